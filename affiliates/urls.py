@@ -1,0 +1,11 @@
+from django.urls import path
+
+from affiliates import views
+
+app_name = "partner"
+
+urlpatterns = [
+    path("", views.PartnerHomeView.as_view(), name="home"),
+    path("login/", views.PartnerLoginView.as_view(), name="login"),
+    path("logout/", views.PartnerLogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,23 @@
+"""Which models the audit log (django-auditlog) records, and which fields it must never store."""
+
+from auditlog.registry import auditlog
+from django.apps import apps
+
+# Secrets are left out of the log entirely: only the fact that a row changed is recorded for them.
+EXCLUDED_FIELDS = {
+    "shopops.User": ["password", "last_login"],
+    "shopops.Shop": ["app_secret", "push_token", "encoding_aes_key"],
+    "affiliates.Agency": ["app_secret"],
+}
+
+AUDITED_APPS = ("shopops", "campaigns", "affiliates", "incentives", "sandbox")
+
+
+def register_models() -> None:
+    """Register every model of our apps: support staff changes anything only with a trace."""
+    for app_label in AUDITED_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            label = model._meta.label
+            if auditlog.contains(model):
+                continue
+            auditlog.register(model, exclude_fields=EXCLUDED_FIELDS.get(label, []))

@@ -1,0 +1,97 @@
+import re
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from shopops.access import audience_of
+from shopops.models import Shop
+from shopops.roles import Role
+
+
+class AudienceAuthenticationForm(AuthenticationForm):
+    """The login form of one area: a correct password for an account of another area is still refused."""
+
+    audience: str = ""
+    wrong_audience_message = ""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if audience_of(user) != self.audience:
+            raise forms.ValidationError(self.wrong_audience_message, code="wrong_audience")
+
+
+class ConsoleAuthenticationForm(AudienceAuthenticationForm):
+    audience = "console"
+    wrong_audience_message = _(
+        "This account cannot sign in to the merchant console. Agency accounts use the partner portal; "
+        "support staff use the admin."
+    )
+
+
+class PartnerAuthenticationForm(AudienceAuthenticationForm):
+    audience = "partner"
+    wrong_audience_message = _("This account is not an agency account. Merchants sign in to the console.")
+
+
+appid_validator = RegexValidator(r"^wx[0-9a-zA-Z]{16}$", _("An AppID is “wx” followed by 16 letters or digits."))
+token_validator = RegexValidator(r"^[0-9a-zA-Z]{3,32}$", _("The Token is 3 to 32 letters or digits."))
+aes_key_validator = RegexValidator(r"^[0-9a-zA-Z]{43}$", _("The EncodingAESKey is exactly 43 letters or digits."))
+
+
+def _secret_field(label, validators, help_text):
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=True,
+        validators=validators,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=help_text,
+    )
+
+
+class ShopForm(forms.Form):
+    """Shop details and platform credentials. Secrets are write-only: blank keeps the stored value."""
+
+    name = forms.CharField(label=_("Shop name"), max_length=100)
+    appid = forms.CharField(label=_("AppID"), max_length=32, required=False, validators=[appid_validator])
+    app_secret = _secret_field(
+        _("AppSecret"),
+        [RegexValidator(r"^[0-9a-zA-Z]{32}$", _("The AppSecret is 32 letters or digits."))],
+        _("Leave blank to keep the stored AppSecret."),
+    )
+    push_token = _secret_field(_("Push Token"), [token_validator], _("Leave blank to keep the stored Token."))
+    encoding_aes_key = _secret_field(
+        _("EncodingAESKey"), [aes_key_validator], _("Leave blank to keep the stored EncodingAESKey.")
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Shop.Status.choices, initial=Shop.Status.ACTIVE)
+
+    def __init__(self, *args, shop: Shop | None = None, **kwargs):
+        self.shop = shop
+        super().__init__(*args, **kwargs)
+        if shop is None:
+            del self.fields["status"]
+        else:
+            for field in ("app_secret", "push_token", "encoding_aes_key"):
+                stored = bool(getattr(shop, field))
+                self.fields[field].widget.attrs["placeholder"] = _("Stored") if stored else _("Not set")
+
+    def clean_appid(self):
+        appid = self.cleaned_data["appid"]
+        taken = Shop.objects.filter(appid=appid).exclude(pk=getattr(self.shop, "pk", None))
+        if appid and taken.exists():
+            raise forms.ValidationError(_("Another shop already uses this AppID."))
+        return appid
+
+
+class MemberInviteForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.OPERATOR)
+
+    def clean_username(self):
+        return re.sub(r"\s+", "", self.cleaned_data["username"])
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -1,0 +1,26 @@
+"""Create or update every django-q2 schedule the product needs. Idempotent: schedules are code, not clicks."""
+
+from django.core.management.base import BaseCommand
+from django_q.models import Schedule
+
+# name -> Schedule fields. Features add their schedules here.
+SCHEDULES: dict[str, dict] = {}
+
+
+def schedules_sync() -> tuple[int, int]:
+    """Create missing schedules, update changed ones, and delete ours that are no longer declared."""
+    created = updated = 0
+    for name, fields in SCHEDULES.items():
+        _, was_created = Schedule.objects.update_or_create(name=name, defaults=fields)
+        created += was_created
+        updated += not was_created
+    Schedule.objects.filter(name__startswith="shopops:").exclude(name__in=SCHEDULES).delete()
+    return created, updated
+
+
+class Command(BaseCommand):
+    help = "Create or update every background schedule (safe to run repeatedly)."
+
+    def handle(self, *args, **options):
+        created, updated = schedules_sync()
+        self.stdout.write(f"Schedules: {created} created, {updated} up to date, {len(SCHEDULES)} declared.")
