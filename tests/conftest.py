@@ -1,0 +1,36 @@
+import pytest
+from axes.models import AccessAttempt
+
+from tests.factories import AgencyMemberFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def owner(db):
+    return MembershipFactory(role="owner")
+
+
+@pytest.fixture
+def shop(owner):
+    return owner.shop
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner.user)
+    return client
+
+
+@pytest.fixture
+def agency_member(db):
+    return AgencyMemberFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def no_lockouts(db):
+    yield
+    AccessAttempt.objects.all().delete()
