@@ -34,3 +34,8 @@ def staff_user(db):
 def no_lockouts(db):
     yield
     AccessAttempt.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

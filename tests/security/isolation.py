@@ -1,0 +1,146 @@
+"""The tenant-isolation registry: every URL that names an object must say how to build one for a tenant.
+
+The harness in test_tenant_isolation.py walks every URL pattern of the project. A pattern with URL kwargs
+(``shop``, ``pk`` …) names an object, so it must be registered in ``OBJECT_URLS`` with a builder. A builder
+receives the tenant's shop (``@shop_scoped``) or agency (``@agency_scoped``), creates that tenant's object(s)
+with the factories and returns the URL kwargs. The harness calls it once for the attacker's tenant and once for
+the victim's, then checks that the victim's URL answers 404 to the attacker and that nothing changed.
+
+Adding a URL with kwargs without registering it here fails ``test_every_object_url_is_registered``.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import URLResolver, get_resolver
+
+from shopops.roles import Role
+from tests.factories import MembershipFactory
+
+SHOP = "shop"
+AGENCY = "agency"
+
+# Not tenant data: the admin (support staff see everything), the sandbox (plays the platform), and the
+# project-level schema, docs, language switch and health check routes.
+EXCLUDED_NAMESPACES = frozenset({"admin", "sandbox"})
+EXCLUDED_ROOT_NAMES = frozenset({"schema", "swagger-ui", "set_language", "healthz"})
+
+# Apps whose rows must not change when a request is refused. auditlog is included on purpose: a refused
+# request must not leave an audit entry either.
+SNAPSHOT_APPS = ("shopops", "affiliates", "campaigns", "incentives", "sandbox", "auditlog")
+
+
+Builder = Callable[..., dict]
+
+
+def shop_scoped(build: Builder) -> Builder:
+    build.tenant = SHOP
+    return build
+
+
+def agency_scoped(build: Builder) -> Builder:
+    build.tenant = AGENCY
+    return build
+
+
+# --- builders ------------------------------------------------------------------------------------------
+
+
+@shop_scoped
+def shop_kwargs(shop) -> dict:
+    return {"shop": shop.public_id}
+
+
+@shop_scoped
+def member_kwargs(shop) -> dict:
+    member = MembershipFactory(shop=shop, role=Role.OPERATOR)
+    return {"shop": shop.public_id, "pk": member.pk}
+
+
+OBJECT_URLS: dict[str, Builder] = {
+    "console:shop_home": shop_kwargs,
+    "console:shop_settings": shop_kwargs,
+    "console:members": shop_kwargs,
+    "console:member_role": member_kwargs,
+    "console:member_remove": member_kwargs,
+}
+
+# Shop-scoped URLs where an analyst (read and export only) may send a write method, e.g. a POST that only
+# requests an export. Empty today: every write by an analyst is refused.
+ANALYST_MAY_WRITE: frozenset[tuple[str, str]] = frozenset()
+
+
+# --- walking the URL patterns ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UrlEntry:
+    name: str  # "namespace:name", or the route itself when the pattern has no name
+    namespace: str  # the outermost namespace, "" for none
+    route: str
+    kwargs: tuple[str, ...]
+
+
+def walk_urls(patterns: Iterable | None = None) -> list[UrlEntry]:
+    """Every URL pattern of the project (or of ``patterns``), with the kwargs it takes from all its prefixes."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    return list(_walk(patterns, namespaces=(), prefix="", kwargs=()))
+
+
+def _walk(patterns, *, namespaces: tuple[str, ...], prefix: str, kwargs: tuple[str, ...]) -> Iterator[UrlEntry]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        all_kwargs = kwargs + tuple(pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            inner = (*namespaces, pattern.namespace) if pattern.namespace else namespaces
+            yield from _walk(pattern.url_patterns, namespaces=inner, prefix=route, kwargs=all_kwargs)
+        else:
+            name = ":".join((*namespaces, pattern.name)) if pattern.name else route
+            namespace = namespaces[0] if namespaces else ""
+            yield UrlEntry(name=name, namespace=namespace, route=route, kwargs=all_kwargs)
+
+
+def in_scope(entry: UrlEntry) -> bool:
+    if entry.namespace in EXCLUDED_NAMESPACES:
+        return False
+    return not (entry.namespace == "" and entry.name in EXCLUDED_ROOT_NAMES)
+
+
+def object_url_names(entries: Iterable[UrlEntry]) -> set[str]:
+    """The in-scope URLs that name an object (take any URL kwargs)."""
+    return {entry.name for entry in entries if entry.kwargs and in_scope(entry)}
+
+
+def unregistered(entries: Iterable[UrlEntry], registry: dict[str, Builder]) -> list[str]:
+    return sorted(object_url_names(entries) - set(registry))
+
+
+def stale(entries: Iterable[UrlEntry], registry: dict[str, Builder]) -> list[str]:
+    """Registered names that are no longer URLs with kwargs (renamed, removed or lost their kwargs)."""
+    return sorted(set(registry) - object_url_names(entries))
+
+
+# --- "nothing changed" ----------------------------------------------------------------------------------
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every row of every model of SNAPSHOT_APPS, by model label, ordered by primary key."""
+    rows = {}
+    for app_label in SNAPSHOT_APPS:
+        for model in apps.get_app_config(app_label).get_models(include_auto_created=True):
+            if model._meta.proxy:
+                continue
+            rows[model._meta.label] = list(model._base_manager.order_by("pk").values())
+    return rows
+
+
+def changes(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> dict[str, dict[str, list[dict]]]:
+    """Per changed model: the rows only in ``before`` (removed or old version) and only in ``after``."""
+    diff = {}
+    for label in sorted(before.keys() | after.keys()):
+        old, new = before.get(label, []), after.get(label, [])
+        if old != new:
+            diff[label] = {"before": [r for r in old if r not in new], "after": [r for r in new if r not in old]}
+    return diff
