@@ -1,4 +1,7 @@
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from shopops.access import Audience, audience_of, session_expired
 
@@ -38,3 +41,17 @@ class AudienceMiddleware:
         if actual == wanted:
             return None
         return render(request, "wrong_audience.html", {"audience": actual}, status=403)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Simplified Chinese unless the user picked another language with the switcher (a cookie).
+
+    The browser's Accept-Language is not consulted: merchants' shared office machines often run English
+    systems, and the product is Chinese first.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

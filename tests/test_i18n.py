@@ -102,3 +102,11 @@ def test_english_is_available(client):
     assert "Overview" in page and "概览" not in page
     with translation.override("en"):
         assert str(translation.gettext("Overview")) == "Overview"
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks(client):
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in page
