@@ -1,5 +1,6 @@
 import pytest
 from axes.models import AccessAttempt
+from django.db import connections
 
 from tests.factories import AgencyMemberFactory, MembershipFactory, UserFactory
 
@@ -39,3 +40,11 @@ def no_lockouts(db):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_persistent_connections():
+    # Live-server request threads would otherwise keep PostgreSQL connections open past the run, and the test
+    # database could not be dropped.
+    for alias in connections.settings:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
