@@ -10,7 +10,24 @@ EXCLUDED_FIELDS = {
     "affiliates.Agency": ["app_secret"],
 }
 
-AUDITED_APPS = ("shopops", "campaigns", "affiliates", "incentives", "sandbox")
+AUDITED_APPS = ("shopops", "campaigns", "affiliates", "incentives")
+
+# Copies of platform data and the sync's own bookkeeping: written in bulk by background jobs, read-only in the
+# admin, and their history is the platform's, not ours.
+NOT_AUDITED = {
+    "shopops.ApiCall",
+    "shopops.PlatformToken",
+    "shopops.SyncCursor",
+    "shopops.SyncState",
+    "shopops.InboundEvent",
+    "shopops.CallbackNonce",
+    "shopops.Order",
+    "shopops.OrderLine",
+    "shopops.AfterSale",
+    "shopops.AfterSaleStatusChange",
+    "shopops.Product",
+    "shopops.Sku",
+}
 
 
 def register_models() -> None:
@@ -18,6 +35,6 @@ def register_models() -> None:
     for app_label in AUDITED_APPS:
         for model in apps.get_app_config(app_label).get_models():
             label = model._meta.label
-            if auditlog.contains(model):
+            if auditlog.contains(model) or label in NOT_AUDITED:
                 continue
             auditlog.register(model, exclude_fields=EXCLUDED_FIELDS.get(label, []))

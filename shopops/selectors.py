@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from shopops.models import Membership, Shop
+from shopops.models import Membership, Shop, ShopAlert
 
 
 def shops_for_user(*, user):
@@ -33,3 +33,8 @@ def member_get_or_404(*, shop, membership_id) -> Membership:
 def memberships_for_user(*, user):
     """The user's memberships with their shops, by shop name."""
     return Membership.objects.filter(user=user).select_related("shop").order_by("shop__name", "shop_id")
+
+
+def alerts_open_for_shop(*, shop):
+    """What the merchant must act on (quota, whitelist, credentials...), newest first."""
+    return ShopAlert.objects.filter(shop=shop, resolved_at=None).order_by("-created_at")[:20]

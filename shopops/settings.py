@@ -132,6 +132,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         }
     )
+    # Persistent connections: opening SQLite and running the PRAGMAs on every request costs more than the query.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # A file (not :memory:) beside the database, so that a real worker process can see the test database.
     _db_file = Path(DATABASES["default"]["NAME"])
     DATABASES["default"]["TEST"] = {"NAME": str(_db_file.with_name(f"test_{_db_file.name}"))}
@@ -232,6 +234,15 @@ else:
 
 # --- The WeChat platform ----------------------------------------------------------------------
 WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="http://127.0.0.1:8000/sandbox/api")
+WECHAT_CONNECT_TIMEOUT = env.float("WECHAT_CONNECT_TIMEOUT", default=3.05)
+WECHAT_READ_TIMEOUT = env.float("WECHAT_READ_TIMEOUT", default=10.0)
+# Transient errors on reads are retried after random(0, min(8, base * 2**n)) seconds.
+WECHAT_BACKOFF_BASE = env.float("WECHAT_BACKOFF_BASE", default=0.5)
+# The platform emulator under /sandbox/; never served in production.
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=not PRODUCTION)
+# How far back a shop's first sync reaches, and how many order details are fetched at once.
+SYNC_INITIAL_DAYS = env.int("SYNC_INITIAL_DAYS", default=30)
+SYNC_DETAIL_WORKERS = env.int("SYNC_DETAIL_WORKERS", default=4)
 
 # --- Production hardening ---------------------------------------------------------------------
 if PRODUCTION:

@@ -110,6 +110,7 @@ class ShopHomeView(ShopMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["member_count"] = selectors.memberships_for_shop(shop=self.shop).count()
+        context["alerts"] = selectors.alerts_open_for_shop(shop=self.shop)
         return context
 
 

@@ -47,4 +47,5 @@ def _no_persistent_connections():
     # Live-server request threads would otherwise keep PostgreSQL connections open past the run, and the test
     # database could not be dropped.
     for alias in connections.settings:
-        connections.settings[alias]["CONN_MAX_AGE"] = 0
+        if connections.settings[alias]["ENGINE"] == "django.db.backends.postgresql":
+            connections.settings[alias]["CONN_MAX_AGE"] = 0

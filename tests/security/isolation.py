@@ -21,10 +21,11 @@ from tests.factories import MembershipFactory
 SHOP = "shop"
 AGENCY = "agency"
 
-# Not tenant data: the admin (support staff see everything), the sandbox (plays the platform), and the
-# project-level schema, docs, language switch and health check routes.
+# Not tenant data: the admin (support staff see everything), the sandbox (plays the platform), the project-level
+# schema, docs, language switch and health check routes, and the push callback, which no user calls: the platform
+# does, authenticated by the push signature (tests/sync/test_callbacks.py refuses everyone else with a 4xx).
 EXCLUDED_NAMESPACES = frozenset({"admin", "sandbox"})
-EXCLUDED_ROOT_NAMES = frozenset({"schema", "swagger-ui", "set_language", "healthz"})
+EXCLUDED_ROOT_NAMES = frozenset({"schema", "swagger-ui", "set_language", "healthz", "wechat_callback"})
 
 # Apps whose rows must not change when a request is refused. auditlog is included on purpose: a refused
 # request must not leave an audit entry either.

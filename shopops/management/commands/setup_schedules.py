@@ -4,7 +4,19 @@ from django.core.management.base import BaseCommand
 from django_q.models import Schedule
 
 # name -> Schedule fields. Features add their schedules here.
-SCHEDULES: dict[str, dict] = {}
+SCHEDULES: dict[str, dict] = {
+    "shopops:sync-orders": {
+        "func": "shopops.tasks.sync_active_shops",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 5,
+        "repeats": -1,
+    },
+    "shopops:sync-products": {
+        "func": "shopops.tasks.sync_products_all_shops",
+        "schedule_type": Schedule.HOURLY,
+        "repeats": -1,
+    },
+}
 
 
 def schedules_sync() -> tuple[int, int]:

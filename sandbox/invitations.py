@@ -1,0 +1,23 @@
+"""What accepting or rejecting an Invitation does, per kind. Modules that add invitation-like flows register here:
+
+    from sandbox.invitations import HANDLERS
+    HANDLERS["league_promoter"] = my_handler  # my_handler(invitation, accept: bool) -> None
+
+Handlers run inside ``services.invitation_decide``'s transaction and may emit push events (push.event_emit).
+"""
+
+from collections.abc import Callable
+
+from sandbox.models import Cooperation, Invitation
+
+
+def _headsupplier_cooperation(invitation: Invitation, accept: bool) -> None:
+    """An agency answering a shop's cooperation invitation: 2 已接受 or 3 已拒绝."""
+    Cooperation.objects.filter(shop=invitation.account, agency=invitation.counterpart).update(
+        status=2 if accept else 3, update_time=invitation.decided_time
+    )
+
+
+HANDLERS: dict[str, Callable[[Invitation, bool], None]] = {
+    "headsupplier_cooperation": _headsupplier_cooperation,
+}

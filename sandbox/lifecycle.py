@@ -1,0 +1,460 @@
+"""Order lifecycle: applying planned transitions to payloads, in time order, and the push events they emit.
+
+The generator decides an order's whole future when it creates the order (``plan``: a time-ordered list of
+``[time, action, args]`` with every random choice already made), so applying the plan needs no randomness and the
+same code serves seeding (apply everything up to the shop clock, emit nothing) and ``sandbox_advance`` (apply what
+falls inside the advanced interval and emit the platform events).
+
+Arithmetic rules (one rounding everywhere: floor of a non-negative product, per line, then summed):
+- technical service fee (技术服务费) per line = floor((real_price − refunded) × fee_ppm / 1,000,000);
+  ``settle_info.predict_commission_fee`` / ``commission_fee`` are the sums over the lines;
+- commission per line and party = floor((real_price − refunded) × ratio_ppm / 1,000,000), the same base the
+  agency sees as ``actual_payment``; talent ratios set in whole percent are ppm = percent × 10,000.
+"""
+
+import copy
+import heapq
+from dataclasses import dataclass, field
+
+# The after-sale statuses in which nothing more happens.
+AFTERSALE_FINAL = {
+    "USER_CANCELD",
+    "MERCHANT_REJECT_REFUND",
+    "MERCHANT_REJECT_RETURN",
+    "RETURN_CLOSED",
+    "MERCHANT_REFUND_SUCCESS",
+    "MERCHANT_RETURN_SUCCESS",
+}
+AFTERSALE_REFUNDED = {"MERCHANT_REFUND_SUCCESS", "MERCHANT_RETURN_SUCCESS"}
+
+# Agency commission order statuses.
+COMMISSION_UNSETTLED, COMMISSION_SETTLED, COMMISSION_CANCELLED = 20, 100, 200
+
+
+def ppm_of(amount: int, ratio_ppm: int) -> int:
+    """The one rounding rule: floor(amount × ratio / 1,000,000) for non-negative amounts."""
+    return amount * ratio_ppm // 1_000_000
+
+
+@dataclass
+class Emitted:
+    """A platform event before encryption: to whom (appid), when (the shop clock), its name and body."""
+
+    appid: str
+    create_time: int
+    event: str
+    from_user: str
+    body: dict
+
+
+@dataclass
+class OrderRec:
+    seq: int
+    order_id: str
+    payload: dict
+    plan: dict  # {"meta": {...}, "todo": [[time, action, args], ...]}
+    pk: int | None = None
+    new: bool = False
+
+    @property
+    def next_time(self) -> int | None:
+        todo = self.plan["todo"]
+        return todo[0][0] if todo else None
+
+
+@dataclass
+class CommissionRec:
+    agency: str
+    shop: str
+    order_id: str
+    sku_id: str
+    payload: dict
+    finder_id: str = ""
+    openfinderid: str = ""
+    sharer_appid: str = ""
+    version: int = 1
+    pk: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.agency, self.order_id, self.sku_id
+
+
+@dataclass
+class ShopInfo:
+    appid: str
+    username: str
+    name: str
+
+
+@dataclass
+class Simulation:
+    """Applies planned actions to a set of orders in global time order.
+
+    ``emit`` False while seeding (history has no pushes). After ``run_until`` the caller persists ``orders``,
+    ``aftersales``, ``commissions`` (changed keys in the ``dirty_*`` sets) and ``events`` in emission order.
+    """
+
+    shop: ShopInfo
+    emit: bool = True
+    orders: dict[str, OrderRec] = field(default_factory=dict)
+    aftersales: dict[str, dict] = field(default_factory=dict)  # after_sale_order_id -> payload
+    commissions: dict[tuple, CommissionRec] = field(default_factory=dict)
+    events: list[Emitted] = field(default_factory=list)
+    dirty_orders: set = field(default_factory=set)
+    dirty_aftersales: set = field(default_factory=set)
+    dirty_commissions: set = field(default_factory=set)
+    applied: int = 0
+
+    def add(self, rec: OrderRec) -> None:
+        self.orders[rec.order_id] = rec
+
+    def run_until(self, t_end: int) -> None:
+        heap = [(rec.next_time, rec.seq, rec.order_id) for rec in self.orders.values() if rec.next_time is not None]
+        heapq.heapify(heap)
+        while heap and heap[0][0] <= t_end:
+            _, _, order_id = heapq.heappop(heap)
+            rec = self.orders[order_id]
+            t, action, args = rec.plan["todo"].pop(0)
+            getattr(self, f"_do_{action}")(rec, t, args)
+            self.applied += 1
+            self.dirty_orders.add(order_id)
+            if rec.next_time is not None:
+                heapq.heappush(heap, (rec.next_time, rec.seq, order_id))
+
+    # --- helpers -----------------------------------------------------------------------------------------------
+
+    def _event(self, appid: str, t: int, name: str, from_user: str, body: dict) -> None:
+        if self.emit:
+            self.events.append(Emitted(appid, t, name, from_user, body))
+
+    def _order_event(self, rec: OrderRec, t: int, name: str, **info) -> None:
+        if not self.emit:
+            return
+        self._event(
+            self.shop.appid,
+            t,
+            name,
+            rec.payload["openid"],
+            {"order_info": {"order_id": int(rec.order_id), **info}},
+        )
+
+    def _touch(self, rec: OrderRec, t: int) -> None:
+        rec.payload["update_time"] = t
+
+    def _line_base(self, rec: OrderRec, i: int) -> int:
+        line = rec.payload["order_detail"]["product_infos"][i]
+        return line["real_price"] - rec.plan["meta"]["lines"][i]["refunded"]
+
+    def _fee(self, rec: OrderRec) -> int:
+        meta_lines = rec.plan["meta"]["lines"]
+        return sum(ppm_of(self._line_base(rec, i), m["fee_ppm"]) for i, m in enumerate(meta_lines))
+
+    def _commission_amounts(self, rec: OrderRec) -> bool:
+        """Recompute the merchant-side commission_infos amounts from the current bases. True if any changed."""
+        changed = False
+        for spec in rec.plan["meta"]["commissions"]:
+            base = self._line_base(rec, spec["line"])
+            for entry, ratio in zip(spec["entries_at"], spec["ratios"], strict=True):
+                info = rec.payload["order_detail"]["commission_infos"][entry]
+                amount = ppm_of(base, ratio)
+                if info["amount"] != amount:
+                    info["amount"] = amount
+                    changed = True
+        return changed
+
+    def _agency_recs(self, rec: OrderRec, line: int | None = None) -> list[CommissionRec]:
+        out = []
+        for spec in rec.plan["meta"]["commissions"]:
+            agency = spec.get("agency")
+            if agency and (line is None or spec["line"] == line):
+                key = (agency["appid"], rec.order_id, spec["sku_id"])
+                if key in self.commissions:
+                    out.append(self.commissions[key])
+        return out
+
+    def _commission_changed(self, rec: OrderRec, t: int, comm: CommissionRec) -> None:
+        p = comm.payload
+        p["update_time"] = t
+        p["order_detail"]["order_info"]["order_status"] = rec.payload["status"]
+        p["order_detail"]["order_info"]["update_time"] = t
+        comm.version += 1
+        self.dirty_commissions.add(comm.key)
+        self._event(
+            comm.agency,
+            t,
+            "head_supplier_commission_order_update",
+            p["order_detail"]["buyer_info"]["open_id"],
+            # The official example serialises these ids as strings (unlike the shop's order events).
+            {
+                "order_info": {
+                    "order_id": comm.order_id,
+                    "sku_id": comm.sku_id,
+                    "commission_order_status": p["status"],
+                    "order_status": rec.payload["status"],
+                    "version": comm.version,
+                }
+            },
+        )
+
+    def _recompute_agency_amounts(self, rec: OrderRec, comm: CommissionRec, spec: dict) -> None:
+        base = max(self._line_base(rec, spec["line"]), 0)
+        info = comm.payload["order_detail"]["commission_info"]
+        comm.payload["order_detail"]["product_info"]["actual_payment"] = base
+        info["service_amount"] = ppm_of(base, info["service_ratio"])
+        for key in ("finder_info", "talent_info", "sharer_info"):
+            if key in info:
+                info[key]["amount"] = ppm_of(base, info[key]["ratio"])
+
+    def _status(self, rec: OrderRec, t: int, status: int) -> None:
+        rec.payload["status"] = status
+        self._touch(rec, t)
+        for comm in self._agency_recs(rec):
+            if comm.payload["status"] == COMMISSION_UNSETTLED and status in (200, 250):
+                comm.payload["status"] = COMMISSION_CANCELLED
+            self._commission_changed(rec, t, comm)
+
+    # --- actions -----------------------------------------------------------------------------------------------
+
+    def _do_create(self, rec: OrderRec, t: int, args: dict) -> None:
+        self._order_event(rec, t, "channels_ec_order_new")
+
+    def _do_cancel(self, rec: OrderRec, t: int, args: dict) -> None:
+        self._status(rec, t, 250)
+        self._order_event(rec, t, "channels_ec_order_cancel", cancel_type=args["cancel_type"])
+
+    def _do_pay(self, rec: OrderRec, t: int, args: dict) -> None:
+        detail = rec.payload["order_detail"]
+        detail["pay_info"].update(pay_time=t, transaction_id=args["transaction_id"], payment_method=args["method"])
+        for line in detail["product_infos"]:
+            line["delivery_deadline"] = t + 48 * 3600
+        detail["settle_info"]["predict_commission_fee"] = self._fee(rec)
+        specs = rec.plan["meta"]["commissions"]
+        if specs:
+            detail["ext_info"]["commission_handling_progress"] = 1
+            detail["commission_infos"] = [copy.deepcopy(e) for spec in specs for e in spec["entries"]]
+            self._commission_amounts(rec)
+        rec.payload["status"] = 20
+        self._touch(rec, t)
+        self._order_event(rec, t, "channels_ec_order_pay", pay_time=t)
+        self._order_event(rec, t, "channels_ec_order_wait_shipping")
+        if specs:
+            self._order_event(rec, t, "channels_ec_order_ext_info_update", type=1)
+        for spec in specs:
+            if spec.get("agency"):
+                self._create_agency_order(rec, t, spec)
+
+    def _create_agency_order(self, rec: OrderRec, t: int, spec: dict) -> None:
+        agency = spec["agency"]
+        line = rec.payload["order_detail"]["product_infos"][spec["line"]]
+        commission_info = {"service_ratio": agency["service_ratio_ppm"], "service_amount": 0}
+        promoter = agency["promoter"]
+        commission_info[f"{promoter['kind']}_info"] = {**promoter["info"], "ratio": agency["ratio_ppm"], "amount": 0}
+        commission_info["profit_sharding_suc_time"] = 0
+        payload = {
+            "order_id": rec.order_id,
+            "sku_id": spec["sku_id"],
+            "create_time": t,
+            "update_time": t,
+            "status": COMMISSION_UNSETTLED,
+            "order_detail": {
+                "shop_info": {"appid": self.shop.appid, "shop_name": self.shop.name},
+                "product_info": {
+                    "product_id": line["product_id"],
+                    "thumb_img": line["thumb_img"],
+                    "title": line["title"],
+                    "actual_payment": 0,
+                },
+                "order_info": {
+                    "order_status": rec.payload["status"],
+                    "pay_time": t,
+                    "create_time": rec.payload["create_time"],
+                    "update_time": t,
+                },
+                "commission_info": commission_info,
+                "buyer_info": {"open_id": agency["buyer_open_id"], "union_id": ""},
+            },
+        }
+        comm = CommissionRec(
+            agency=agency["appid"],
+            shop=self.shop.appid,
+            order_id=rec.order_id,
+            sku_id=spec["sku_id"],
+            payload=payload,
+            finder_id=promoter.get("finder_id", ""),
+            openfinderid=promoter["info"].get("openfinderid", ""),
+            sharer_appid=promoter["info"].get("sharer_appid", ""),
+            version=0,
+        )
+        self._recompute_agency_amounts(rec, comm, spec)
+        self.commissions[comm.key] = comm
+        self._commission_changed(rec, t, comm)
+
+    def _do_ship(self, rec: OrderRec, t: int, args: dict) -> None:
+        detail = rec.payload["order_detail"]
+        delivery = detail["delivery_info"]
+        lines = detail["product_infos"]
+        delivery["delivery_product_info"].append(
+            {
+                "waybill_id": args["waybill_id"],
+                "delivery_id": args["delivery_id"],
+                "delivery_name": args["delivery_name"],
+                "delivery_time": t,
+                "deliver_type": args["deliver_type"],
+                "product_infos": [
+                    {
+                        "product_id": lines[i]["product_id"],
+                        "sku_id": lines[i]["sku_id"],
+                        "product_cnt": lines[i]["sku_cnt"],
+                    }
+                    for i in args["lines"]
+                ],
+            }
+        )
+        if args["final"]:
+            delivery["ship_done_time"] = t
+        self._status(rec, t, 30 if args["final"] else 21)
+        self._order_event(rec, t, "channels_ec_order_deliver", finish_delivery=1 if args["final"] else 0)
+
+    def _do_confirm(self, rec: OrderRec, t: int, args: dict) -> None:
+        rec.payload["order_detail"]["ext_info"]["confirm_receipt_time"] = t
+        self._status(rec, t, 100)
+        self._order_event(rec, t, "channels_ec_order_confirm", confirm_type=args["confirm_type"])
+
+    def _aftersale_event(self, rec: OrderRec, t: int, aftersale: dict) -> None:
+        self._event(
+            self.shop.appid,
+            t,
+            "channels_ec_aftersale_update",
+            rec.payload["openid"],
+            {
+                "finder_shop_aftersale_status_update": {
+                    "after_sale_order_id": int(aftersale["after_sale_order_id"]),
+                    "status": aftersale["status"],
+                    "order_id": int(rec.order_id),
+                }
+            },
+        )
+
+    def _order_aftersale_detail(self, rec: OrderRec) -> None:
+        ids = rec.plan["meta"]["aftersale_ids"]
+        statuses = [self.aftersales[a]["status"] for a in ids]
+        rec.payload["aftersale_detail"] = {
+            "on_aftersale_order_cnt": sum(s not in AFTERSALE_FINAL for s in statuses),
+            "aftersale_order_list": [
+                {"aftersale_order_id": a, "status": s} for a, s in zip(ids, statuses, strict=True)
+            ],
+        }
+
+    def _do_as_open(self, rec: OrderRec, t: int, args: dict) -> None:
+        line = rec.payload["order_detail"]["product_infos"][args["line"]]
+        aftersale = {
+            "after_sale_order_id": args["id"],
+            "order_id": rec.order_id,
+            "type": args["type"],
+            "status": "MERCHANT_PROCESSING",
+            "openid": rec.payload["openid"],
+            "unionid": rec.payload.get("unionid", ""),
+            "reason": args["reason"],
+            "product_info": {"product_id": line["product_id"], "sku_id": line["sku_id"], "count": args["count"]},
+            "details": {
+                "desc": args["desc"],
+                "receive_product": args["receive_product"],
+                "cancel_time": 0,
+                "media_id_list": [],
+                "tel_number": rec.payload["order_detail"]["delivery_info"]["address_info"]["tel_number"],
+            },
+            "refund_info": {"amount": args["amount"]},
+            "return_info": {"delivery_id": "", "delivery_name": "", "waybill_id": ""},
+            "merchant_upload_info": {"reject_reason": "", "refund_certificates": []},
+            "refund_resp": {"ret": 0, "code": "", "message": ""},
+            "deadline": t + 48 * 3600,
+            "create_time": t,
+            "update_time": t,
+        }
+        self.aftersales[args["id"]] = aftersale
+        self.dirty_aftersales.add(args["id"])
+        rec.plan["meta"]["aftersale_ids"].append(args["id"])
+        line["on_aftersale_sku_cnt"] += args["count"]
+        self._order_aftersale_detail(rec)
+        self._touch(rec, t)
+        self._aftersale_event(rec, t, aftersale)
+
+    def _do_as_status(self, rec: OrderRec, t: int, args: dict) -> None:
+        aftersale = self.aftersales[args["id"]]
+        aftersale["status"] = status = args["status"]
+        aftersale["update_time"] = t
+        if status == "MERCHANT_WAIT_RECEIPT":
+            aftersale["return_info"] = args["return_info"]
+        elif status in ("MERCHANT_REJECT_REFUND", "MERCHANT_REJECT_RETURN"):
+            aftersale["merchant_upload_info"]["reject_reason"] = args["reject_reason"]
+        elif status == "USER_CANCELD":
+            aftersale["details"]["cancel_time"] = t
+        elif status == "USER_WAIT_RETURN":
+            aftersale["deadline"] = t + 7 * 86400
+        if status in AFTERSALE_FINAL:
+            line = rec.payload["order_detail"]["product_infos"][args["line"]]
+            line["on_aftersale_sku_cnt"] -= aftersale["product_info"]["count"]
+        self.dirty_aftersales.add(args["id"])
+        self._order_aftersale_detail(rec)
+        self._touch(rec, t)
+        self._aftersale_event(rec, t, aftersale)
+
+    def _do_as_refund(self, rec: OrderRec, t: int, args: dict) -> None:
+        aftersale = self.aftersales[args["id"]]
+        aftersale["status"] = args["status"]
+        aftersale["update_time"] = t
+        aftersale["refund_resp"] = {"ret": 0, "code": "SUCCESS", "message": "退款成功"}
+        i = args["line"]
+        count, amount = aftersale["product_info"]["count"], aftersale["refund_info"]["amount"]
+        detail = rec.payload["order_detail"]
+        line = detail["product_infos"][i]
+        line["on_aftersale_sku_cnt"] -= count
+        line["finish_aftersale_sku_cnt"] += count
+        meta = rec.plan["meta"]
+        meta["lines"][i]["refunded"] += amount
+        self.dirty_aftersales.add(args["id"])
+        self._order_aftersale_detail(rec)
+        self._touch(rec, t)
+        self._aftersale_event(rec, t, aftersale)
+
+        if not detail["settle_info"].get("settle_time"):
+            detail["settle_info"]["predict_commission_fee"] = self._fee(rec)
+        if self._commission_amounts(rec):
+            self._order_event(rec, t, "channels_ec_order_ext_info_update", type=1)
+        fully = line["real_price"] - meta["lines"][i]["refunded"] <= 0
+        for spec in meta["commissions"]:
+            if spec.get("agency") and spec["line"] == i:
+                comm = self.commissions[(spec["agency"]["appid"], rec.order_id, spec["sku_id"])]
+                self._recompute_agency_amounts(rec, comm, spec)
+                if fully and comm.payload["status"] == COMMISSION_UNSETTLED:
+                    comm.payload["status"] = COMMISSION_CANCELLED
+                self._commission_changed(rec, t, comm)
+
+        everything_refunded = all(
+            m["gift"] or detail["product_infos"][j]["real_price"] - m["refunded"] <= 0
+            for j, m in enumerate(meta["lines"])
+        )
+        if everything_refunded and rec.payload["status"] in (20, 21, 30):
+            if rec.payload["status"] == 20:  # nothing shipped: the freight goes back too
+                detail["refund_info"]["refund_freight"] = detail["price_info"]["freight"]
+            self._status(rec, t, 200)
+            self._order_event(rec, t, "channels_ec_order_cancel", cancel_type=3)
+
+    def _do_settle(self, rec: OrderRec, t: int, args: dict) -> None:
+        settle = rec.payload["order_detail"]["settle_info"]
+        settle["commission_fee"] = self._fee(rec)
+        settle["settle_time"] = t
+        self._touch(rec, t)
+        self._order_event(rec, t, "channels_ec_order_settle", settle_time=t)
+
+    def _do_commission_settle(self, rec: OrderRec, t: int, args: dict) -> None:
+        for info in rec.payload["order_detail"]["commission_infos"]:
+            info["status"] = 2
+        self._touch(rec, t)
+        self._order_event(rec, t, "channels_ec_order_ext_info_update", type=1)
+        for comm in self._agency_recs(rec):
+            if comm.payload["status"] == COMMISSION_UNSETTLED:
+                comm.payload["status"] = COMMISSION_SETTLED
+                comm.payload["order_detail"]["commission_info"]["profit_sharding_suc_time"] = t
+            self._commission_changed(rec, t, comm)

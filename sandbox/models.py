@@ -1,0 +1,393 @@
+"""The sandbox platform's own state. Nothing here is shared with the product: this is "WeChat's database".
+
+Every platform object keeps its full API payload (exactly what the endpoint returns, ids as strings, money in fen,
+times in Unix seconds) in ``payload``, plus the few indexed columns the list endpoints filter and sort on. The
+columns are always derived from the payload by the code that writes it (generator, lifecycle, admin), never the
+other way round.
+
+Platform times are plain integers (Unix seconds): they belong to a shop's simulated clock, not to Django's
+timezone machinery.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Account(models.Model):
+    """One appid on the platform: a shop (微信小店) or an agency (联盟带货机构).
+
+    Tokens, faults and pushes are per appid.
+    """
+
+    class Kind(models.TextChoices):
+        SHOP = "shop", _("Shop")
+        AGENCY = "agency", _("Agency")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SHOP)
+    appid = models.CharField(_("appid"), max_length=32, unique=True)
+    secret = models.CharField(_("AppSecret"), max_length=64)
+    name = models.CharField(_("name"), max_length=64)
+    username = models.CharField(_("original id (gh_…)"), max_length=32, blank=True)
+    headimg_url = models.URLField(_("avatar URL"), max_length=300, blank=True)
+    subject_type = models.CharField(_("subject type"), max_length=16, default="企业")
+    shop_status = models.CharField(_("shop status"), max_length=16, default="open_finished")
+    is_local_life = models.BooleanField(_("local life"), default=False)
+    open_timestamp = models.BigIntegerField(_("opened at (unix)"), default=0)
+
+    # Message push (开发设置 - 消息推送): only secure mode with JSON exists for shops.
+    callback_url = models.URLField(_("callback URL"), max_length=500, blank=True)
+    push_token = models.CharField(_("push Token"), max_length=64, blank=True)
+    encoding_aes_key = models.CharField(_("EncodingAESKey"), max_length=43, blank=True)
+    pushes_enabled = models.BooleanField(_("pushes enabled"), default=True)
+
+    # The simulation: the shop's own clock (Unix seconds) and what the generator needs to continue deterministically.
+    clock = models.BigIntegerField(_("clock (unix)"), null=True, blank=True)
+    seed = models.BigIntegerField(_("seed"), null=True, blank=True)
+    daily_order_rate = models.FloatField(_("orders per day"), default=0)
+    order_seq = models.PositiveIntegerField(_("orders generated"), default=0)
+    aftersale_seq = models.PositiveIntegerField(_("after-sales generated"), default=0)
+    # Generated reference data other modules can build on: linked accounts, talents, lives, coupons, league items.
+    catalog = models.JSONField(_("catalog"), default=dict, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("platform account")
+        verbose_name_plural = _("platform accounts")
+        ordering = ["kind", "appid"]
+
+    def __str__(self):
+        return f"{self.name} ({self.appid})"
+
+
+class AccessToken(models.Model):
+    class Kind(models.TextChoices):
+        BASIC = "basic", _("cgi-bin/token")
+        STABLE = "stable", _("cgi-bin/stable_token")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tokens", verbose_name=_("account"))
+    token = models.CharField(_("token"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    issued_at = models.BigIntegerField(_("issued at (unix)"))
+    expires_at = models.BigIntegerField(_("expires at (unix)"))
+    by_force_refresh = models.BooleanField(_("force refresh"), default=False)
+    # Set when a newer token replaced it or a fault invalidated it: the token then answers 40001.
+    invalidated_at = models.BigIntegerField(_("invalidated at (unix)"), null=True, blank=True)
+    # Set by the "expire tokens" fault: the token answers 42001 although its lifetime has not run out.
+    expired_by_fault = models.BooleanField(_("expired by fault"), default=False)
+
+    class Meta:
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
+        indexes = [models.Index(fields=["account", "kind", "issued_at"])]
+
+    def __str__(self):
+        return f"{self.token[:12]}… ({self.kind})"
+
+
+class LinkedAccount(models.Model):
+    """An account a shop sells through: 关联账号 (0), 合作账号 (1) or 授权号 (2), as source_infos reports them."""
+
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="linked_accounts", verbose_name=_("shop"))
+    sale_channel = models.PositiveSmallIntegerField(_("sale channel"))
+    account_type = models.PositiveSmallIntegerField(_("account type"))
+    account_id = models.CharField(_("account id"), max_length=64)
+    nickname = models.CharField(_("nickname"), max_length=64)
+    original_id = models.CharField(_("original id"), max_length=32, blank=True)
+    # e.g. WeCom: raw corp id and members [{user_id, wecom_user_id, name}]; cooperation: bind_time, status.
+    extra = models.JSONField(_("extra"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("linked account")
+        verbose_name_plural = _("linked accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "sale_channel", "account_id"], name="sandbox_linked_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.nickname} ({self.account_id})"
+
+
+class Buyer(models.Model):
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="buyers", verbose_name=_("shop"))
+    openid = models.CharField(_("openid"), max_length=64)
+    unionid = models.CharField(_("unionid"), max_length=64, blank=True)
+    nickname = models.CharField(_("nickname"), max_length=64)
+    # The undesensitised address (what sensitiveinfo/decode would answer).
+    address = models.JSONField(_("address"), default=dict)
+
+    class Meta:
+        verbose_name = _("buyer")
+        verbose_name_plural = _("buyers")
+        constraints = [models.UniqueConstraint(fields=["shop", "openid"], name="sandbox_buyer_unique")]
+
+    def __str__(self):
+        return self.openid
+
+
+class Product(models.Model):
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="products", verbose_name=_("shop"))
+    product_id = models.CharField(_("product id"), max_length=32)
+    status = models.PositiveSmallIntegerField(_("status"))
+    update_time = models.BigIntegerField(_("edit time (unix)"))
+    # product/get "product" (online data; null for a never-listed draft) and "edit_product" (draft data).
+    payload = models.JSONField(_("product"), null=True, blank=True)
+    edit_payload = models.JSONField(_("edit product"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [models.UniqueConstraint(fields=["shop", "product_id"], name="sandbox_product_unique")]
+
+    def __str__(self):
+        return self.product_id
+
+
+class Order(models.Model):
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="orders", verbose_name=_("shop"))
+    order_id = models.CharField(_("order id"), max_length=32)
+    create_time = models.BigIntegerField(_("create time (unix)"))
+    update_time = models.BigIntegerField(_("update time (unix)"))
+    status = models.PositiveSmallIntegerField(_("status"))
+    openid = models.CharField(_("openid"), max_length=64)
+    payload = models.JSONField(_("order"))
+    # What will happen to the order next: [[time, action, args], …] in time order (see sandbox.lifecycle).
+    plan = models.JSONField(_("plan"), default=list, blank=True)
+    next_action_time = models.BigIntegerField(_("next action (unix)"), null=True, blank=True)
+    seq = models.PositiveIntegerField(_("sequence"))
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [models.UniqueConstraint(fields=["shop", "order_id"], name="sandbox_order_unique")]
+        indexes = [
+            models.Index(fields=["shop", "create_time", "order_id"], name="sandbox_order_ctime"),
+            models.Index(fields=["shop", "update_time", "order_id"], name="sandbox_order_utime"),
+            models.Index(fields=["shop", "next_action_time"], name="sandbox_order_next"),
+        ]
+
+    def __str__(self):
+        return self.order_id
+
+
+class AfterSale(models.Model):
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="aftersales", verbose_name=_("shop"))
+    after_sale_order_id = models.CharField(_("after-sale id"), max_length=32)
+    order_id = models.CharField(_("order id"), max_length=32)
+    create_time = models.BigIntegerField(_("create time (unix)"))
+    update_time = models.BigIntegerField(_("update time (unix)"))
+    status = models.CharField(_("status"), max_length=48)
+    payload = models.JSONField(_("after-sale order"))
+
+    class Meta:
+        verbose_name = _("after-sale order")
+        verbose_name_plural = _("after-sale orders")
+        constraints = [models.UniqueConstraint(fields=["shop", "after_sale_order_id"], name="sandbox_aftersale_unique")]
+        indexes = [
+            models.Index(fields=["shop", "create_time", "after_sale_order_id"], name="sandbox_aftersale_ctime"),
+            models.Index(fields=["shop", "order_id"], name="sandbox_aftersale_order"),
+        ]
+
+    def __str__(self):
+        return self.after_sale_order_id
+
+
+class Cooperation(models.Model):
+    """An agency's cooperation with a shop (headsupplier shop/list/get).
+
+    status: 1 邀请中, 2 已接受, 3 已拒绝, 4 取消邀请, 5 取消合作.
+    """
+
+    agency = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="cooperations", verbose_name=_("agency"))
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="agency_cooperations")
+    status = models.PositiveSmallIntegerField(_("status"))
+    update_time = models.BigIntegerField(_("update time (unix)"))
+
+    class Meta:
+        verbose_name = _("agency cooperation")
+        verbose_name_plural = _("agency cooperations")
+        constraints = [models.UniqueConstraint(fields=["agency", "shop"], name="sandbox_cooperation_unique")]
+
+    def __str__(self):
+        return f"{self.agency.appid} × {self.shop.appid}"
+
+
+class AgencyItem(models.Model):
+    """A shop product promoted through an agency (headsupplier item/list/get, item/get); ratios in 1/1,000,000."""
+
+    agency = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="agency_items", verbose_name=_("agency"))
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="items_at_agencies")
+    product_id = models.CharField(_("product id"), max_length=32)
+    status = models.PositiveSmallIntegerField(_("status"))
+    ratio_ppm = models.PositiveIntegerField(_("promoter ratio (ppm)"))
+    service_ratio_ppm = models.PositiveIntegerField(_("service ratio (ppm)"))
+    update_time = models.BigIntegerField(_("update time (unix)"))
+    payload = models.JSONField(_("item"))
+
+    class Meta:
+        verbose_name = _("agency item")
+        verbose_name_plural = _("agency items")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "shop", "product_id"], name="sandbox_agency_item_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.shop.appid}/{self.product_id}"
+
+
+class CommissionOrder(models.Model):
+    """The agency-side commission order (佣金单), one per (order_id, sku_id).
+
+    status: 20 未结算, 100 已结算, 200 取消结算.
+    """
+
+    agency = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="commission_orders", verbose_name=_("agency")
+    )
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="shop_commission_orders")
+    order_id = models.CharField(_("order id"), max_length=32)
+    sku_id = models.CharField(_("sku id"), max_length=32)
+    create_time = models.BigIntegerField(_("create time (unix)"))
+    update_time = models.BigIntegerField(_("update time (unix)"))
+    status = models.PositiveSmallIntegerField(_("status"))
+    finder_id = models.CharField(_("finder id"), max_length=64, blank=True)
+    openfinderid = models.CharField(_("openfinderid"), max_length=64, blank=True)
+    sharer_appid = models.CharField(_("sharer appid"), max_length=64, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    payload = models.JSONField(_("commission order"))
+
+    class Meta:
+        verbose_name = _("commission order")
+        verbose_name_plural = _("commission orders")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "order_id", "sku_id"], name="sandbox_commission_unique")
+        ]
+        indexes = [
+            models.Index(fields=["agency", "create_time", "order_id", "sku_id"], name="sandbox_comm_ctime"),
+            models.Index(fields=["agency", "update_time", "order_id", "sku_id"], name="sandbox_comm_utime"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}/{self.sku_id}"
+
+
+class Invitation(models.Model):
+    """Something one party proposed and the other has yet to accept or reject (decided in the admin).
+
+    ``kind`` names a handler registered in ``sandbox.invitations`` (e.g. ``headsupplier_cooperation``); modules that
+    add invitation-like flows (league promoters, cooperation accounts…) register their own kind.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    kind = models.CharField(_("kind"), max_length=48)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("from"))
+    counterpart = models.ForeignKey(
+        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations_received"
+    )
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    create_time = models.BigIntegerField(_("created (unix)"))
+    decided_time = models.BigIntegerField(_("decided (unix)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.kind} {self.reference}"
+
+
+class PushEvent(models.Model):
+    """One platform event, in plaintext (what the receiver sees after decrypting). Ordered by id = emission order."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="push_events", verbose_name=_("to"))
+    event = models.CharField(_("event"), max_length=64)
+    create_time = models.BigIntegerField(_("CreateTime (unix)"))
+    payload = models.JSONField(_("message"))
+    created_at = models.DateTimeField(_("emitted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("push event")
+        verbose_name_plural = _("push events")
+        indexes = [models.Index(fields=["account", "create_time"], name="sandbox_event_time")]
+
+    def __str__(self):
+        return f"{self.event} #{self.pk}"
+
+
+class PushDelivery(models.Model):
+    """Delivering one event to the callback URL: up to 10 attempts on the platform's retry schedule."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed (gave up)")
+
+    event = models.ForeignKey(PushEvent, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("event"))
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="push_deliveries")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    duplicate = models.BooleanField(_("duplicate (fault)"), default=False)
+    attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Real time (platform_now), not the shop clock: retries happen in the receiver's time.
+    next_attempt_at = models.FloatField(_("next attempt (unix)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("push delivery")
+        verbose_name_plural = _("push deliveries")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="sandbox_delivery_due")]
+
+    def __str__(self):
+        return f"{self.event} → {self.status}"
+
+
+class PushAttempt(models.Model):
+    delivery = models.ForeignKey(
+        PushDelivery, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("delivery")
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    attempted_at = models.FloatField(_("at (unix)"))
+    url = models.CharField(_("URL"), max_length=1000)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    delivered = models.BooleanField(_("delivered"), default=False)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("push attempt")
+        verbose_name_plural = _("push attempts")
+        ordering = ["delivery", "number"]
+
+    def __str__(self):
+        return f"#{self.number} {self.http_status or self.error}"
+
+
+class FaultSettings(models.Model):
+    """Faults injected into one appid's calls. Random decisions depend only on (seed, call number)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="faults", verbose_name=_("account"))
+    busy_rate = models.FloatField(_("busy (-1) rate"), default=0)
+    http5xx_rate = models.FloatField(_("HTTP 5xx rate"), default=0)
+    slow_rate = models.FloatField(_("slow rate"), default=0)
+    slow_seconds = models.FloatField(_("slow seconds"), default=12)
+    rate_limit_remaining = models.PositiveIntegerField(_("45011 for the next N calls"), default=0)
+    quota_exhausted = models.BooleanField(_("daily quota exhausted (45009)"), default=False)
+    duplicate_push_rate = models.FloatField(_("duplicate push rate"), default=0)
+    reorder_pushes = models.BooleanField(_("reorder pushes"), default=False)
+    seed = models.BigIntegerField(_("seed"), default=0)
+    call_counter = models.PositiveBigIntegerField(_("business calls counted"), default=0)
+    push_counter = models.PositiveBigIntegerField(_("events counted"), default=0)
+    batch_counter = models.PositiveBigIntegerField(_("push batches counted"), default=0)
+
+    class Meta:
+        verbose_name = _("fault settings")
+        verbose_name_plural = _("fault settings")
+
+    def __str__(self):
+        return f"faults for {self.account.appid}"

@@ -1,0 +1,408 @@
+"""The sync engine: windowed, resumable polling of orders and after-sales, full product scans, and the
+processing of push events — all through the same upsert path (shopops.sync.store).
+
+Rules this module keeps:
+- One run per shop at a time, enforced by a lease row (``SyncState``) taken with a conditional UPDATE; a crashed
+  run's lease expires after ``LEASE_TTL``.
+- A cursor per (shop, stream) is saved in the same transaction as each page's rows, so a run killed at any point
+  resumes at the page it was on and never loses or duplicates rows.
+- Windows respect the platform limits (orders ≤ 7 days, after-sales ≤ 24 h) and start ``OVERLAP`` before the
+  last completed point, so an update that lands on a boundary is not missed.
+- A listed id is fetched only if our copy was not already fetched after the window's end (plus ``CLOCK_SKEW``):
+  then it cannot be newer than ours. Resumed pages and overlaps therefore cost list calls, not detail calls.
+- 45011 pauses the stream until the next minute; 45009 pauses the shop until the next day and raises an alert;
+  credential, permission and IP-whitelist errors raise alerts; five failed runs in a row pause the shop 30 min.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Q
+
+from shopops.models import AfterSale, InboundEvent, Order, Shop, ShopAlert, SyncCursor, SyncState
+from shopops.platform import ApiCallLog, shop_client
+from shopops.sync import store
+from shopops.sync.parse import platform_time
+from shopops.wechat import errors
+
+logger = logging.getLogger(__name__)
+
+LEASE_TTL = timedelta(minutes=10)
+OVERLAP = timedelta(minutes=5)
+CLOCK_SKEW = timedelta(minutes=2)
+FAILURES_BEFORE_PAUSE = 5
+FAILURE_PAUSE = timedelta(minutes=30)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+# --- the lease ------------------------------------------------------------------------------------------
+
+
+def lease_acquire(*, shop: Shop, owner: str) -> bool:
+    """Take the shop's sync lease if it is free or expired. Exactly one caller wins."""
+    at = now()
+    SyncState.objects.get_or_create(shop=shop)
+    taken = (
+        SyncState.objects.filter(shop=shop)
+        .filter(Q(lease_owner="") | Q(lease_expires_at__lt=at))
+        .update(lease_owner=owner, lease_expires_at=at + LEASE_TTL)
+    )
+    return taken == 1
+
+
+def lease_renew(*, shop: Shop, owner: str) -> bool:
+    return SyncState.objects.filter(shop=shop, lease_owner=owner).update(lease_expires_at=now() + LEASE_TTL) == 1
+
+
+def lease_release(*, shop: Shop, owner: str) -> None:
+    SyncState.objects.filter(shop=shop, lease_owner=owner).update(lease_owner="", lease_expires_at=None)
+
+
+class LeaseLost(Exception):
+    """Another run took over (ours outlived its lease): stop without writing."""
+
+
+# --- streams ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WindowedStream:
+    name: str
+    max_window: timedelta
+    model: type
+    id_field: str
+    list_page: Callable  # (client, start, end, next_key) -> IdPage
+    fetch: Callable  # (client, id) -> payload
+    store: Callable  # (shop=, payloads=, synced_at=)
+
+
+def _ts(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+ORDERS = WindowedStream(
+    name=SyncCursor.Stream.ORDERS,
+    max_window=timedelta(days=7),
+    model=Order,
+    id_field="order_id",
+    list_page=lambda c, s, e, k: c.order_list(update_start=_ts(s), update_end=_ts(e), page_size=100, next_key=k),
+    fetch=lambda c, i: c.order_get(i),
+    store=store.orders_store,
+)
+AFTERSALES = WindowedStream(
+    name=SyncCursor.Stream.AFTERSALES,
+    max_window=timedelta(hours=24),
+    model=AfterSale,
+    id_field="after_sale_order_id",
+    list_page=lambda c, s, e, k: c.aftersale_list(begin=_ts(s), end=_ts(e), next_key=k),
+    fetch=lambda c, i: c.aftersale_get(i),
+    store=store.aftersales_store,
+)
+WINDOWED = {s.name: s for s in (ORDERS, AFTERSALES)}
+
+
+@dataclass
+class RunReport:
+    """What one run did, per stream; ``stopped`` says why it ended early (empty when caught up)."""
+
+    pages: dict[str, int] = field(default_factory=dict)
+    fetched: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    events: int = 0
+    stopped: str = ""
+
+
+class _Run:
+    """One sync run of one shop: holds the client, the call log, the lease owner and the detail-fetch pool."""
+
+    def __init__(self, shop: Shop, *, owner: str, deadline: float | None, on_page: Callable | None, client=None):
+        self.shop, self.owner, self.deadline, self.on_page = shop, owner, deadline, on_page
+        self.log = ApiCallLog(shop=shop, appid=shop.appid)
+        self.client = client or shop_client(shop, log=self.log)
+        self.report = RunReport()
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def fetch_all(self, fetch: Callable, ids: list[str]) -> list[dict]:
+        def one(item_id):
+            try:
+                return fetch(self.client, item_id)
+            finally:
+                connections.close_all()  # this worker thread's own connection, if the token store opened one
+
+        if len(ids) <= 1 or settings.SYNC_DETAIL_WORKERS <= 1:
+            return [fetch(self.client, i) for i in ids]
+        with ThreadPoolExecutor(max_workers=settings.SYNC_DETAIL_WORKERS) as pool:
+            return list(pool.map(one, ids))
+
+    def stale_ids(self, model, id_field: str, fresh_after: dict[str, datetime]) -> list[str]:
+        """The ids whose local copy is missing or was fetched before the given moment (one query)."""
+        synced = dict(
+            model.objects.filter(shop=self.shop, **{f"{id_field}__in": list(fresh_after)}).values_list(
+                id_field, "synced_at"
+            )
+        )
+        return [i for i, moment in fresh_after.items() if i not in synced or synced[i] < moment]
+
+    def commit_page(self, store_fn, payloads, cursor: SyncCursor, fields: list[str]) -> None:
+        with transaction.atomic():
+            if not lease_renew(shop=self.shop, owner=self.owner):
+                raise LeaseLost
+            store_fn(shop=self.shop, payloads=payloads, synced_at=now())
+            cursor.save(update_fields=fields)
+            self.log.flush()
+
+    def windowed(self, stream: WindowedStream, *, until: datetime) -> bool:
+        """Advance one stream up to ``until``. True when caught up, False when out of time."""
+        cursor, _ = SyncCursor.objects.get_or_create(shop=self.shop, stream=stream.name)
+        if cursor.paused_until and cursor.paused_until > now():
+            self.report.stopped = "paused"
+            return False
+        cursor.running_since = cursor.running_since or now()
+        while True:
+            if cursor.window_start is None:
+                if cursor.completed_until and cursor.completed_until >= until:
+                    break
+                start = cursor.completed_until - OVERLAP if cursor.completed_until else self.first_start(cursor)
+                cursor.window_start, cursor.window_end, cursor.next_key = (
+                    start,
+                    min(start + stream.max_window, until),
+                    "",
+                )
+            if self.out_of_time():
+                cursor.save()
+                return False
+            page = stream.list_page(self.client, cursor.window_start, cursor.window_end, cursor.next_key)
+            fresh_after = cursor.window_end + CLOCK_SKEW
+            ids = self.stale_ids(stream.model, stream.id_field, dict.fromkeys(page.ids, fresh_after))
+            payloads = self.fetch_all(stream.fetch, ids)
+            self.report.pages[stream.name] = self.report.pages.get(stream.name, 0) + 1
+            self.report.fetched[stream.name] = self.report.fetched.get(stream.name, 0) + len(ids)
+            self.report.skipped[stream.name] = self.report.skipped.get(stream.name, 0) + len(page.ids) - len(ids)
+            cursor.pages_done += 1
+            cursor.items_done += len(page.ids)
+            if page.has_more and page.next_key:
+                cursor.next_key = page.next_key
+            else:
+                cursor.completed_until, cursor.window_start, cursor.window_end, cursor.next_key = (
+                    cursor.window_end,
+                    None,
+                    None,
+                    "",
+                )
+            if self.on_page:  # before the commit: a hook that raises is a crash that loses this page's work
+                self.on_page(stream.name, cursor)
+            self.commit_page(stream.store, payloads, cursor, fields=None)
+        cursor.running_since, cursor.last_success_at, cursor.last_error = None, now(), ""
+        cursor.backfill_from = None
+        cursor.save()
+        return True
+
+    def first_start(self, cursor: SyncCursor) -> datetime:
+        return cursor.backfill_from or now() - timedelta(days=settings.SYNC_INITIAL_DAYS)
+
+    def products(self) -> bool:
+        """A full scan of the catalogue: changed products are written, unlisted ones flagged as gone."""
+        cursor, _ = SyncCursor.objects.get_or_create(shop=self.shop, stream=SyncCursor.Stream.PRODUCTS)
+        if cursor.window_start is None:
+            cursor.window_start, cursor.next_key = now(), ""
+        while True:
+            if self.out_of_time():
+                cursor.save()
+                return False
+            page = self.client.product_list(page_size=30, next_key=cursor.next_key)
+            payloads = self.fetch_all(lambda c, i: c.product_get(i), page.ids)
+            self.report.pages["products"] = self.report.pages.get("products", 0) + 1
+            self.report.fetched["products"] = self.report.fetched.get("products", 0) + len(page.ids)
+            cursor.pages_done += 1
+            cursor.items_done += len(page.ids)
+            done = not (page.next_key and page.ids) or (page.total is not None and cursor.items_done >= page.total)
+            cursor.next_key = "" if done else page.next_key
+            with transaction.atomic():
+                if not lease_renew(shop=self.shop, owner=self.owner):
+                    raise LeaseLost
+                store.products_store(shop=self.shop, payloads=payloads, synced_at=now())
+                store.products_seen(shop=self.shop, product_ids=page.ids, at=now())
+                if done:
+                    store.products_mark_deleted(shop=self.shop, scan_started=cursor.window_start)
+                    cursor.completed_until, cursor.window_start = cursor.window_start, None
+                    cursor.last_success_at, cursor.last_error = now(), ""
+                cursor.save()
+                self.log.flush()
+            if done:
+                return True
+
+    def events(self, limit: int = 1000) -> int:
+        """Process pending push events: each order / after-sale they name is fetched once, unless our copy
+        was fetched after the event happened."""
+        pending = list(InboundEvent.objects.filter(shop=self.shop, processed_at=None).order_by("id")[:limit])
+        if not pending:
+            return 0
+        orders: dict[str, datetime] = {}
+        aftersales: dict[str, datetime] = {}
+        outcomes = {}
+        for event in pending:
+            order_id, aftersale_id = event_targets(event.payload)
+            happened = event.platform_time or event.received_at
+            if order_id:
+                orders[order_id] = max(orders.get(order_id, happened), happened)
+            if aftersale_id:
+                aftersales[aftersale_id] = max(aftersales.get(aftersale_id, happened), happened)
+            outcomes[event.pk] = "refreshed" if order_id or aftersale_id else "stored (no action for this event)"
+        for happened, stream in ((orders, ORDERS), (aftersales, AFTERSALES)):
+            fresh_after = {i: moment + CLOCK_SKEW for i, moment in happened.items()}
+            payloads = self.fetch_all(stream.fetch, self.stale_ids(stream.model, stream.id_field, fresh_after))
+            with transaction.atomic():
+                stream.store(shop=self.shop, payloads=payloads, synced_at=now())
+        with transaction.atomic():
+            at = now()
+            for event in pending:
+                event.processed_at, event.outcome = at, outcomes[event.pk]
+            InboundEvent.objects.bulk_update(pending, ["processed_at", "outcome"])
+            self.log.flush()
+        self.report.events += len(pending)
+        return len(pending)
+
+
+def event_targets(payload: dict) -> tuple[str, str]:
+    """The order id and after-sale id a push event is about ('' when none). Ids arrive as numbers or strings."""
+    order_info = payload.get("order_info") or {}
+    aftersale = payload.get("finder_shop_aftersale_status_update") or {}
+    order_id = order_info.get("order_id") or aftersale.get("order_id") or ""
+    return str(order_id), str(aftersale.get("after_sale_order_id") or "")
+
+
+# --- the public entry points ---------------------------------------------------------------------------------
+
+
+def shop_sync(
+    *,
+    shop: Shop,
+    streams: tuple[str, ...] = ("orders", "aftersales"),
+    seconds: float | None = None,
+    on_page: Callable | None = None,
+    client=None,
+) -> RunReport:
+    """Run the shop's syncs (and pending push events) under the lease, for at most ``seconds``.
+
+    Returns what was done; ``report.stopped`` is "busy" when another run holds the lease, "paused" when the shop
+    is paused, "time" when time ran out (call again to continue), or the error class that stopped it.
+    """
+    owner = uuid.uuid4().hex
+    if not lease_acquire(shop=shop, owner=owner):
+        return RunReport(stopped="busy")
+    state = SyncState.objects.get(shop=shop)
+    if state.paused_until and state.paused_until > now():
+        lease_release(shop=shop, owner=owner)
+        return RunReport(stopped="paused")
+    run = _Run(
+        shop, owner=owner, deadline=time.monotonic() + seconds if seconds else None, on_page=on_page, client=client
+    )
+    stream = ""
+    try:
+        for stream in streams:
+            done = run.products() if stream == "products" else run.windowed(WINDOWED[stream], until=now())
+            if not done:
+                run.report.stopped = run.report.stopped or "time"
+                break
+        while run.events():
+            pass
+        SyncState.objects.filter(shop=shop).update(consecutive_failures=0)
+    except LeaseLost:
+        run.report.stopped = "lease lost"
+    except errors.WeChatError as exc:
+        run.report.stopped = type(exc).__name__
+        _record_failure(shop=shop, stream=stream, exc=exc)
+    finally:
+        run.log.flush()
+        lease_release(shop=shop, owner=owner)
+    return run.report
+
+
+def _record_failure(*, shop: Shop, stream: str, exc: errors.WeChatError) -> None:
+    at = now()
+    message = f"{type(exc).__name__}: errcode={exc.errcode} {exc.errmsg}".strip()
+    SyncCursor.objects.filter(shop=shop, stream=stream).update(last_error=message, last_error_at=at)
+    if isinstance(exc, errors.RateLimitedError):
+        SyncCursor.objects.filter(shop=shop, stream=stream).update(
+            paused_until=datetime.fromtimestamp(exc.retry_at, tz=UTC)
+        )
+        return
+    if isinstance(exc, errors.QuotaExhaustedError):
+        tomorrow = (at.astimezone(SHANGHAI) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        _pause(shop, until=tomorrow, reason=message)
+        _alert(shop, ShopAlert.Kind.QUOTA, message)
+        return
+    alerts = {
+        errors.IpNotWhitelistedError: ShopAlert.Kind.IP_WHITELIST,
+        errors.CredentialError: ShopAlert.Kind.CREDENTIALS,
+        errors.ApiPermissionError: ShopAlert.Kind.PERMISSION,
+    }
+    for error_class, kind in alerts.items():
+        if isinstance(exc, error_class):
+            _alert(shop, kind, message)
+    state = SyncState.objects.get(shop=shop)
+    state.consecutive_failures += 1
+    state.save(update_fields=["consecutive_failures"])
+    if state.consecutive_failures >= FAILURES_BEFORE_PAUSE:
+        _pause(shop, until=at + FAILURE_PAUSE, reason=message)
+        _alert(shop, ShopAlert.Kind.SYNC_FAILING, message)
+
+
+def _pause(shop: Shop, *, until: datetime, reason: str) -> None:
+    SyncState.objects.filter(shop=shop).update(paused_until=until, pause_reason=reason)
+
+
+def _alert(shop: Shop, kind: str, message: str) -> None:
+    try:
+        with transaction.atomic():
+            ShopAlert.objects.create(shop=shop, kind=kind, message=message)
+    except IntegrityError:
+        ShopAlert.objects.filter(shop=shop, kind=kind, resolved_at=None).update(message=message)
+
+
+def backfill_request(*, shop: Shop, since: datetime, streams=("orders", "aftersales")) -> None:
+    """Ask the next runs to re-read everything updated since ``since`` (already-fresh rows are not re-fetched)."""
+    for stream in streams:
+        cursor, _ = SyncCursor.objects.get_or_create(shop=shop, stream=stream)
+        if cursor.completed_until is None or cursor.completed_until > since:
+            cursor.completed_until, cursor.backfill_from = None, since
+            cursor.window_start = cursor.window_end = None
+            cursor.next_key = ""
+            cursor.save()
+
+
+def event_time(payload: dict) -> datetime | None:
+    return platform_time(payload.get("CreateTime"))
+
+
+def shop_events(*, shop: Shop, client=None) -> RunReport:
+    """Process the shop's pending push events under the lease. When a sync run holds the lease, it processes
+    them itself before it ends (see ``shop_sync``)."""
+    owner = uuid.uuid4().hex
+    if not lease_acquire(shop=shop, owner=owner):
+        return RunReport(stopped="busy")
+    run = _Run(shop, owner=owner, deadline=None, on_page=None, client=client)
+    try:
+        while run.events():
+            pass
+    except errors.WeChatError as exc:
+        run.report.stopped = type(exc).__name__
+        _record_failure(shop=shop, stream="", exc=exc)
+    finally:
+        run.log.flush()
+        lease_release(shop=shop, owner=owner)
+    return run.report

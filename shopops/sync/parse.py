@@ -1,0 +1,149 @@
+"""Platform payloads → local row fields. Pure functions: no database, no HTTP.
+
+The platform is lenient with types (ids as numbers or strings, optional blocks missing), so every read goes
+through the client's lenient readers (``shopops.wechat.types``) and a missing block reads as empty.
+"""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from shopops.wechat.types import as_bool, as_id, as_int
+
+
+def _opt_int(value) -> int | None:
+    return None if value in (None, "") else as_int(value)
+
+
+def platform_time(value) -> datetime | None:
+    """Unix seconds (number or numeric string) → aware UTC datetime; 0 or missing → None."""
+    seconds = as_int(value)
+    return datetime.fromtimestamp(seconds, tz=UTC) if seconds else None
+
+
+def fingerprint(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def order_fields(order: dict) -> dict:
+    detail = order.get("order_detail") or {}
+    price = detail.get("price_info") or {}
+    settle = detail.get("settle_info") or {}
+    ext = detail.get("ext_info") or {}
+    pay = detail.get("pay_info") or {}
+    aftersale = order.get("aftersale_detail") or {}
+    commission_fee = settle.get("commission_fee")
+    predict_fee = settle.get("predict_commission_fee")
+    return {
+        "order_id": as_id(order["order_id"]),
+        "status": as_int(order.get("status")),
+        "create_time": platform_time(order.get("create_time")),
+        "update_time": platform_time(order.get("update_time")),
+        "pay_time": platform_time(pay.get("pay_time")),
+        "openid": as_id(order.get("openid")),
+        "product_price_fen": as_int(price.get("product_price")),
+        "order_price_fen": as_int(price.get("order_price")),
+        "freight_fen": as_int(price.get("freight")),
+        "discounted_price_fen": as_int(price.get("discounted_price")),
+        "deduction_price_fen": as_int(price.get("deduction_price")),
+        "change_down_price_fen": as_int(price.get("change_down_price")),
+        "original_order_price_fen": as_int(price.get("original_order_price")),
+        # The platform's field name is misspelt ("receieve"); accept the correct spelling too.
+        "merchant_receive_price_fen": as_int(price.get("merchant_receieve_price", price.get("merchant_receive_price"))),
+        "predict_commission_fee_fen": _opt_int(predict_fee),
+        "commission_fee_fen": _opt_int(commission_fee),
+        "settle_time": platform_time(settle.get("settle_time")),
+        "order_scene": _opt_int(ext.get("order_scene")),
+        "live_id": as_id(ext.get("live_id")),
+        "finder_id": as_id(ext.get("finder_id")),
+        "is_present": as_bool(order.get("is_present")),
+        "aftersale_count": as_int(aftersale.get("on_aftersale_order_cnt")),
+    }
+
+
+def order_line_fields(order: dict) -> list[dict]:
+    """One dict per ``product_infos`` entry, joined with the SKU's ``source_infos`` and ``commission_infos``."""
+    detail = order.get("order_detail") or {}
+    sources = {as_id(s.get("sku_id")): s for s in detail.get("source_infos") or []}
+    commissions: dict[str, list] = {}
+    for info in detail.get("commission_infos") or []:
+        commissions.setdefault(as_id(info.get("sku_id")), []).append(info)
+    lines = []
+    for line_no, product in enumerate(detail.get("product_infos") or [], start=1):
+        sku_id = as_id(product.get("sku_id"))
+        source = sources.get(sku_id, {})
+        lines.append(
+            {
+                "line_no": line_no,
+                "product_id": as_id(product.get("product_id")),
+                "sku_id": sku_id,
+                "title": as_id(product.get("title"))[:300],
+                "sku_cnt": as_int(product.get("sku_cnt")),
+                "sale_price_fen": as_int(product.get("sale_price")),
+                "market_price_fen": as_int(product.get("market_price")),
+                "real_price_fen": as_int(product.get("real_price")),
+                "estimate_price_fen": as_int(product.get("estimate_price")),
+                "change_price_fen": _opt_int(product.get("change_price")) if product.get("is_change_price") else None,
+                "merchant_discounted_price_fen": as_int(product.get("merchant_discounted_price")),
+                "finder_discounted_price_fen": as_int(product.get("finder_discounted_price")),
+                "is_free_gift": as_bool(product.get("is_free_gift")),
+                "on_aftersale_sku_cnt": as_int(product.get("on_aftersale_sku_cnt")),
+                "finish_aftersale_sku_cnt": as_int(product.get("finish_aftersale_sku_cnt")),
+                "coupons": product.get("order_product_coupon_info_list") or [],
+                "sale_channel": _opt_int(source.get("sale_channel")),
+                "account_type": _opt_int(source.get("account_type")),
+                "account_id": as_id(source.get("account_id")),
+                "account_nickname": as_id(source.get("account_nickname"))[:100],
+                "content_type": _opt_int(source.get("content_type")),
+                "content_id": as_id(source.get("content_id")),
+                "promoter_head_supplier_id": as_id(source.get("promoter_head_supplier_id")),
+                "original_id": as_id(source.get("original_id")),
+                "commission_infos": commissions.get(sku_id, []),
+            }
+        )
+    return lines
+
+
+def aftersale_fields(aftersale: dict) -> dict:
+    product = aftersale.get("product_info") or {}
+    refund = aftersale.get("refund_info") or {}
+    return {
+        "after_sale_order_id": as_id(aftersale["after_sale_order_id"]),
+        "order_id": as_id(aftersale.get("order_id")),
+        "type": as_id(aftersale.get("type")),
+        "status": as_id(aftersale.get("status")),
+        "reason": as_id(aftersale.get("reason"))[:200],
+        "product_id": as_id(product.get("product_id")),
+        "sku_id": as_id(product.get("sku_id")),
+        "count": as_int(product.get("count")),
+        "refund_amount_fen": as_int(refund.get("amount")),
+        "create_time": platform_time(aftersale.get("create_time")),
+        "update_time": platform_time(aftersale.get("update_time")),
+    }
+
+
+def product_fields(product: dict) -> dict:
+    return {
+        "product_id": as_id(product["product_id"]),
+        "title": as_id(product.get("title"))[:300],
+        "status": as_int(product.get("status")),
+        "edit_status": as_int(product.get("edit_status")),
+        "min_price_fen": as_int(product.get("min_price")),
+        "total_sold_num": as_int(product.get("total_sold_num")),
+        "fingerprint": fingerprint(product),
+    }
+
+
+def sku_fields(product: dict) -> list[dict]:
+    return [
+        {
+            "sku_id": as_id(sku.get("sku_id")),
+            "sku_code": as_id(sku.get("sku_code"))[:100],
+            "sale_price_fen": as_int(sku.get("sale_price")),
+            "market_price_fen": as_int(sku.get("market_price")),
+            "stock_num": as_int(sku.get("stock_num")),
+            "status": as_int(sku.get("status")),
+            "attrs": sku.get("sku_attrs") or [],
+        }
+        for sku in product.get("skus") or []
+    ]

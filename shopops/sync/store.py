@@ -1,0 +1,131 @@
+"""Set-based upserts of platform payloads into the local copy, keyed by platform id.
+
+Writing the same payloads twice leaves the same rows (only ``synced_at`` moves), so a repeated window, a resumed
+page or a duplicated push changes nothing.
+"""
+
+from datetime import datetime
+
+from django.db.models import Q
+
+from shopops.models import AfterSale, AfterSaleStatusChange, Order, OrderLine, Product, Shop, Sku
+from shopops.sync import parse
+
+BATCH = 500
+
+
+def _updatable(model, *exclude: str) -> list[str]:
+    keep = {"id", "shop", *exclude}
+    return [f.name for f in model._meta.concrete_fields if f.name not in keep]
+
+
+ORDER_FIELDS = _updatable(Order, "order_id")
+LINE_FIELDS = _updatable(OrderLine, "order", "line_no")
+AFTERSALE_FIELDS = _updatable(AfterSale, "after_sale_order_id")
+PRODUCT_FIELDS = _updatable(Product, "product_id", "seen_at")
+SKU_FIELDS = _updatable(Sku, "sku_id")
+
+
+def orders_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> None:
+    """Upsert orders and their lines; lines the platform no longer lists are removed."""
+    if not payloads:
+        return
+    Order.objects.bulk_create(
+        [Order(shop=shop, raw=p, synced_at=synced_at, **parse.order_fields(p)) for p in payloads],
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["shop", "order_id"],
+        update_fields=ORDER_FIELDS,
+    )
+    pks = dict(
+        Order.objects.filter(shop=shop, order_id__in=[str(p["order_id"]) for p in payloads]).values_list(
+            "order_id", "pk"
+        )
+    )
+    lines, line_counts = [], {}
+    for payload in payloads:
+        order_pk = pks[str(payload["order_id"])]
+        fields = parse.order_line_fields(payload)
+        line_counts[order_pk] = len(fields)
+        lines += [OrderLine(shop=shop, order_id=order_pk, **f) for f in fields]
+    OrderLine.objects.bulk_create(
+        lines,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["order", "line_no"],
+        update_fields=LINE_FIELDS,
+    )
+    extra = Q()
+    for order_pk, count in line_counts.items():
+        extra |= Q(order_id=order_pk, line_no__gt=count)
+    OrderLine.objects.filter(order_id__in=line_counts).filter(extra).delete()
+
+
+def aftersales_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> None:
+    """Upsert after-sales and append a status-history entry for every new or changed status."""
+    if not payloads:
+        return
+    rows = [AfterSale(shop=shop, raw=p, synced_at=synced_at, **parse.aftersale_fields(p)) for p in payloads]
+    ids = [r.after_sale_order_id for r in rows]
+    known = dict(
+        AfterSale.objects.filter(shop=shop, after_sale_order_id__in=ids).values_list("after_sale_order_id", "status")
+    )
+    AfterSale.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["shop", "after_sale_order_id"],
+        update_fields=AFTERSALE_FIELDS,
+    )
+    changed = {r.after_sale_order_id: r for r in rows if known.get(r.after_sale_order_id) != r.status}
+    if changed:
+        pks = dict(
+            AfterSale.objects.filter(shop=shop, after_sale_order_id__in=changed).values_list(
+                "after_sale_order_id", "pk"
+            )
+        )
+        AfterSaleStatusChange.objects.bulk_create(
+            AfterSaleStatusChange(aftersale_id=pks[a], status=r.status, changed_at=r.update_time)
+            for a, r in changed.items()
+        )
+
+
+def products_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> int:
+    """Upsert the products whose payload changed (by fingerprint) with their SKUs; return how many changed."""
+    rows = [
+        Product(shop=shop, raw=p, synced_at=synced_at, seen_at=synced_at, **parse.product_fields(p)) for p in payloads
+    ]
+    known = dict(
+        Product.objects.filter(shop=shop, product_id__in=[r.product_id for r in rows]).values_list(
+            "product_id", "fingerprint"
+        )
+    )
+    rows = [r for r in rows if known.get(r.product_id) != r.fingerprint]
+    if not rows:
+        return 0
+    Product.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["shop", "product_id"],
+        update_fields=PRODUCT_FIELDS,
+    )
+    pks = dict(
+        Product.objects.filter(shop=shop, product_id__in=[r.product_id for r in rows]).values_list("product_id", "pk")
+    )
+    skus = [Sku(shop=shop, product_id=pks[r.product_id], **f) for r in rows for f in parse.sku_fields(r.raw)]
+    Sku.objects.bulk_create(
+        skus, batch_size=BATCH, update_conflicts=True, unique_fields=["shop", "sku_id"], update_fields=SKU_FIELDS
+    )
+    Sku.objects.filter(product_id__in=pks.values()).exclude(sku_id__in=[s.sku_id for s in skus]).delete()
+    return len(rows)
+
+
+def products_seen(*, shop: Shop, product_ids: list[str], at: datetime) -> None:
+    """Stamp the products a scan page listed (a product listed again is no longer gone)."""
+    Product.objects.filter(shop=shop, product_id__in=product_ids).update(seen_at=at, deleted=False)
+
+
+def products_mark_deleted(*, shop: Shop, scan_started: datetime) -> int:
+    """After a full scan: products the scan did not list are flagged as gone, not deleted (orders refer to them)."""
+    return Product.objects.filter(shop=shop, deleted=False, seen_at__lt=scan_started).update(deleted=True)
