@@ -24,6 +24,7 @@ install: $(VENV)/.runtime
 
 install-dev: $(VENV)/.dev
 
+run: export WECHAT_API_BASE ?= http://$(HOST):$(PORT)/sandbox/api
 run: install
 	@$(MANAGE) migrate --noinput -v0
 	@$(MANAGE) setup_schedules

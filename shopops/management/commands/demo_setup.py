@@ -2,16 +2,21 @@
 support-staff user. Passwords are generated and printed once; running the command again changes nothing unless
 --reset-passwords is given."""
 
+import io
 import secrets
+import string
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from affiliates.models import Agency, AgencyMember
-from shopops import services
+from shopops import services, tasks
 from shopops.models import Membership, Shop
 from shopops.roles import Role
+from shopops.sync import engine
 
 DEMO_SHOP = "示例小店"
 DEMO_AGENCY = "示例带货机构"
@@ -22,6 +27,16 @@ DEMO_USERS = {
     "demo-agency": ("partner portal", "/partner/"),
     "demo-support": ("admin (support staff)", "/admin/"),
 }
+
+
+def _sandbox_credentials() -> dict[str, str]:
+    alphabet = string.ascii_letters + string.digits
+    return {
+        "appid": "wx" + secrets.token_hex(8),
+        "app_secret": secrets.token_hex(16),
+        "push_token": secrets.token_hex(8),
+        "encoding_aes_key": "".join(secrets.choice(alphabet) for _ in range(43)),
+    }
 
 
 class Command(BaseCommand):
@@ -47,7 +62,25 @@ class Command(BaseCommand):
 
         shop = Shop.objects.filter(name=DEMO_SHOP, memberships__user=users["demo-owner"]).first()
         if shop is None:
-            shop = services.shop_create(user=users["demo-owner"], name=DEMO_SHOP)
+            shop = services.shop_create(user=users["demo-owner"], name=DEMO_SHOP, **_sandbox_credentials())
+            # The sandbox plays WeChat for the demo shop: the same credentials on both sides, and its pushes
+            # go to this shop's callback. Reached by command name only (no app imports the sandbox).
+            call_command(
+                "sandbox_seed",
+                shop=shop.appid,
+                secret=shop.app_secret,
+                token=shop.push_token,
+                aes_key=shop.encoding_aes_key,
+                callback_url=f"{url}/wechat/callback/{shop.public_id}/",
+                name=DEMO_SHOP,
+                days=60,
+                orders=3000,
+                seed=2026,
+                stdout=io.StringIO(),  # the sandbox's own credentials listing is not for the demo's user
+            )
+            engine.backfill_request(shop=shop, since=engine.now() - timedelta(days=61))
+            tasks.queue_sync(shop_id=shop.pk)
+            self.stdout.write("Seeded the sandbox with 3,000 orders over 60 days; the worker is syncing them.")
         Membership.objects.get_or_create(shop=shop, user=users["demo-operator"], defaults={"role": Role.OPERATOR})
         agency, _ = Agency.objects.get_or_create(name=DEMO_AGENCY)
         AgencyMember.objects.get_or_create(user=users["demo-agency"], defaults={"agency": agency})

@@ -51,11 +51,16 @@ class Command(BaseCommand):
             engine.backfill_request(shop=found, since=start, streams=[n for n in names if n != "products"])
         bar = tqdm(total=1000, unit="‰", desc=found.name, disable=options["verbosity"] == 0)
 
+        origin = {"start": start}
+
         def on_page(stream, cursor):
+            """The bar shows how much of the period (from its start to now) the stream has covered."""
             bar.set_postfix_str(f"{stream}: {cursor.items_done} listed")
             position = cursor.completed_until or cursor.window_start
-            if start and position:
-                bar.n = min(1000, int(1000 * (position - start) / (engine.now() - start)))
+            origin["start"] = origin["start"] or cursor.window_start
+            if position and origin["start"] < engine.now():
+                covered = (position - origin["start"]) / (engine.now() - origin["start"])
+                bar.n = min(1000, int(1000 * covered))
             bar.refresh()
 
         report = engine.shop_sync(shop=found, streams=names, on_page=on_page)
