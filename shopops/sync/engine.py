@@ -157,12 +157,12 @@ class _Run:
         )
         return [i for i, moment in fresh_after.items() if i not in synced or synced[i] < moment]
 
-    def commit_page(self, store_fn, payloads, cursor: SyncCursor, fields: list[str]) -> None:
+    def commit_page(self, store_fn, payloads, cursor: SyncCursor, *, synced_at: datetime) -> None:
         with transaction.atomic():
             if not lease_renew(shop=self.shop, owner=self.owner):
                 raise LeaseLost
-            store_fn(shop=self.shop, payloads=payloads, synced_at=now())
-            cursor.save(update_fields=fields)
+            store_fn(shop=self.shop, payloads=payloads, synced_at=synced_at)
+            cursor.save()
             self.log.flush()
 
     def windowed(self, stream: WindowedStream, *, until: datetime) -> bool:
@@ -188,6 +188,7 @@ class _Run:
             page = stream.list_page(self.client, cursor.window_start, cursor.window_end, cursor.next_key)
             fresh_after = cursor.window_end + CLOCK_SKEW
             ids = self.stale_ids(stream.model, stream.id_field, dict.fromkeys(page.ids, fresh_after))
+            fetched_from = now()  # our copy reflects every change made before the fetch started
             payloads = self.fetch_all(stream.fetch, ids)
             self.report.pages[stream.name] = self.report.pages.get(stream.name, 0) + 1
             self.report.fetched[stream.name] = self.report.fetched.get(stream.name, 0) + len(ids)
@@ -205,7 +206,7 @@ class _Run:
                 )
             if self.on_page:  # before the commit: a hook that raises is a crash that loses this page's work
                 self.on_page(stream.name, cursor)
-            self.commit_page(stream.store, payloads, cursor, fields=None)
+            self.commit_page(stream.store, payloads, cursor, synced_at=fetched_from)
         cursor.running_since, cursor.last_success_at, cursor.last_error = None, now(), ""
         cursor.backfill_from = None
         cursor.save()
@@ -224,6 +225,7 @@ class _Run:
                 cursor.save()
                 return False
             page = self.client.product_list(page_size=30, next_key=cursor.next_key)
+            fetched_from = now()
             payloads = self.fetch_all(lambda c, i: c.product_get(i), page.ids)
             self.report.pages["products"] = self.report.pages.get("products", 0) + 1
             self.report.fetched["products"] = self.report.fetched.get("products", 0) + len(page.ids)
@@ -234,7 +236,7 @@ class _Run:
             with transaction.atomic():
                 if not lease_renew(shop=self.shop, owner=self.owner):
                     raise LeaseLost
-                store.products_store(shop=self.shop, payloads=payloads, synced_at=now())
+                store.products_store(shop=self.shop, payloads=payloads, synced_at=fetched_from)
                 store.products_seen(shop=self.shop, product_ids=page.ids, at=now())
                 if done:
                     store.products_mark_deleted(shop=self.shop, scan_started=cursor.window_start)
@@ -247,7 +249,7 @@ class _Run:
 
     def events(self, limit: int = 1000) -> int:
         """Process pending push events: each order / after-sale they name is fetched once, unless our copy
-        was fetched after the event happened."""
+        was fetched after the push arrived."""
         pending = list(InboundEvent.objects.filter(shop=self.shop, processed_at=None).order_by("id")[:limit])
         if not pending:
             return 0
@@ -256,17 +258,19 @@ class _Run:
         outcomes = {}
         for event in pending:
             order_id, aftersale_id = event_targets(event.payload)
-            happened = event.platform_time or event.received_at
+            # A push is sent after the change it reports: a copy fetched after we received it is at least as new.
+            # (Our own clock on both sides: no skew to allow for.)
+            happened = event.received_at
             if order_id:
                 orders[order_id] = max(orders.get(order_id, happened), happened)
             if aftersale_id:
                 aftersales[aftersale_id] = max(aftersales.get(aftersale_id, happened), happened)
             outcomes[event.pk] = "refreshed" if order_id or aftersale_id else "stored (no action for this event)"
-        for happened, stream in ((orders, ORDERS), (aftersales, AFTERSALES)):
-            fresh_after = {i: moment + CLOCK_SKEW for i, moment in happened.items()}
-            payloads = self.fetch_all(stream.fetch, self.stale_ids(stream.model, stream.id_field, fresh_after))
+        for arrived, stream in ((orders, ORDERS), (aftersales, AFTERSALES)):
+            fetched_from = now()
+            payloads = self.fetch_all(stream.fetch, self.stale_ids(stream.model, stream.id_field, arrived))
             with transaction.atomic():
-                stream.store(shop=self.shop, payloads=payloads, synced_at=now())
+                stream.store(shop=self.shop, payloads=payloads, synced_at=fetched_from)
         with transaction.atomic():
             at = now()
             for event in pending:
