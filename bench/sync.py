@@ -182,6 +182,7 @@ def main() -> None:
     env = os.environ.copy()
     env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
     env["SANDBOX_ENABLED"] = "true"
+    env["DJANGO_DEBUG"] = "false"  # as in production: DEBUG keeps the SQL of the last 9,000 queries in memory
     engine_name = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     print(f"Order backfill on {engine_name}, {DAYS} days, sandbox over loopback HTTP (gunicorn 2x4 threads)")
     print(f"{'orders':>8} {'floor/s':>9} {'sync/s':>9} {'ratio':>6} {'peak RSS':>9}")
