@@ -218,8 +218,8 @@ class _Run:
     def products(self) -> bool:
         """A full scan of the catalogue: changed products are written, unlisted ones flagged as gone."""
         cursor, _ = SyncCursor.objects.get_or_create(shop=self.shop, stream=SyncCursor.Stream.PRODUCTS)
-        if cursor.window_start is None:
-            cursor.window_start, cursor.next_key = now(), ""
+        if cursor.window_start is None:  # a new scan: its own start, key and count
+            cursor.window_start, cursor.next_key, cursor.items_done = now(), "", 0
         while True:
             if self.out_of_time():
                 cursor.save()
@@ -233,17 +233,18 @@ class _Run:
             cursor.items_done += len(page.ids)
             done = not (page.next_key and page.ids) or (page.total is not None and cursor.items_done >= page.total)
             cursor.next_key = "" if done else page.next_key
-            with transaction.atomic():
-                if not lease_renew(shop=self.shop, owner=self.owner):
-                    raise LeaseLost
-                store.products_store(shop=self.shop, payloads=payloads, synced_at=fetched_from)
-                store.products_seen(shop=self.shop, product_ids=page.ids, at=now())
+            scan_started = cursor.window_start
+            if done:
+                cursor.completed_until, cursor.window_start = scan_started, None
+                cursor.last_success_at, cursor.last_error = now(), ""
+
+            def store_page(*, shop, payloads, synced_at, ids=page.ids, done=done, scan_started=scan_started):
+                store.products_store(shop=shop, payloads=payloads, synced_at=synced_at)
+                store.products_seen(shop=shop, product_ids=ids, at=synced_at)
                 if done:
-                    store.products_mark_deleted(shop=self.shop, scan_started=cursor.window_start)
-                    cursor.completed_until, cursor.window_start = cursor.window_start, None
-                    cursor.last_success_at, cursor.last_error = now(), ""
-                cursor.save()
-                self.log.flush()
+                    store.products_mark_deleted(shop=shop, scan_started=scan_started)
+
+            self.commit_page(store_page, payloads, cursor, synced_at=fetched_from)
             if done:
                 return True
 
