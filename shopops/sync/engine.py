@@ -14,11 +14,12 @@ Rules this module keeps:
   credential, permission and IP-whitelist errors raise alerts; five failed runs in a row pause the shop 30 min.
 """
 
+import copy
 import logging
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -124,6 +125,16 @@ class RunReport:
     stopped: str = ""
 
 
+@dataclass
+class _Page:
+    """A listed page whose details are being fetched, and the cursor to save with its rows."""
+
+    ids: list[str]
+    fetching: Future
+    fetched_from: datetime
+    cursor: SyncCursor
+
+
 class _Run:
     """One sync run of one shop: holds the client, the call log, the lease owner and the detail-fetch pool."""
 
@@ -148,13 +159,15 @@ class _Run:
         with ThreadPoolExecutor(max_workers=settings.SYNC_DETAIL_WORKERS) as pool:
             return list(pool.map(one, ids))
 
-    def stale_ids(self, model, id_field: str, fresh_after: dict[str, datetime]) -> list[str]:
-        """The ids whose local copy is missing or was fetched before the given moment (one query)."""
+    def stale_ids(self, model, id_field: str, fresh_after: dict[str, datetime], in_flight=None) -> list[str]:
+        """The ids whose local copy is missing or was fetched before the given moment (one query). ``in_flight``
+        maps ids being fetched for a page not yet stored to when that fetch started: they count as stored."""
         synced = dict(
             model.objects.filter(shop=self.shop, **{f"{id_field}__in": list(fresh_after)}).values_list(
                 id_field, "synced_at"
             )
         )
+        synced.update(in_flight or {})
         return [i for i, moment in fresh_after.items() if i not in synced or synced[i] < moment]
 
     def commit_page(self, store_fn, payloads, cursor: SyncCursor, *, synced_at: datetime) -> None:
@@ -166,51 +179,82 @@ class _Run:
             self.log.flush()
 
     def windowed(self, stream: WindowedStream, *, until: datetime) -> bool:
-        """Advance one stream up to ``until``. True when caught up, False when out of time."""
+        """Advance one stream up to ``until``. True when caught up, False when out of time.
+
+        Pipelined one page deep: while page N is stored (main thread, database), page N+1's details are fetched
+        (background thread, HTTP only). Page N+1's cursor is saved only with page N+1's rows, after page N's, so a
+        run that dies at any point resumes at the first page not stored.
+        """
         cursor, _ = SyncCursor.objects.get_or_create(shop=self.shop, stream=stream.name)
         if cursor.paused_until and cursor.paused_until > now():
             self.report.stopped = "paused"
             return False
         cursor.running_since = cursor.running_since or now()
-        while True:
-            if cursor.window_start is None:
-                if cursor.completed_until and cursor.completed_until >= until:
-                    break
-                start = cursor.completed_until - OVERLAP if cursor.completed_until else self.first_start(cursor)
-                cursor.window_start, cursor.window_end, cursor.next_key = (
-                    start,
-                    min(start + stream.max_window, until),
-                    "",
-                )
-            if self.out_of_time():
-                cursor.save()
-                return False
-            page = stream.list_page(self.client, cursor.window_start, cursor.window_end, cursor.next_key)
-            fresh_after = cursor.window_end + CLOCK_SKEW
-            ids = self.stale_ids(stream.model, stream.id_field, dict.fromkeys(page.ids, fresh_after))
-            fetched_from = now()  # our copy reflects every change made before the fetch started
-            payloads = self.fetch_all(stream.fetch, ids)
-            self.report.pages[stream.name] = self.report.pages.get(stream.name, 0) + 1
-            self.report.fetched[stream.name] = self.report.fetched.get(stream.name, 0) + len(ids)
-            self.report.skipped[stream.name] = self.report.skipped.get(stream.name, 0) + len(page.ids) - len(ids)
-            cursor.pages_done += 1
-            cursor.items_done += len(page.ids)
-            if page.has_more and page.next_key:
-                cursor.next_key = page.next_key
-            else:
-                cursor.completed_until, cursor.window_start, cursor.window_end, cursor.next_key = (
-                    cursor.window_end,
-                    None,
-                    None,
-                    "",
-                )
-            if self.on_page:  # before the commit: a hook that raises is a crash that loses this page's work
-                self.on_page(stream.name, cursor)
-            self.commit_page(stream.store, payloads, cursor, synced_at=fetched_from)
+        pending: _Page | None = None  # fetched (or being fetched), not stored; every earlier page is stored
+        caught_up = False
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetch-ahead") as ahead:
+            try:
+                while True:
+                    if cursor.window_start is None:
+                        if cursor.completed_until and cursor.completed_until >= until:
+                            caught_up = True
+                            break
+                        start = cursor.completed_until - OVERLAP if cursor.completed_until else self.first_start(cursor)
+                        cursor.window_start, cursor.window_end = start, min(start + stream.max_window, until)
+                        cursor.next_key = ""
+                    if self.out_of_time():
+                        break
+                    page = stream.list_page(self.client, cursor.window_start, cursor.window_end, cursor.next_key)
+                    ids = self.stale_ids(
+                        stream.model,
+                        stream.id_field,
+                        dict.fromkeys(page.ids, cursor.window_end + CLOCK_SKEW),
+                        in_flight=dict.fromkeys(pending.ids, pending.fetched_from) if pending else None,
+                    )
+                    fetched_from = now()  # our copy reflects every change made before the fetch started
+                    fetching = ahead.submit(self.fetch_in_background, stream.fetch, ids)
+                    self.count(stream.name, listed=len(page.ids), fetched=len(ids))
+                    cursor.pages_done += 1
+                    cursor.items_done += len(page.ids)
+                    if page.has_more and page.next_key:
+                        cursor.next_key = page.next_key
+                    else:
+                        cursor.completed_until, cursor.window_start, cursor.window_end = cursor.window_end, None, None
+                        cursor.next_key = ""
+                    stored, pending = pending, None  # if storing it fails, the page just fetched is dropped
+                    if stored:
+                        self.store_page(stream, stored)
+                    pending = _Page(ids, fetching, fetched_from, copy.copy(cursor))
+            except errors.WeChatError:
+                if pending:  # keep what was fetched before the error (unless fetching it is what failed)
+                    self.store_page(stream, pending)
+                raise
+            if pending:
+                self.store_page(stream, pending)
+        if not caught_up:  # out of time
+            cursor.save()
+            return False
         cursor.running_since, cursor.last_success_at, cursor.last_error = None, now(), ""
         cursor.backfill_from = None
         cursor.save()
         return True
+
+    def fetch_in_background(self, fetch: Callable, ids: list[str]) -> list[dict]:
+        try:
+            return self.fetch_all(fetch, ids)
+        finally:
+            connections.close_all()  # this thread's own connection, if the token store opened one
+
+    def store_page(self, stream: WindowedStream, page: "_Page") -> None:
+        payloads = page.fetching.result()
+        if self.on_page:  # before the commit: a hook that raises is a crash that loses this page's work
+            self.on_page(stream.name, page.cursor)
+        self.commit_page(stream.store, payloads, page.cursor, synced_at=page.fetched_from)
+
+    def count(self, stream: str, *, listed: int, fetched: int) -> None:
+        self.report.pages[stream] = self.report.pages.get(stream, 0) + 1
+        self.report.fetched[stream] = self.report.fetched.get(stream, 0) + fetched
+        self.report.skipped[stream] = self.report.skipped.get(stream, 0) + listed - fetched
 
     def first_start(self, cursor: SyncCursor) -> datetime:
         return cursor.backfill_from or now() - timedelta(days=settings.SYNC_INITIAL_DAYS)
@@ -227,8 +271,7 @@ class _Run:
             page = self.client.product_list(page_size=30, next_key=cursor.next_key)
             fetched_from = now()
             payloads = self.fetch_all(lambda c, i: c.product_get(i), page.ids)
-            self.report.pages["products"] = self.report.pages.get("products", 0) + 1
-            self.report.fetched["products"] = self.report.fetched.get("products", 0) + len(page.ids)
+            self.count("products", listed=len(page.ids), fetched=len(page.ids))
             cursor.pages_done += 1
             cursor.items_done += len(page.ids)
             done = not (page.next_key and page.ids) or (page.total is not None and cursor.items_done >= page.total)

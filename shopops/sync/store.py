@@ -4,7 +4,10 @@ Writing the same payloads twice leaves the same rows (only ``synced_at`` moves),
 page or a duplicated push changes nothing.
 """
 
+from collections import defaultdict
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q
 
@@ -30,24 +33,19 @@ def orders_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> No
     """Upsert orders and their lines; lines the platform no longer lists are removed."""
     if not payloads:
         return
-    Order.objects.bulk_create(
+    # With update_conflicts, bulk_create sets each row's primary key (inserted or updated) from RETURNING.
+    orders = Order.objects.bulk_create(
         [Order(shop=shop, raw=p, synced_at=synced_at, **parse.order_fields(p)) for p in payloads],
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["shop", "order_id"],
         update_fields=ORDER_FIELDS,
     )
-    pks = dict(
-        Order.objects.filter(shop=shop, order_id__in=[str(p["order_id"]) for p in payloads]).values_list(
-            "order_id", "pk"
-        )
-    )
-    lines, line_counts = [], {}
-    for payload in payloads:
-        order_pk = pks[str(payload["order_id"])]
+    lines, orders_by_line_count = [], defaultdict(list)
+    for order, payload in zip(orders, payloads, strict=True):
         fields = parse.order_line_fields(payload)
-        line_counts[order_pk] = len(fields)
-        lines += [OrderLine(shop=shop, order_id=order_pk, **f) for f in fields]
+        orders_by_line_count[len(fields)].append(order.pk)
+        lines += [OrderLine(shop=shop, order_id=order.pk, **f) for f in fields]
     OrderLine.objects.bulk_create(
         lines,
         batch_size=BATCH,
@@ -55,10 +53,10 @@ def orders_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> No
         unique_fields=["order", "line_no"],
         update_fields=LINE_FIELDS,
     )
-    extra = Q()
-    for order_pk, count in line_counts.items():
-        extra |= Q(order_id=order_pk, line_no__gt=count)
-    OrderLine.objects.filter(order_id__in=line_counts).filter(extra).delete()
+    # Lines are numbered 1..n: anything above an order's n is gone (one condition per distinct n, not per order).
+    OrderLine.objects.filter(
+        reduce(or_, (Q(order_id__in=pks, line_no__gt=n) for n, pks in orders_by_line_count.items()))
+    ).delete()
 
 
 def aftersales_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> None:
@@ -77,17 +75,11 @@ def aftersales_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -
         unique_fields=["shop", "after_sale_order_id"],
         update_fields=AFTERSALE_FIELDS,
     )
-    changed = {r.after_sale_order_id: r for r in rows if known.get(r.after_sale_order_id) != r.status}
-    if changed:
-        pks = dict(
-            AfterSale.objects.filter(shop=shop, after_sale_order_id__in=changed).values_list(
-                "after_sale_order_id", "pk"
-            )
-        )
-        AfterSaleStatusChange.objects.bulk_create(
-            AfterSaleStatusChange(aftersale_id=pks[a], status=r.status, changed_at=r.update_time)
-            for a, r in changed.items()
-        )
+    AfterSaleStatusChange.objects.bulk_create(
+        AfterSaleStatusChange(aftersale_id=r.pk, status=r.status, changed_at=r.update_time)
+        for r in rows
+        if known.get(r.after_sale_order_id) != r.status
+    )
 
 
 def products_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> int:
@@ -110,14 +102,11 @@ def products_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> 
         unique_fields=["shop", "product_id"],
         update_fields=PRODUCT_FIELDS,
     )
-    pks = dict(
-        Product.objects.filter(shop=shop, product_id__in=[r.product_id for r in rows]).values_list("product_id", "pk")
-    )
-    skus = [Sku(shop=shop, product_id=pks[r.product_id], **f) for r in rows for f in parse.sku_fields(r.raw)]
+    skus = [Sku(shop=shop, product_id=r.pk, **f) for r in rows for f in parse.sku_fields(r.raw)]
     Sku.objects.bulk_create(
         skus, batch_size=BATCH, update_conflicts=True, unique_fields=["shop", "sku_id"], update_fields=SKU_FIELDS
     )
-    Sku.objects.filter(product_id__in=pks.values()).exclude(sku_id__in=[s.sku_id for s in skus]).delete()
+    Sku.objects.filter(product_id__in=[r.pk for r in rows]).exclude(sku_id__in=[s.sku_id for s in skus]).delete()
     return len(rows)
 
 

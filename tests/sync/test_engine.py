@@ -1,0 +1,112 @@
+"""The windowed order sync over HTTP against the sandbox: pages are stored in order, a run that dies resumes at the
+first page not stored, and the page fetched ahead is kept when the platform stops the run."""
+
+import math
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from sandbox import selectors as platform
+from shopops.models import ApiCall, Order, SyncCursor
+from shopops.platform import DbTokenStore
+from shopops.sync import engine
+from shopops.wechat import errors
+from shopops.wechat.client import ShopClient
+from tests.factories import ShopFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+APPID, SECRET = "wxeng1ne0000000001", "eng1ne5ecre700000000000000000001"
+DETAIL = "/channels/ec/order/get"
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.fixture
+def seeded(live_server, settings):
+    """A shop whose 250-odd orders all fall in one 7-day window: pages of 100, 100 and the rest."""
+    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
+    DbTokenStore._local.clear()
+    shop = ShopFactory(appid=APPID, app_secret=SECRET)
+    call_command("sandbox_seed", shop=APPID, secret=SECRET, days=5, orders=250, seed=11, verbosity=0)
+    engine.backfill_request(shop=shop, since=engine.now() - timedelta(days=6), streams=["orders"])
+    remote = {p["order_id"]: p for p in platform.order_payloads(APPID)}
+    assert math.ceil(len(remote) / 100) == 3
+    return shop, remote
+
+
+def _updated_since(remote: dict, moment) -> int:
+    return sum(1 for p in remote.values() if int(p["update_time"]) >= moment.timestamp())
+
+
+def _detail_calls() -> int:
+    return ApiCall.objects.filter(appid=APPID, endpoint=DETAIL).count()
+
+
+def test_a_run_that_dies_while_storing_resumes_at_the_first_page_not_stored(seeded):
+    shop, remote = seeded
+    pages = []
+
+    def crash_on_the_second_page(stream, cursor):
+        pages.append(cursor.next_key)
+        if len(pages) == 2:
+            raise Crash
+
+    with pytest.raises(Crash):
+        engine.shop_sync(shop=shop, streams=("orders",), on_page=crash_on_the_second_page)
+
+    # Page 1 is stored with its cursor; page 2 was lost with the crash, and page 3 (fetched ahead) with it.
+    cursor = SyncCursor.objects.get(shop=shop, stream="orders")
+    assert (Order.objects.filter(shop=shop).count(), cursor.next_key) == (100, pages[0])
+    assert _detail_calls() == len(remote)
+
+    report = engine.shop_sync(shop=shop, streams=("orders",))
+
+    # Pages 2 and 3 of the interrupted window, then one page for the minutes since (it starts OVERLAP earlier).
+    in_overlap = _updated_since(remote, cursor.window_end - engine.OVERLAP)
+    assert (report.stopped, report.pages["orders"], report.fetched["orders"]) == ("", 3, len(remote) - 100 + in_overlap)
+    assert {o.order_id: o.raw for o in Order.objects.filter(shop=shop)} == remote
+    assert _detail_calls() == len(remote) + len(remote) - 100 + in_overlap
+    assert SyncCursor.objects.get(shop=shop, stream="orders").window_start is None
+
+
+def test_a_platform_error_while_listing_keeps_the_page_already_fetched(seeded, monkeypatch):
+    shop, remote = seeded
+    real_order_list, lists = ShopClient.order_list, []
+
+    def rate_limited_on_the_second_list(self, **params):
+        lists.append(params["next_key"])
+        if len(lists) == 2:
+            raise errors.RateLimitedError(errcode=45011, errmsg="api minute-quota reach limit", retry_at=0)
+        return real_order_list(self, **params)
+
+    monkeypatch.setattr(ShopClient, "order_list", rate_limited_on_the_second_list)
+    report = engine.shop_sync(shop=shop, streams=("orders",))
+
+    cursor = SyncCursor.objects.get(shop=shop, stream="orders")
+    assert report.stopped == "RateLimitedError"
+    assert (Order.objects.filter(shop=shop).count(), cursor.next_key) == (100, lists[1])
+    monkeypatch.undo()
+
+    report = engine.shop_sync(shop=shop, streams=("orders",))
+
+    in_overlap = _updated_since(remote, cursor.window_end - engine.OVERLAP)
+    assert (report.stopped, report.fetched["orders"]) == ("", len(remote) - 100 + in_overlap)
+    assert {o.order_id: o.raw for o in Order.objects.filter(shop=shop)} == remote
+    assert _detail_calls() == len(remote) + in_overlap  # nothing fetched twice but the overlap
+
+
+def test_running_again_refetches_only_the_overlap(seeded):
+    shop, remote = seeded
+    first = engine.shop_sync(shop=shop, streams=("orders",))
+    overlap_from = SyncCursor.objects.get(shop=shop, stream="orders").completed_until - engine.OVERLAP
+    second = engine.shop_sync(shop=shop, streams=("orders",))
+
+    # Only orders updated in the last minutes before the first run's end can have changed unseen since.
+    in_overlap = _updated_since(remote, overlap_from)
+    assert (first.stopped, first.fetched["orders"]) == ("", len(remote))
+    assert (second.stopped, second.pages["orders"], second.fetched["orders"]) == ("", 1, in_overlap)
+    assert _detail_calls() == len(remote) + in_overlap
