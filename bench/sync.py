@@ -6,8 +6,8 @@
 
 For each size, in a fresh database, a child process: seeds the sandbox with N orders over 120 days, starts the
 sandbox in its own server process (gunicorn, loopback), then
-  floor — lists every 7-day window and fetches every order detail with the same client, the same thread pool
-          and the same server, and keeps nothing (no database work at all);
+  floor — lists every 7-day window and fetches every order detail with the same client, the same thread pool,
+          the same one-page-ahead overlap and the same server, and keeps nothing (no database work at all);
   sync  — runs the real backfill (engine.shop_sync) over the same period into the empty database.
 It prints orders/s of both, their ratio (sync / floor; 1.0 means the database work is free) and the peak
 resident memory of the sync, which must stay flat as N grows (payloads are handled a page at a time).
@@ -16,7 +16,6 @@ resident memory of the sync, which must stay flat as N grows (payloads are handl
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,12 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APPID = "wxbench0000000001"
 SECRET = "benchsecret0000000000000000000000"[:32]
 DAYS = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _fresh_database(env: dict) -> None:
@@ -62,6 +55,7 @@ def child(orders: int) -> dict:
     from django.conf import settings
     from django.core.management import call_command
 
+    from sandbox.server import sandbox_server
     from shopops.models import Shop
     from shopops.sync import engine
     from shopops.wechat.client import MemoryTokenStore, ShopClient
@@ -90,41 +84,19 @@ def child(orders: int) -> dict:
         check=True,
         env=os.environ.copy(),
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "shopops.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    base = f"http://127.0.0.1:{port}/sandbox/api"
-    settings.WECHAT_API_BASE = base
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with sandbox_server(os.environ["DATABASE_URL"]) as base:
+        settings.WECHAT_API_BASE = base
         until = engine.now()
         since = until - timedelta(days=DAYS + 1)
 
         def floor() -> tuple[int, float]:
-            """The same calls with the same client, pool and server; nothing stored."""
+            """The same calls with the same client, pool and server, and the same overlap (a page's details are
+            fetched while the next page is listed); nothing stored."""
             client = ShopClient(appid=APPID, secret=SECRET, base_url=base, token_store=MemoryTokenStore())
             seen: set[str] = set()
             started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=settings.SYNC_DETAIL_WORKERS) as pool:
+            with ThreadPoolExecutor(max_workers=settings.SYNC_DETAIL_WORKERS) as pool, ThreadPoolExecutor(1) as ahead:
+                in_flight = None
                 start = since
                 while start < until:
                     end = min(start + timedelta(days=7), until)
@@ -135,11 +107,14 @@ def child(orders: int) -> dict:
                         )
                         new = [i for i in page.ids if i not in seen]  # the sync skips overlap repeats too
                         seen.update(new)
-                        list(pool.map(client.order_get, new))
+                        if in_flight:
+                            in_flight.result()
+                        in_flight = ahead.submit(lambda ids: list(pool.map(client.order_get, ids)), new)
                         if not (page.has_more and page.next_key):
                             break
                         next_key = page.next_key
                     start = end - engine.OVERLAP if end < until else end
+                in_flight.result()
             return len(seen), time.perf_counter() - started
 
         fetched, floor_seconds = floor()
@@ -160,9 +135,6 @@ def child(orders: int) -> dict:
         fetched_again, floor_again = floor()
         if fetched_again / floor_again > fetched / floor_seconds:
             fetched, floor_seconds = fetched_again, floor_again
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     return {
         "orders": orders,
         "floor_per_s": fetched / floor_seconds,

@@ -7,6 +7,7 @@ platform's raw payload for support. Rows are upserted by platform id, so syncing
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shopops.channels import Channel
 from shopops.models.tenancy import Shop
 
 
@@ -99,6 +100,7 @@ class OrderLine(models.Model):
     promoter_head_supplier_id = models.CharField(_("promoting agency id"), max_length=64, blank=True)
     original_id = models.CharField(_("original id"), max_length=64, blank=True)
     commission_infos = models.JSONField(_("commission lines"), default=list, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.OTHER)
 
     class Meta:
         verbose_name = _("order line")

@@ -8,6 +8,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
+from shopops.channels import line_channel
 from shopops.wechat.types import as_bool, as_id, as_int
 
 
@@ -62,8 +63,13 @@ def order_fields(order: dict) -> dict:
 
 
 def order_line_fields(order: dict) -> list[dict]:
-    """One dict per ``product_infos`` entry, joined with the SKU's ``source_infos`` and ``commission_infos``."""
+    """One dict per ``product_infos`` entry, joined with the SKU's ``source_infos`` and ``commission_infos``.
+
+    Each line's ``channel`` comes from its own source and commission entries plus the order's scene and live id.
+    """
     detail = order.get("order_detail") or {}
+    ext = detail.get("ext_info") or {}
+    order_scene, live_id = _opt_int(ext.get("order_scene")), as_id(ext.get("live_id"))
     sources = {as_id(s.get("sku_id")): s for s in detail.get("source_infos") or []}
     commissions: dict[str, list] = {}
     for info in detail.get("commission_infos") or []:
@@ -72,6 +78,9 @@ def order_line_fields(order: dict) -> list[dict]:
     for line_no, product in enumerate(detail.get("product_infos") or [], start=1):
         sku_id = as_id(product.get("sku_id"))
         source = sources.get(sku_id, {})
+        line_commissions = commissions.get(sku_id, [])
+        sale_channel, account_type = _opt_int(source.get("sale_channel")), _opt_int(source.get("account_type"))
+        content_type, head = _opt_int(source.get("content_type")), as_id(source.get("promoter_head_supplier_id"))
         lines.append(
             {
                 "line_no": line_no,
@@ -90,15 +99,25 @@ def order_line_fields(order: dict) -> list[dict]:
                 "on_aftersale_sku_cnt": as_int(product.get("on_aftersale_sku_cnt")),
                 "finish_aftersale_sku_cnt": as_int(product.get("finish_aftersale_sku_cnt")),
                 "coupons": product.get("order_product_coupon_info_list") or [],
-                "sale_channel": _opt_int(source.get("sale_channel")),
-                "account_type": _opt_int(source.get("account_type")),
+                "sale_channel": sale_channel,
+                "account_type": account_type,
                 "account_id": as_id(source.get("account_id")),
                 "account_nickname": as_id(source.get("account_nickname"))[:100],
-                "content_type": _opt_int(source.get("content_type")),
+                "content_type": content_type,
                 "content_id": as_id(source.get("content_id")),
-                "promoter_head_supplier_id": as_id(source.get("promoter_head_supplier_id")),
+                "promoter_head_supplier_id": head,
                 "original_id": as_id(source.get("original_id")),
-                "commission_infos": commissions.get(sku_id, []),
+                "commission_infos": line_commissions,
+                "channel": line_channel(
+                    sale_channel=sale_channel,
+                    account_type=account_type,
+                    content_type=content_type,
+                    promoter_head_supplier_id=head,
+                    # A missing type reads as 0 (达人), the value a zero-omitting encoder leaves out.
+                    commission_types={as_int(c.get("type")) for c in line_commissions},
+                    order_scene=order_scene,
+                    live_id=live_id,
+                ),
             }
         )
     return lines

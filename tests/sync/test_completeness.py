@@ -1,8 +1,9 @@
 """Acceptance: a 20,000-order backfill under faults and crashes, then three days of pushes, leaves the local copy
 equal to the platform's to the field, with no more than 1.2x the API calls strictly needed.
 
-Everything runs over real HTTP against the sandbox served by ``live_server`` (loopback). Time is shared by the
-product and the emulator (same process), and moved with time-machine where the platform's clock must move.
+Everything runs over real HTTP on loopback: the sandbox API in its own server processes (as the platform is), the
+push callback on ``live_server``. The product's clock (and the pushes', sent from here) is moved with time-machine;
+the API server keeps real time, which only its tokens read (a client must cope with skew there anyway).
 """
 
 import math
@@ -12,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from sandbox import selectors as platform
+from sandbox.server import database_url, sandbox_server
 from shopops.models import AfterSale, ApiCall, InboundEvent, Order, OrderLine
 from shopops.platform import DbTokenStore
 from shopops.sync import engine, parse
@@ -84,8 +87,14 @@ def _assert_equal_to_the_platform(shop):
     return remote_orders, remote_aftersales
 
 
-def test_backfill_under_faults_then_pushes_matches_the_platform(live_server, settings, time_machine):
-    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
+@pytest.fixture
+def sandbox_api(transactional_db):
+    with sandbox_server(database_url(connection.settings_dict)) as base:
+        yield base
+
+
+def test_backfill_under_faults_then_pushes_matches_the_platform(sandbox_api, live_server, settings, time_machine):
+    settings.WECHAT_API_BASE = sandbox_api
     settings.WECHAT_READ_TIMEOUT = 0.5
     settings.WECHAT_BACKOFF_BASE = 0.02  # the retry schedule is the client tests' business; here it only costs time
     DbTokenStore._local.clear()
