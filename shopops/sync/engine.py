@@ -10,6 +10,8 @@ Rules this module keeps:
   last completed point, so an update that lands on a boundary is not missed.
 - A listed id is fetched only if our copy was not already fetched after the window's end (plus ``CLOCK_SKEW``):
   then it cannot be newer than ours. Resumed pages and overlaps therefore cost list calls, not detail calls.
+- A page whose details could not all be fetched stores the ones that were (not its cursor), so a retry fetches
+  only the rest.
 - 45011 pauses the stream until the next minute; 45009 pauses the shop until the next day and raises an alert;
   credential, permission and IP-whitelist errors raise alerts; five failed runs in a row pause the shop 30 min.
 """
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -69,6 +72,14 @@ def lease_renew(*, shop: Shop, owner: str) -> bool:
 
 def lease_release(*, shop: Shop, owner: str) -> None:
     SyncState.objects.filter(shop=shop, lease_owner=owner).update(lease_owner="", lease_expires_at=None)
+
+
+class FetchIncomplete(Exception):
+    """Some of a page's details could not be fetched: the payloads that were, and the first error."""
+
+    def __init__(self, payloads: list[dict], error: errors.WeChatError):
+        super().__init__(str(error))
+        self.payloads, self.error = payloads, error
 
 
 class LeaseLost(Exception):
@@ -148,16 +159,36 @@ class _Run:
         return self.deadline is not None and time.monotonic() >= self.deadline
 
     def fetch_all(self, fetch: Callable, ids: list[str]) -> list[dict]:
+        """Every id's payload, fetched concurrently. If some fail, the others are still fetched and come back
+        in ``FetchIncomplete`` with the first error, so the caller can keep them (see ``keep_fetched``)."""
+
         def one(item_id):
             try:
                 return fetch(self.client, item_id)
+            except errors.WeChatError as exc:
+                return exc
+
+        def in_worker(item_id):
+            try:
+                return one(item_id)
             finally:
                 connections.close_all()  # this worker thread's own connection, if the token store opened one
 
         if len(ids) <= 1 or settings.SYNC_DETAIL_WORKERS <= 1:
-            return [fetch(self.client, i) for i in ids]
-        with ThreadPoolExecutor(max_workers=settings.SYNC_DETAIL_WORKERS) as pool:
-            return list(pool.map(one, ids))
+            results = [one(i) for i in ids]
+        else:
+            with ThreadPoolExecutor(max_workers=settings.SYNC_DETAIL_WORKERS) as pool:
+                results = list(pool.map(in_worker, ids))
+        failures = [r for r in results if isinstance(r, errors.WeChatError)]
+        if failures:
+            raise FetchIncomplete([r for r in results if not isinstance(r, errors.WeChatError)], failures[0])
+        return results
+
+    def keep_fetched(self, store_fn, incomplete: "FetchIncomplete", *, synced_at: datetime) -> NoReturn:
+        """Store what a failed page did fetch, without moving its cursor, then raise the error that stopped it:
+        the next run lists the page again and skips the ids stored now (their copies are fresh)."""
+        self.commit_page(store_fn, incomplete.payloads, None, synced_at=synced_at)
+        raise incomplete.error from None
 
     def stale_ids(self, model, id_field: str, fresh_after: dict[str, datetime], in_flight=None) -> list[str]:
         """The ids whose local copy is missing or was fetched before the given moment (one query). ``in_flight``
@@ -170,12 +201,13 @@ class _Run:
         synced.update(in_flight or {})
         return [i for i, moment in fresh_after.items() if i not in synced or synced[i] < moment]
 
-    def commit_page(self, store_fn, payloads, cursor: SyncCursor, *, synced_at: datetime) -> None:
+    def commit_page(self, store_fn, payloads, cursor: SyncCursor | None, *, synced_at: datetime) -> None:
         with transaction.atomic():
             if not lease_renew(shop=self.shop, owner=self.owner):
                 raise LeaseLost
             store_fn(shop=self.shop, payloads=payloads, synced_at=synced_at)
-            cursor.save()
+            if cursor is not None:
+                cursor.save()
             self.log.flush()
 
     def windowed(self, stream: WindowedStream, *, until: datetime) -> bool:
@@ -246,7 +278,10 @@ class _Run:
             connections.close_all()  # this thread's own connection, if the token store opened one
 
     def store_page(self, stream: WindowedStream, page: "_Page") -> None:
-        payloads = page.fetching.result()
+        try:
+            payloads = page.fetching.result()
+        except FetchIncomplete as incomplete:
+            self.keep_fetched(stream.store, incomplete, synced_at=page.fetched_from)
         if self.on_page:  # before the commit: a hook that raises is a crash that loses this page's work
             self.on_page(stream.name, page.cursor)
         self.commit_page(stream.store, payloads, page.cursor, synced_at=page.fetched_from)
@@ -270,7 +305,10 @@ class _Run:
                 return False
             page = self.client.product_list(page_size=30, next_key=cursor.next_key)
             fetched_from = now()
-            payloads = self.fetch_all(lambda c, i: c.product_get(i), page.ids)
+            try:
+                payloads = self.fetch_all(lambda c, i: c.product_get(i), page.ids)
+            except FetchIncomplete as incomplete:
+                self.keep_fetched(store.products_store, incomplete, synced_at=fetched_from)
             self.count("products", listed=len(page.ids), fetched=len(page.ids))
             cursor.pages_done += 1
             cursor.items_done += len(page.ids)
@@ -312,7 +350,10 @@ class _Run:
             outcomes[event.pk] = "refreshed" if order_id or aftersale_id else "stored (no action for this event)"
         for arrived, stream in ((orders, ORDERS), (aftersales, AFTERSALES)):
             fetched_from = now()
-            payloads = self.fetch_all(stream.fetch, self.stale_ids(stream.model, stream.id_field, arrived))
+            try:
+                payloads = self.fetch_all(stream.fetch, self.stale_ids(stream.model, stream.id_field, arrived))
+            except FetchIncomplete as incomplete:  # the events stay pending; what was fetched is kept
+                self.keep_fetched(stream.store, incomplete, synced_at=fetched_from)
             with transaction.atomic():
                 stream.store(shop=self.shop, payloads=payloads, synced_at=fetched_from)
         with transaction.atomic():

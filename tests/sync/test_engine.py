@@ -1,6 +1,7 @@
 """The windowed order sync over HTTP against the sandbox: pages are stored in order, a run that dies resumes at the
 first page not stored, and the page fetched ahead is kept when the platform stops the run."""
 
+import itertools
 import math
 from datetime import timedelta
 
@@ -97,6 +98,47 @@ def test_a_platform_error_while_listing_keeps_the_page_already_fetched(seeded, m
     assert (report.stopped, report.fetched["orders"]) == ("", len(remote) - 100 + in_overlap)
     assert {o.order_id: o.raw for o in Order.objects.filter(shop=shop)} == remote
     assert _detail_calls() == len(remote) + in_overlap  # nothing fetched twice but the overlap
+
+
+def test_a_page_whose_details_failed_keeps_the_ones_fetched(live_server, settings, monkeypatch):
+    """In a past window (its end long before the fetch), the details that were fetched are stored and not fetched
+    again; the cursor stays before the failed page."""
+    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
+    DbTokenStore._local.clear()
+    shop = ShopFactory(appid=APPID, app_secret=SECRET)
+    call_command("sandbox_seed", shop=APPID, secret=SECRET, days=12, orders=1200, seed=11, verbosity=0)
+    since = engine.now() - timedelta(days=13)
+    engine.backfill_request(shop=shop, since=since, streams=["orders"])
+    remote = {p["order_id"]: p for p in platform.order_payloads(APPID)}
+    first_window = _updated_since(remote, since) - _updated_since(remote, since + timedelta(days=7, seconds=1))
+    assert first_window > 200  # page 2 (full) fails
+    page_3 = min(100, first_window - 200)
+
+    real_order_get, calls = ShopClient.order_get, itertools.count(1)
+
+    def busy_once(self, order_id):
+        if next(calls) == 150:  # a detail of page 2 (page 1's 100 are fetched first)
+            raise errors.BusyError(errcode=-1, errmsg="system error")
+        return real_order_get(self, order_id)
+
+    monkeypatch.setattr(ShopClient, "order_get", busy_once)
+    report = engine.shop_sync(shop=shop, streams=("orders",))
+
+    # Page 1 stored with its cursor, 99 of page 2 without it; page 3 was fetched ahead and dropped.
+    cursor = SyncCursor.objects.get(shop=shop, stream="orders")
+    assert report.stopped == "BusyError"
+    assert (Order.objects.filter(shop=shop).count(), cursor.pages_done) == (199, 1)
+    assert _detail_calls() == 100 + 99 + page_3
+
+    report = engine.shop_sync(shop=shop, streams=("orders",))
+
+    # Everything not stored yet, plus the orders in the 5 minutes where the second window overlaps the first.
+    in_overlap = _updated_since(remote, cursor.window_end - engine.OVERLAP) - _updated_since(
+        remote, cursor.window_end + timedelta(seconds=1)
+    )
+    assert (report.stopped, report.fetched["orders"]) == ("", len(remote) - 199 + in_overlap)
+    assert {o.order_id: o.raw for o in Order.objects.filter(shop=shop)} == remote
+    assert _detail_calls() == 199 + page_3 + len(remote) - 199 + in_overlap
 
 
 def test_running_again_refetches_only_the_overlap(seeded):
