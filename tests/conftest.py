@@ -1,5 +1,6 @@
 import pytest
 from axes.models import AccessAttempt
+from django.core.servers.basehttp import WSGIRequestHandler
 from django.db import connections
 
 from tests.factories import AgencyMemberFactory, MembershipFactory, UserFactory
@@ -35,6 +36,12 @@ def staff_user(db):
 def no_lockouts(db):
     yield
     AccessAttempt.objects.all().delete()
+
+
+# The live server writes a response's status line and headers in separate small sends; with Nagle's algorithm on,
+# the second waits for the client's delayed ACK (40 ms on Linux) on every request. Production servers set
+# TCP_NODELAY; so does the test server now.
+WSGIRequestHandler.disable_nagle_algorithm = True
 
 
 @pytest.fixture(autouse=True)
