@@ -45,6 +45,12 @@ CLOCK_SKEW = timedelta(minutes=2)
 FAILURES_BEFORE_PAUSE = 5
 FAILURE_PAUSE = timedelta(minutes=30)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+RESOLVED_BY_SUCCESS = (
+    ShopAlert.Kind.QUOTA,
+    ShopAlert.Kind.IP_WHITELIST,
+    ShopAlert.Kind.CREDENTIALS,
+    ShopAlert.Kind.SYNC_FAILING,
+)
 
 
 def now() -> datetime:
@@ -154,6 +160,7 @@ class _Run:
         self.log = ApiCallLog(shop=shop, appid=shop.appid)
         self.client = client or shop_client(shop, log=self.log)
         self.report = RunReport()
+        self.pages_stored = 0
 
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
@@ -209,6 +216,7 @@ class _Run:
             if cursor is not None:
                 cursor.save()
             self.log.flush()
+        self.pages_stored += 1
 
     def windowed(self, stream: WindowedStream, *, until: datetime) -> bool:
         """Advance one stream up to ``until``. True when caught up, False when out of time.
@@ -221,7 +229,8 @@ class _Run:
         if cursor.paused_until and cursor.paused_until > now():
             self.report.stopped = "paused"
             return False
-        cursor.running_since = cursor.running_since or now()
+        if cursor.running_since is None:  # a new run (a resumed one keeps its counts): progress counts from here
+            cursor.running_since, cursor.pages_done, cursor.items_done = now(), 0, 0
         pending: _Page | None = None  # fetched (or being fetched), not stored; every earlier page is stored
         caught_up = False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetch-ahead") as ahead:
@@ -298,7 +307,7 @@ class _Run:
         """A full scan of the catalogue: changed products are written, unlisted ones flagged as gone."""
         cursor, _ = SyncCursor.objects.get_or_create(shop=self.shop, stream=SyncCursor.Stream.PRODUCTS)
         if cursor.window_start is None:  # a new scan: its own start, key and count
-            cursor.window_start, cursor.next_key, cursor.items_done = now(), "", 0
+            cursor.window_start, cursor.next_key, cursor.items_done, cursor.pages_done = now(), "", 0, 0
         while True:
             if self.out_of_time():
                 cursor.save()
@@ -410,18 +419,22 @@ def shop_sync(
         while run.events():
             pass
         SyncState.objects.filter(shop=shop).update(consecutive_failures=0)
+        # A run that went through proves the credentials, the IP whitelist and the quota: those alerts are over.
+        ShopAlert.objects.filter(shop=shop, resolved_at=None, kind__in=RESOLVED_BY_SUCCESS).update(resolved_at=now())
     except LeaseLost:
         run.report.stopped = "lease lost"
     except errors.WeChatError as exc:
         run.report.stopped = type(exc).__name__
-        _record_failure(shop=shop, stream=stream, exc=exc)
+        _record_failure(shop=shop, stream=stream, exc=exc, progressed=run.pages_stored > 0)
     finally:
         run.log.flush()
         lease_release(shop=shop, owner=owner)
     return run.report
 
 
-def _record_failure(*, shop: Shop, stream: str, exc: errors.WeChatError) -> None:
+def _record_failure(*, shop: Shop, stream: str, exc: errors.WeChatError, progressed: bool = False) -> None:
+    """Record why a run stopped. Failed runs count towards the 30-minute pause only while they achieve nothing:
+    a run that stored pages before failing starts the count again at one."""
     at = now()
     message = f"{type(exc).__name__}: errcode={exc.errcode} {exc.errmsg}".strip()
     SyncCursor.objects.filter(shop=shop, stream=stream).update(last_error=message, last_error_at=at)
@@ -444,7 +457,7 @@ def _record_failure(*, shop: Shop, stream: str, exc: errors.WeChatError) -> None
         if isinstance(exc, error_class):
             _alert(shop, kind, message)
     state = SyncState.objects.get(shop=shop)
-    state.consecutive_failures += 1
+    state.consecutive_failures = 1 if progressed else state.consecutive_failures + 1
     state.save(update_fields=["consecutive_failures"])
     if state.consecutive_failures >= FAILURES_BEFORE_PAUSE:
         _pause(shop, until=at + FAILURE_PAUSE, reason=message)
@@ -469,8 +482,8 @@ def backfill_request(*, shop: Shop, since: datetime, streams=("orders", "aftersa
         cursor, _ = SyncCursor.objects.get_or_create(shop=shop, stream=stream)
         if cursor.completed_until is None or cursor.completed_until > since:
             cursor.completed_until, cursor.backfill_from = None, since
-            cursor.window_start = cursor.window_end = None
-            cursor.next_key = ""
+            cursor.window_start = cursor.window_end = cursor.running_since = None  # the next run starts afresh
+            cursor.next_key, cursor.pages_done, cursor.items_done = "", 0, 0
             cursor.save()
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from sandbox import selectors as platform
-from shopops.models import ApiCall, Order, SyncCursor
+from shopops.models import ApiCall, Order, ShopAlert, SyncCursor, SyncState
 from shopops.platform import DbTokenStore
 from shopops.sync import engine
 from shopops.wechat import errors
@@ -152,3 +152,55 @@ def test_running_again_refetches_only_the_overlap(seeded):
     assert (first.stopped, first.fetched["orders"]) == ("", len(remote))
     assert (second.stopped, second.pages["orders"], second.fetched["orders"]) == ("", 1, in_overlap)
     assert _detail_calls() == len(remote) + in_overlap
+
+
+def _busy_lists(monkeypatch, *, from_call: int):
+    real_order_list, lists = ShopClient.order_list, itertools.count(1)
+
+    def busy(self, **params):
+        if next(lists) >= from_call:
+            raise errors.BusyError(errcode=-1, errmsg="system error")
+        return real_order_list(self, **params)
+
+    monkeypatch.setattr(ShopClient, "order_list", busy)
+
+
+def test_five_runs_in_a_row_that_store_nothing_pause_the_shop(seeded, monkeypatch):
+    shop, _ = seeded
+    _busy_lists(monkeypatch, from_call=1)
+    for failures in range(1, 5):
+        assert engine.shop_sync(shop=shop, streams=("orders",)).stopped == "BusyError"
+        state = SyncState.objects.get(shop=shop)
+        assert (state.consecutive_failures, state.paused_until) == (failures, None)
+
+    before = engine.now()
+    assert engine.shop_sync(shop=shop, streams=("orders",)).stopped == "BusyError"
+
+    state = SyncState.objects.get(shop=shop)
+    assert state.consecutive_failures == 5
+    assert before + engine.FAILURE_PAUSE <= state.paused_until <= engine.now() + engine.FAILURE_PAUSE
+    assert list(ShopAlert.objects.filter(shop=shop, resolved_at=None).values_list("kind", flat=True)) == [
+        ShopAlert.Kind.SYNC_FAILING
+    ]
+    assert engine.shop_sync(shop=shop, streams=("orders",)).stopped == "paused"
+    assert Order.objects.filter(shop=shop).count() == 0
+
+    # Half an hour later the platform answers again: the run goes through and the alert is over.
+    monkeypatch.undo()
+    SyncState.objects.filter(shop=shop).update(paused_until=before)
+    assert engine.shop_sync(shop=shop, streams=("orders",)).stopped == ""
+    assert SyncState.objects.get(shop=shop).consecutive_failures == 0
+    assert not ShopAlert.objects.filter(shop=shop, resolved_at=None).exists()
+
+
+def test_a_failed_run_that_stored_pages_starts_the_count_again(seeded, monkeypatch):
+    shop, _ = seeded
+    SyncState.objects.create(shop=shop, consecutive_failures=4)
+    _busy_lists(monkeypatch, from_call=2)  # page 1 is listed, fetched and stored; listing page 2 fails
+
+    assert engine.shop_sync(shop=shop, streams=("orders",)).stopped == "BusyError"
+
+    state = SyncState.objects.get(shop=shop)
+    assert (state.consecutive_failures, state.paused_until) == (1, None)
+    assert Order.objects.filter(shop=shop).count() == 100
+    assert not ShopAlert.objects.filter(shop=shop).exists()
