@@ -44,7 +44,7 @@ lint: install-dev
 
 # Refresh the zh_Hans catalog after changing user-visible text (needs GNU gettext), then translate and compile.
 messages: install-dev
-	$(MANAGE) makemessages --locale zh_Hans --no-obsolete --no-location --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(MANAGE) makemessages --locale zh_Hans --no-obsolete --no-location --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'test-artifacts/*' --ignore 'var/*'
 	$(MANAGE) compilemessages --locale zh_Hans --ignore '.venv/*'
 
 clean:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from shopops import views
+from shopops.views import catalog, orders, sync
 
 app_name = "console"
 
@@ -15,4 +16,19 @@ urlpatterns = [
     path("shops/<uuid:shop>/members/", views.MemberListView.as_view(), name="members"),
     path("shops/<uuid:shop>/members/<int:pk>/role/", views.MemberRoleView.as_view(), name="member_role"),
     path("shops/<uuid:shop>/members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),
+    path("shops/<uuid:shop>/products/", catalog.ProductListView.as_view(), name="products"),
+    path("shops/<uuid:shop>/products/<str:product_id>/", catalog.ProductDetailView.as_view(), name="product_detail"),
+    path("shops/<uuid:shop>/sync/", sync.SyncHealthView.as_view(), name="sync_health"),
+    path("shops/<uuid:shop>/sync/progress/", sync.SyncProgressView.as_view(), name="sync_progress"),
+    path("shops/<uuid:shop>/sync/now/", sync.SyncNowView.as_view(), name="sync_now"),
+    path("shops/<uuid:shop>/sync/backfill/", sync.SyncBackfillView.as_view(), name="sync_backfill"),
+    path("shops/<uuid:shop>/connection/", sync.ConnectionView.as_view(), name="connection"),
+    path("shops/<uuid:shop>/connection/test/", sync.ConnectionTestView.as_view(), name="connection_test"),
+    path("shops/<uuid:shop>/connection/push/", sync.PushSettingsGenerateView.as_view(), name="push_generate"),
+    path("shops/<uuid:shop>/orders/", orders.OrderListView.as_view(), name="orders"),
+    path("shops/<uuid:shop>/orders/export.csv", orders.OrderExportView.as_view(file_format="csv"), name="orders_csv"),
+    path(
+        "shops/<uuid:shop>/orders/export.xlsx", orders.OrderExportView.as_view(file_format="xlsx"), name="orders_xlsx"
+    ),
+    path("shops/<uuid:shop>/orders/<str:order_id>/", orders.OrderDetailView.as_view(), name="order_detail"),
 ]

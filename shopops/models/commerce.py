@@ -64,6 +64,9 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["shop", "-create_time"], name="order_shop_created"),
             models.Index(fields=["shop", "status"], name="order_shop_status"),
+            # The console's order list sorts by pay time and by amount as well as by creation time.
+            models.Index(fields=["shop", "pay_time"], name="order_shop_paid"),
+            models.Index(fields=["shop", "order_price_fen"], name="order_shop_amount"),
         ]
 
     def __str__(self):
@@ -107,7 +110,14 @@ class OrderLine(models.Model):
         verbose_name_plural = _("order lines")
         ordering = ["order", "line_no"]
         constraints = [models.UniqueConstraint(fields=["order", "line_no"], name="orderline_unique_no")]
-        indexes = [models.Index(fields=["shop", "sku_id"], name="orderline_shop_sku")]
+        indexes = [
+            models.Index(fields=["shop", "sku_id"], name="orderline_shop_sku"),
+            # The order list's line filters (EXISTS subqueries scoped to the shop): product, source account, channel;
+            # the account index also serves the list's account hints with index-only probes.
+            models.Index(fields=["shop", "product_id"], name="orderline_shop_product"),
+            models.Index(fields=["shop", "account_id", "account_nickname"], name="orderline_shop_account"),
+            models.Index(fields=["shop", "channel"], name="orderline_shop_channel"),
+        ]
 
     def __str__(self):
         return f"{self.order_id}#{self.line_no}"

@@ -18,6 +18,7 @@ Rules this module keeps:
 
 import copy
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -86,6 +87,10 @@ class FetchIncomplete(Exception):
     def __init__(self, payloads: list[dict], error: errors.WeChatError):
         super().__init__(str(error))
         self.payloads, self.error = payloads, error
+
+
+class Dropped(Exception):
+    """A page's fetch was abandoned (the run is ending and will not store it)."""
 
 
 class LeaseLost(Exception):
@@ -165,11 +170,14 @@ class _Run:
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
 
-    def fetch_all(self, fetch: Callable, ids: list[str]) -> list[dict]:
+    def fetch_all(self, fetch: Callable, ids: list[str], *, dropped: threading.Event | None = None) -> list[dict]:
         """Every id's payload, fetched concurrently. If some fail, the others are still fetched and come back
-        in ``FetchIncomplete`` with the first error, so the caller can keep them (see ``keep_fetched``)."""
+        in ``FetchIncomplete`` with the first error, so the caller can keep them (see ``keep_fetched``).
+        Once ``dropped`` is set (nobody will store this page), the calls not yet made are not made."""
 
         def one(item_id):
+            if dropped is not None and dropped.is_set():
+                raise Dropped
             try:
                 return fetch(self.client, item_id)
             except errors.WeChatError as exc:
@@ -233,6 +241,7 @@ class _Run:
             cursor.running_since, cursor.pages_done, cursor.items_done = now(), 0, 0
         pending: _Page | None = None  # fetched (or being fetched), not stored; every earlier page is stored
         caught_up = False
+        dropped = threading.Event()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fetch-ahead") as ahead:
             try:
                 while True:
@@ -253,7 +262,7 @@ class _Run:
                         in_flight=dict.fromkeys(pending.ids, pending.fetched_from) if pending else None,
                     )
                     fetched_from = now()  # our copy reflects every change made before the fetch started
-                    fetching = ahead.submit(self.fetch_in_background, stream.fetch, ids)
+                    fetching = ahead.submit(self.fetch_in_background, stream.fetch, ids, dropped)
                     self.count(stream.name, listed=len(page.ids), fetched=len(ids))
                     cursor.pages_done += 1
                     cursor.items_done += len(page.ids)
@@ -266,12 +275,15 @@ class _Run:
                     if stored:
                         self.store_page(stream, stored)
                     pending = _Page(ids, fetching, fetched_from, copy.copy(cursor))
+                last, pending = pending, None
+                if last:
+                    self.store_page(stream, last)
             except errors.WeChatError:
                 if pending:  # keep what was fetched before the error (unless fetching it is what failed)
                     self.store_page(stream, pending)
                 raise
-            if pending:
-                self.store_page(stream, pending)
+            finally:
+                dropped.set()  # a page still being fetched ahead now will not be stored: make no more calls for it
         if not caught_up:  # out of time
             cursor.save()
             return False
@@ -280,9 +292,9 @@ class _Run:
         cursor.save()
         return True
 
-    def fetch_in_background(self, fetch: Callable, ids: list[str]) -> list[dict]:
+    def fetch_in_background(self, fetch: Callable, ids: list[str], dropped: threading.Event) -> list[dict]:
         try:
-            return self.fetch_all(fetch, ids)
+            return self.fetch_all(fetch, ids, dropped=dropped)
         finally:
             connections.close_all()  # this thread's own connection, if the token store opened one
 

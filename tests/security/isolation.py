@@ -16,7 +16,7 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver
 
 from shopops.roles import Role
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory, ProductFactory
 
 SHOP = "shop"
 AGENCY = "agency"
@@ -59,12 +59,37 @@ def member_kwargs(shop) -> dict:
     return {"shop": shop.public_id, "pk": member.pk}
 
 
+@shop_scoped
+def product_kwargs(shop) -> dict:
+    product = ProductFactory(shop=shop)
+    return {"shop": shop.public_id, "product_id": product.product_id}
+
+
+@shop_scoped
+def order_kwargs(shop) -> dict:
+    order = OrderLineFactory(order=OrderFactory(shop=shop)).order
+    return {"shop": shop.public_id, "order_id": order.order_id}
+
+
 OBJECT_URLS: dict[str, Builder] = {
     "console:shop_home": shop_kwargs,
     "console:shop_settings": shop_kwargs,
     "console:members": shop_kwargs,
     "console:member_role": member_kwargs,
     "console:member_remove": member_kwargs,
+    "console:orders": shop_kwargs,
+    "console:orders_csv": shop_kwargs,
+    "console:orders_xlsx": shop_kwargs,
+    "console:order_detail": order_kwargs,
+    "console:products": shop_kwargs,
+    "console:product_detail": product_kwargs,
+    "console:sync_health": shop_kwargs,
+    "console:sync_progress": shop_kwargs,
+    "console:sync_now": shop_kwargs,
+    "console:sync_backfill": shop_kwargs,
+    "console:connection": shop_kwargs,
+    "console:connection_test": shop_kwargs,
+    "console:push_generate": shop_kwargs,
 }
 
 # Shop-scoped URLs where an analyst (read and export only) may send a write method, e.g. a POST that only

@@ -1,0 +1,511 @@
+"""The console's orders area: the filtered order list, its CSV/XLSX export and the order detail page.
+
+The list and the exports read the same query string through ``OrderFilterForm`` into ``OrderFilters`` and call
+the same selector (``shopops.selectors.orders.orders_for_shop``), so an export holds exactly the listed orders.
+Nothing here writes: viewing needs ``Perm.VIEW``, downloading ``Perm.EXPORT``.
+"""
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import HttpResponseBadRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from shopops import exports
+from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD, Channel
+from shopops.masking import mask_buyer_data, mask_name, mask_openid, mask_text
+from shopops.models import Order, OrderLine
+from shopops.roles import Perm
+from shopops.selectors import orders as order_selectors
+from shopops.selectors.orders import DEFAULT_PAGE_SIZE, PAGE_SIZES, OrderFilters, OrderSort
+from shopops.sync.parse import platform_time
+from shopops.views import ShopMixin
+from shopops.wechat.types import as_dict, as_id, as_int, as_list, as_str
+
+# --- the filter form ---------------------------------------------------------------------------------------------
+
+YES = "yes"
+NO = "no"
+
+
+def _yes_no_field(label):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("", _("Any")), (YES, _("Yes")), (NO, _("No"))],
+        coerce=lambda value: value == YES,
+        empty_value=None,
+        required=False,
+    )
+
+
+def _date_field(label):
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class OrderFilterForm(forms.Form):
+    """The list's query string. Every field is optional; an invalid field is reported and left out of the filter."""
+
+    q = forms.CharField(label=_("Order id"), max_length=32, required=False)
+    status = forms.TypedChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *Order.Status.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    created_from = _date_field(_("Created from"))
+    created_to = _date_field(_("Created to"))
+    paid_from = _date_field(_("Paid from"))
+    paid_to = _date_field(_("Paid to"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False)
+    account = forms.CharField(label=_("Linked account"), max_length=100, required=False)
+    product = forms.CharField(label=_("Product or SKU id"), max_length=32, required=False)
+    coupon = _yes_no_field(_("Coupon used"))
+    aftersale = _yes_no_field(_("In after-sale"))
+    settled = _yes_no_field(_("Settled"))
+    sort = forms.TypedChoiceField(
+        choices=[(s.value, s.value) for s in OrderSort],
+        coerce=OrderSort,
+        empty_value=OrderSort.CREATED_DESC,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    per_page = forms.TypedChoiceField(
+        label=_("Per page"),
+        choices=[(str(n), str(n)) for n in PAGE_SIZES],
+        coerce=int,
+        empty_value=DEFAULT_PAGE_SIZE,
+        required=False,
+    )
+
+    # Query parameter → OrderFilters attribute.
+    FILTER_PARAMS = {
+        "q": "order_id",
+        "status": "status",
+        "created_from": "created_from",
+        "created_to": "created_to",
+        "paid_from": "paid_from",
+        "paid_to": "paid_to",
+        "channel": "channel",
+        "account": "account",
+        "product": "product",
+        "coupon": "coupon_used",
+        "aftersale": "in_aftersale",
+        "settled": "settled",
+    }
+    # Shown outside the collapsible bar, so they do not make it open.
+    ALWAYS_VISIBLE = frozenset({"q", "status"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, form_field in self.fields.items():
+            widget = form_field.widget
+            small = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs["class"] = small
+            widget.attrs["id"] = f"filter-{name}"
+        self.fields["q"].widget.attrs["placeholder"] = _("Search by order id")
+        self.fields["q"].widget.attrs["inputmode"] = "numeric"
+        self.fields["account"].widget.attrs.update(list="order-accounts", placeholder=_("Account id or nickname"))
+        self.fields["product"].widget.attrs["placeholder"] = _("Product id or SKU id")
+
+    def clean(self):
+        cleaned = super().clean()
+        for start, end in (("created_from", "created_to"), ("paid_from", "paid_to")):
+            if cleaned.get(start) and cleaned.get(end) and cleaned[start] > cleaned[end]:
+                self.add_error(end, _("The end date is before the start date."))
+        return cleaned
+
+    def _valid(self, name, default=None):
+        self.is_valid()
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value
+
+    def filters(self) -> OrderFilters:
+        """The valid filters (an invalid field filters nothing)."""
+        return OrderFilters(**{attr: self._valid(param, _FILTER_DEFAULTS[attr]) for param, attr in _PARAMS})
+
+    def sort_order(self) -> OrderSort:
+        return self._valid("sort", OrderSort.CREATED_DESC)
+
+    def page_size(self) -> int:
+        return self._valid("per_page", DEFAULT_PAGE_SIZE)
+
+
+_PARAMS = tuple(OrderFilterForm.FILTER_PARAMS.items())
+_FILTER_DEFAULTS = {f.name: f.default for f in dataclasses.fields(OrderFilters)}
+
+
+def filter_params(filters: OrderFilters) -> dict[str, str]:
+    """The query parameters that reproduce ``filters`` (only the active ones), for links that keep the filter."""
+    params = {}
+    for param, attr in _PARAMS:
+        value = getattr(filters, attr)
+        if value in (None, ""):
+            continue
+        if isinstance(value, bool):
+            value = YES if value else NO
+        params[param] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return params
+
+
+def _query(params: dict[str, object]) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+# --- labels for platform codes -------------------------------------------------------------------------------------
+
+STATUS_BADGES = {
+    Order.Status.UNPAID: "text-bg-warning",
+    Order.Status.GIFT_PENDING: "text-bg-info",
+    Order.Status.GROUPING: "text-bg-info",
+    Order.Status.PAID: "text-bg-primary",
+    Order.Status.PARTLY_SHIPPED: "text-bg-primary",
+    Order.Status.SHIPPED: "text-bg-info",
+    Order.Status.COMPLETED: "text-bg-success",
+    Order.Status.CANCELLED_AFTERSALE: "text-bg-secondary",
+    Order.Status.CANCELLED: "text-bg-secondary",
+}
+# source_infos[].sale_channel 账号关联类型 and account_type 带货账号类型 (shared/wechat-platform.md §2.3)
+SALE_CHANNEL_LABELS = {
+    0: _("Linked account"),
+    1: _("Cooperation account"),
+    2: _("Authorized account"),
+    100: _("Talent sale"),
+    101: _("Agency promotion"),
+    102: _("Other"),
+}
+ACCOUNT_TYPE_LABELS = {
+    1: _("Channels account"),
+    2: _("Official account"),
+    3: _("Mini program"),
+    4: _("WeCom"),
+    5: _("Talent"),
+    6: _("Service account"),
+    1000: _("Agency"),
+}
+CONTENT_TYPE_LABELS = {CONTENT_WECOM_MEMBER_FORWARD: _("WeCom member forward")}
+# commission_infos[]: type 0 达人/带货者, 1 团长/带货机构; status 1 未结算, 2 已结算
+COMMISSION_TYPE_LABELS = {0: _("Talent"), 1: _("Agency")}
+COMMISSION_STATUS_LABELS = {1: _("Unsettled"), 2: _("Settled")}
+# order_product_coupon_info_list[].coupon_type: the documentation names no values; the sandbox (and the orders seen
+# so far) use 1 for merchant coupons and 2 for talent-funded coupons. Anything else shows its number.
+COUPON_TYPE_LABELS = {1: _("Merchant coupon"), 2: _("Talent coupon")}
+PAYMENT_METHOD_LABELS = {
+    1: _("WeChat Pay"),
+    2: _("Pay later"),
+    3: _("Free lucky-draw order"),
+    4: _("Member points"),
+}
+DELIVER_METHOD_LABELS = {0: _("Logistics"), 1: _("Virtual delivery")}
+DELIVER_TYPE_LABELS = {
+    1: _("Self-arranged courier"),
+    2: _("Online courier contract"),
+    3: _("Virtual goods, no logistics"),
+    4: _("Online courier, single order"),
+}
+AFTERSALE_TYPE_LABELS = {"REFUND": _("Refund only"), "RETURN": _("Return and refund"), "EXCHANGE": _("Exchange")}
+AFTERSALE_STATUS_LABELS = {
+    "USER_CANCELD": _("Cancelled by the buyer"),
+    "MERCHANT_PROCESSING": _("Merchant reviewing"),
+    "MERCHANT_REJECT_REFUND": _("Merchant refused the refund"),
+    "MERCHANT_REJECT_RETURN": _("Merchant refused the return"),
+    "USER_WAIT_RETURN": _("Waiting for the buyer to return the goods"),
+    "RETURN_CLOSED": _("Return closed"),
+    "MERCHANT_WAIT_RECEIPT": _("Waiting for the merchant to receive the return"),
+    "MERCHANT_OVERDUE_REFUND": _("Merchant refund overdue"),
+    "MERCHANT_REFUND_SUCCESS": _("Refunded"),
+    "MERCHANT_RETURN_SUCCESS": _("Returned and refunded"),
+    "PLATFORM_REFUNDING": _("Platform refunding"),
+    "PLATFORM_REFUND_FAIL": _("Platform refund failed"),
+    "USER_WAIT_CONFIRM": _("Waiting for the buyer to confirm"),
+    "MERCHANT_REFUND_RETRY_FAIL": _("Refund retry failed; closed by customer service"),
+    "MERCHANT_FAIL": _("After-sale closed"),
+    "USER_WAIT_CONFIRM_UPDATE": _("Waiting for the buyer to accept the merchant's proposal"),
+    "USER_WAIT_HANDLE_MERCHANT_AFTER_SALE": _("Waiting for the buyer to handle the merchant's after-sale"),
+}
+AFTERSALE_DONE = frozenset({"MERCHANT_REFUND_SUCCESS", "MERCHANT_RETURN_SUCCESS"})
+AFTERSALE_CLOSED = frozenset(
+    {"USER_CANCELD", "MERCHANT_REJECT_REFUND", "MERCHANT_REJECT_RETURN", "RETURN_CLOSED", "MERCHANT_FAIL"}
+)
+
+
+UNKNOWN_CODE = _("Code %(code)s")
+
+
+def _label(labels: dict, code) -> str:
+    """The label of a platform code; an unknown code shows itself; no code shows nothing."""
+    if code in (None, ""):
+        return ""
+    return labels.get(code) or UNKNOWN_CODE % {"code": code}
+
+
+def aftersale_status_label(status: str) -> str:
+    return _label(AFTERSALE_STATUS_LABELS, status)
+
+
+# --- the list ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OrderRow:
+    order: Order
+    lines: list[OrderLine]
+    buyer: str
+    first_title: str
+    item_count: int
+    channels: list[str]
+    aftersale_finished: bool
+    status_badge: str
+
+
+def order_row(order: Order) -> OrderRow:
+    lines = list(order.lines.all())  # prefetched
+    channel_labels = dict(Channel.choices)
+    channels = list(dict.fromkeys(str(channel_labels.get(line.channel, line.channel)) for line in lines))
+    return OrderRow(
+        order=order,
+        lines=lines,
+        buyer=mask_openid(order.openid),
+        first_title=lines[0].title if lines else "",
+        item_count=sum(line.sku_cnt for line in lines),
+        channels=channels,
+        aftersale_finished=any(line.finish_aftersale_sku_cnt for line in lines),
+        status_badge=STATUS_BADGES.get(order.status, "text-bg-light"),
+    )
+
+
+SORT_COLUMNS = (("created", _("Created")), ("paid", _("Paid")), ("amount", _("Amount")))
+
+
+class OrderListView(ShopMixin, TemplateView):
+    """The shop's orders, newest first by default, a keyset page at a time (no count of the whole set)."""
+
+    permission = Perm.VIEW
+    template_name = "console/orders/list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = OrderFilterForm(self.request.GET)
+        form.is_valid()
+        filters, sort, page_size = form.filters(), form.sort_order(), form.page_size()
+        page = order_selectors.order_page_for_shop(
+            shop=self.shop,
+            filters=filters,
+            sort=sort,
+            page_size=page_size,
+            after=self.request.GET.get("after", ""),
+            before=self.request.GET.get("before", ""),
+        )
+        params = filter_params(filters)
+        kept = {**params, "sort": sort.value if sort is not OrderSort.CREATED_DESC else ""}
+        paged = {**kept, "per_page": page_size if page_size != DEFAULT_PAGE_SIZE else ""}
+        active = set(params)
+        context.update(
+            form=form,
+            rows=[order_row(order) for order in page.orders],
+            accounts=order_selectors.order_accounts_for_shop(shop=self.shop),
+            filtered=bool(active),
+            advanced_open=bool(active - OrderFilterForm.ALWAYS_VISIBLE) or bool(form.errors),
+            advanced_count=len(active - OrderFilterForm.ALWAYS_VISIBLE),
+            sort=sort,
+            sort_links=self._sort_links(sort, {**params, "per_page": paged["per_page"]}),
+            page_size=page_size,
+            page_sizes=PAGE_SIZES,
+            page_size_links=[(n, _query({**kept, "per_page": n})) for n in PAGE_SIZES],
+            next_query=_query({**paged, "after": page.next_cursor}) if page.next_cursor else "",
+            prev_query=_query({**paged, "before": page.prev_cursor}) if page.prev_cursor else "",
+            is_later_page=bool(self.request.GET.get("after") or self.request.GET.get("before")),
+            first_query=_query(paged),
+            export_query=_query(kept),
+        )
+        return context
+
+    @staticmethod
+    def _sort_links(current: OrderSort, params: dict) -> dict[str, dict]:
+        """Per sortable column: the link that sorts by it (descending first, then toggling) and its state."""
+        links = {}
+        for key, label in SORT_COLUMNS:
+            active = current.key == key
+            target = OrderSort(key if active and current.descending else f"-{key}")
+            links[key] = {
+                "label": label,
+                "query": _query({**params, "sort": target.value}),
+                "active": active,
+                "descending": current.descending,
+            }
+        return links
+
+
+# --- the export ----------------------------------------------------------------------------------------------------
+
+
+class OrderExportView(ShopMixin, View):
+    """The filtered orders as a file, one row per order line (see ``shopops.exports.order_lines_table``)."""
+
+    permission = Perm.EXPORT
+    http_method_names = ["get"]
+    file_format = "csv"
+    CHUNK_SIZE = 2000
+
+    def get(self, request, *args, **kwargs):
+        form = OrderFilterForm(request.GET)
+        if not form.is_valid():
+            errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in form.errors.items())
+            return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+        lines = order_selectors.order_lines_for_export(shop=self.shop, filters=form.filters(), sort=form.sort_order())
+        table = exports.order_lines_table(lines.iterator(chunk_size=self.CHUNK_SIZE))
+        parts = (str(_("orders")), self.shop.name, timezone.localdate().strftime("%Y%m%d"))
+        filename = exports.safe_filename(*parts, extension=self.file_format)
+        if self.file_format == "xlsx":
+            return exports.xlsx_response(table, filename=filename, sheet_name=str(_("Orders")))
+        return exports.csv_response(table, filename=filename)
+
+
+# --- the detail page -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LineView:
+    line: OrderLine
+    list_total_fen: int
+    coupons: list[dict] = field(default_factory=list)
+    commissions: list[dict] = field(default_factory=list)
+    channel_label: str = ""
+    sale_channel_label: str = ""
+    account_type_label: str = ""
+    content_type_label: str = ""
+    wecom_member: str = ""
+
+
+def line_view(line: OrderLine) -> LineView:
+    coupons = [
+        {
+            "type": _label(COUPON_TYPE_LABELS, as_int(c.get("coupon_type"), None)),
+            "coupon_id": as_id(c.get("coupon_id")),
+            "user_coupon_id": as_id(c.get("user_coupon_id")),
+            "discount_fen": as_int(c.get("discounted_price")),
+        }
+        for c in as_list(line.coupons)
+        if isinstance(c, dict)
+    ]
+    commissions = [
+        {
+            "type": _label(COMMISSION_TYPE_LABELS, as_int(c.get("type"))),
+            "status": _label(COMMISSION_STATUS_LABELS, as_int(c.get("status"), None)),
+            "nickname": as_str(c.get("nickname")),
+            "account": as_id(c.get("agency_id") or c.get("talent_id") or c.get("finder_id") or c.get("openfinderid")),
+            "amount_fen": as_int(c.get("amount")),
+        }
+        for c in as_list(line.commission_infos)
+        if isinstance(c, dict)
+    ]
+    return LineView(
+        line=line,
+        list_total_fen=line.sale_price_fen * line.sku_cnt,
+        coupons=coupons,
+        commissions=commissions,
+        channel_label=line.get_channel_display(),
+        sale_channel_label=_label(SALE_CHANNEL_LABELS, line.sale_channel),
+        account_type_label=_label(ACCOUNT_TYPE_LABELS, line.account_type),
+        content_type_label=_label(CONTENT_TYPE_LABELS, line.content_type),
+        wecom_member=line.content_id if line.content_type == CONTENT_WECOM_MEMBER_FORWARD else "",
+    )
+
+
+def delivery_view(raw: dict, lines: list[OrderLine]) -> dict:
+    """What the payload's ``delivery_info`` says about shipping, with the recipient masked (address kept coarse)."""
+    detail = as_dict(raw.get("order_detail"))
+    delivery = as_dict(detail.get("delivery_info"))
+    address = as_dict(delivery.get("address_info"))
+    titles = {line.sku_id: line.title for line in lines}
+    packages = []
+    for package in as_list(delivery.get("delivery_product_info")):
+        package = as_dict(package)
+        packages.append(
+            {
+                "company": as_str(package.get("delivery_name")) or as_id(package.get("delivery_id")),
+                "waybill_id": as_id(package.get("waybill_id")),
+                "time": platform_time(package.get("delivery_time")),
+                "type": _label(DELIVER_TYPE_LABELS, as_int(package.get("deliver_type"), None)),
+                "items": [
+                    {
+                        "sku_id": as_id(item.get("sku_id")),
+                        "title": titles.get(as_id(item.get("sku_id")), ""),
+                        "count": as_int(item.get("product_cnt")),
+                    }
+                    for item in map(as_dict, as_list(package.get("product_infos")))
+                ],
+            }
+        )
+    ext = as_dict(detail.get("ext_info"))
+    region = " ".join(as_str(address.get(k)) for k in ("province_name", "city_name", "county_name") if address.get(k))
+    return {
+        "present": bool(delivery),
+        "method": _label(DELIVER_METHOD_LABELS, as_int(delivery.get("deliver_method"), None)),
+        "recipient": mask_name(as_str(address.get("user_name"))),
+        "region": region,
+        "address_under_review": bool(delivery.get("address_under_review")),
+        "packages": packages,
+        "ship_done_time": platform_time(delivery.get("ship_done_time")),
+        "confirm_receipt_time": platform_time(ext.get("confirm_receipt_time")),
+        "customer_notes": mask_text(as_str(ext.get("customer_notes"))),
+        "merchant_notes": mask_text(as_str(ext.get("merchant_notes"))),
+    }
+
+
+def aftersale_view(aftersale) -> dict:
+    status = aftersale.status
+    return {
+        "aftersale": aftersale,
+        "type": _label(AFTERSALE_TYPE_LABELS, aftersale.type),
+        "status": aftersale_status_label(status),
+        "badge": "text-bg-success"
+        if status in AFTERSALE_DONE
+        else "text-bg-secondary"
+        if status in AFTERSALE_CLOSED
+        else "text-bg-warning",
+        "history": [
+            {"status": aftersale_status_label(change.status), "code": change.status, "at": change.changed_at}
+            for change in aftersale.status_changes.all()  # prefetched
+        ],
+    }
+
+
+class OrderDetailView(ShopMixin, TemplateView):
+    """One order of the shop: lines, attribution, coupons, commissions, settlement, after-sales, delivery, payload."""
+
+    permission = Perm.VIEW
+    template_name = "console/orders/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        order = order_selectors.order_get_for_shop_or_404(shop=self.shop, order_id=self.kwargs["order_id"])
+        lines = list(order.lines.all())
+        raw = as_dict(order.raw)
+        pay = as_dict(as_dict(raw.get("order_detail")).get("pay_info"))
+        aftersales = order_selectors.aftersales_for_order(shop=self.shop, order=order)
+        context.update(
+            order=order,
+            status_badge=STATUS_BADGES.get(order.status, "text-bg-light"),
+            buyer=mask_openid(order.openid),
+            unionid=mask_openid(as_id(raw.get("unionid"))),
+            payment_method=_label(PAYMENT_METHOD_LABELS, as_int(pay.get("payment_method"), None)),
+            lines=[line_view(line) for line in lines],
+            totals={
+                "quantity": sum(line.sku_cnt for line in lines),
+                "merchant_discount_fen": sum(line.merchant_discounted_price_fen for line in lines),
+                "finder_discount_fen": sum(line.finder_discounted_price_fen for line in lines),
+                "paid_fen": sum(line.real_price_fen for line in lines),
+            },
+            delivery=delivery_view(raw, lines),
+            aftersales=[aftersale_view(a) for a in aftersales],
+            refund_total_fen=sum(a.refund_amount_fen for a in aftersales),
+            raw_json=json.dumps(mask_buyer_data(order.raw), ensure_ascii=False, indent=2),
+        )
+        return context
