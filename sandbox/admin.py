@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sandbox import auth, services
+from sandbox import auth, linking, services
 from sandbox.clock import platform_now
 from sandbox.faults import faults_configure
 from sandbox.models import (
@@ -280,11 +280,29 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
     search_fields = ("reference", "account__appid", "counterpart__appid")
     list_select_related = ("account", "counterpart")
-    actions = ["accept", "reject"]
+    actions = ["accept", "reject", "expire", "fail"]
 
     @admin.display(description=_("created"), ordering="create_time")
     def created(self, obj):
         return unix(obj.create_time)
+
+    def _end(self, request, queryset, status: str):
+        done = 0
+        for invitation in queryset:
+            try:
+                linking.invitation_end(invitation=invitation, status=status)
+                done += 1
+            except ValueError as error:
+                self.message_user(request, f"{invitation}: {error}", messages.WARNING)
+        self.message_user(request, _("%(n)d invitations decided.") % {"n": done})
+
+    @admin.action(description=_("Expire selected invitations (unanswered)"))
+    def expire(self, request, queryset):
+        self._end(request, queryset, Invitation.Status.EXPIRED)
+
+    @admin.action(description=_("Fail selected invitations (cooperation status 6)"))
+    def fail(self, request, queryset):
+        self._end(request, queryset, Invitation.Status.FAILED)
 
     def _decide(self, request, queryset, accept: bool):
         done = 0

@@ -28,7 +28,9 @@ An agency's sharer (推客) line also carries promoter_head_supplier_id = the ag
 UNCONFIRMED choices: natural traffic has no source_infos entry; 102 其他 is reported with account_type 3; an
 agency's id (account_id, agency_id, promoter_head_supplier_id) is its appid; WeCom account_id is the raw corp id
 (``ww…``) and content_id the member's userid (the shop-side opaque ids of wecom/get_wecom_id are kept in
-LinkedAccount.extra); order coupons use ``coupon_type`` 1 for merchant coupons and 2 for talent-funded coupons.
+LinkedAccount.extra); order coupons use ``coupon_type`` 1 for merchant coupons and 2 for talent-funded coupons;
+the linked accounts' own side (SANDBOX-ONLY, sandbox/linking.py) — super admins, selling identities, link times and
+the 公众号 bound to the official 视频号 — comes from a random stream of its own, so it changes no other byte.
 
 Price arithmetic (all fen; checked for every order by tests/sandbox/test_generator.py):
 - line: L = sale_price × sku_cnt;
@@ -469,6 +471,22 @@ def build_catalog(*, appid: str, seed: int, orders: int, anchor: int, name: str,
         for kind in ("商城小程序", "会员小程序")
     ]
     authorized = [account(2, 1, _sph(rng), f"{_nick(rng)}授权号")]
+    # The linked accounts' own side (SANDBOX-ONLY, see sandbox/linking.py), from a stream of its own so that the
+    # data above keeps its bytes: who administers what, how each 视频号 sells, when each account was linked, and
+    # the 公众号 bound to the official 视频号 (公众平台账号绑定视频号). The official 视频号 is run by the shop's own
+    # super admin (so it may switch to 达人带货); the live-room one by someone else.
+    identity_rng = random.Random(f"{base}:identities")
+    shop_admin = "adm_" + _hex(identity_rng, 16)
+    for i, row in enumerate(channels):
+        admin = shop_admin if i == 0 else "adm_" + _hex(identity_rng, 16)
+        row["extra"].update(super_admin_id=admin, selling_identity=1)
+    for row in (*channels, *mp, *service, *wecom):
+        row["extra"]["link_time"] = anchor - identity_rng.randint(120, 400) * DAY
+    mp[0]["extra"].update(
+        bind_finder_id=channels[0]["account_id"],
+        bind_finder_nickname=channels[0]["nickname"],
+        bind_time=anchor - identity_rng.randint(30, 100) * DAY,
+    )
     talents = [
         {
             "finder_id": _sph(rng),
@@ -516,6 +534,7 @@ def build_catalog(*, appid: str, seed: int, orders: int, anchor: int, name: str,
 
     catalog = {
         "linked": {"channels": channels, "mp": mp, "service": service, "wecom": wecom},
+        "super_admin_id": shop_admin,
         "cooperation": {"mp": coop_mp, "mini": coop_mini},
         "authorized": authorized,
         "talents": talents,

@@ -3,11 +3,13 @@
     from sandbox.invitations import HANDLERS
     HANDLERS["league_promoter"] = my_handler  # my_handler(invitation, accept: bool) -> None
 
-Handlers run inside ``services.invitation_decide``'s transaction and may emit push events (push.event_emit).
+Handlers run inside ``services.invitation_decide``'s transaction and may emit push events (push.event_emit); a
+handler that raises ValueError refuses the decision and nothing changes.
 """
 
 from collections.abc import Callable
 
+from sandbox import linking
 from sandbox.models import Cooperation, Invitation
 
 
@@ -20,4 +22,6 @@ def _headsupplier_cooperation(invitation: Invitation, accept: bool) -> None:
 
 HANDLERS: dict[str, Callable[[Invitation, bool], None]] = {
     "headsupplier_cooperation": _headsupplier_cooperation,
+    linking.KIND_LINKED: linking.linked_invitation_decided,
+    linking.KIND_COOPERATION: linking.cooperation_invitation_decided,
 }

@@ -276,13 +276,18 @@ class Invitation(models.Model):
     """Something one party proposed and the other has yet to accept or reject (decided in the admin).
 
     ``kind`` names a handler registered in ``sandbox.invitations`` (e.g. ``headsupplier_cooperation``); modules that
-    add invitation-like flows (league promoters, cooperation accounts…) register their own kind.
+    add invitation-like flows (league promoters, cooperation accounts…) register their own kind. ``linked_account``
+    and ``cooperation_account`` (sandbox.linking) keep their platform-facing id in ``reference``.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
+        # Ended without an answer: withdrawn by the inviter, left unanswered too long, or failed on the platform.
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=48)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("from"))
@@ -290,7 +295,7 @@ class Invitation(models.Model):
         Account, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations_received"
     )
     reference = models.CharField(_("reference"), max_length=64, blank=True)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     payload = models.JSONField(_("details"), default=dict, blank=True)
     create_time = models.BigIntegerField(_("created (unix)"))
     decided_time = models.BigIntegerField(_("decided (unix)"), null=True, blank=True)

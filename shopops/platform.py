@@ -89,8 +89,10 @@ def _session() -> requests.Session:
     return session
 
 
-def shop_client(shop: Shop, *, log: ApiCallLog | None = None, **options) -> ShopClient:
-    return ShopClient(
+def shop_client(
+    shop: Shop, *, log: ApiCallLog | None = None, client_class: type[ShopClient] = ShopClient, **options
+) -> ShopClient:
+    return client_class(
         appid=shop.appid,
         secret=shop.app_secret,
         base_url=settings.WECHAT_API_BASE,

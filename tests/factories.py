@@ -6,7 +6,19 @@ from django.utils import timezone
 
 from affiliates.models import Agency, AgencyMember
 from shopops.channels import Channel
-from shopops.models import AfterSale, AfterSaleStatusChange, Membership, Order, OrderLine, Product, Shop, Sku
+from shopops.models import (
+    AccountKind,
+    AfterSale,
+    AfterSaleStatusChange,
+    CooperationAccount,
+    LinkedAccount,
+    Membership,
+    Order,
+    OrderLine,
+    Product,
+    Shop,
+    Sku,
+)
 from shopops.roles import Role
 
 PASSWORD = "correct-horse-42"
@@ -156,3 +168,37 @@ class AfterSaleStatusChangeFactory(factory.django.DjangoModelFactory):
     aftersale = factory.SubFactory(AfterSaleFactory)
     status = factory.LazyAttribute(lambda o: o.aftersale.status)
     changed_at = factory.LazyAttribute(lambda o: o.aftersale.update_time)
+
+
+# --- linked and cooperation accounts ------------------------------------------------------------------------------
+
+
+class LinkedAccountFactory(factory.django.DjangoModelFactory):
+    """A linked 视频号 (店铺自营), as a refresh from the platform stores it."""
+
+    class Meta:
+        model = LinkedAccount
+
+    shop = factory.SubFactory(ShopFactory)
+    kind = AccountKind.CHANNELS
+    account_id = factory.Sequence(lambda n: f"sphFactory{n:04d}")
+    nickname = factory.Sequence(lambda n: f"视频号{n}")
+    status = LinkedAccount.Status.ACCEPTED
+    selling_identity = factory.LazyAttribute(
+        lambda a: LinkedAccount.SellingIdentity.SELF_OPERATED if a.kind == AccountKind.CHANNELS else ""
+    )
+    linked_at = ORDER_T0
+
+
+class CooperationAccountFactory(factory.django.DjangoModelFactory):
+    """A bound cooperation 小程序."""
+
+    class Meta:
+        model = CooperationAccount
+
+    shop = factory.SubFactory(ShopFactory)
+    sharer_type = CooperationAccount.SharerType.MINIPROGRAM
+    sharer_id = factory.Sequence(lambda n: f"wx{n:016d}")
+    sharer_name = factory.Sequence(lambda n: f"合作小程序{n}")
+    status = CooperationAccount.Status.BOUND
+    bind_time = ORDER_T0

@@ -3,11 +3,13 @@
 import os
 import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -15,13 +17,18 @@ from tests.factories import MembershipFactory
 
 PO = settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-MAKEMESSAGES_OPTIONS = {
-    "locale": ["zh_Hans"],
-    "no_obsolete": True,
-    "no_location": True,
-    "ignore_patterns": [".venv/*", "staticfiles/*", "test-artifacts/*", "tests/*", "var/*"],
-    "verbosity": 0,
-}
+# The same command as `make messages`.
+IGNORE_PATTERNS = [".venv/*", "staticfiles/*", "test-artifacts/*", "tests/*", "var/*"]
+MAKEMESSAGES_ARGS = [
+    "makemessages",
+    "--locale",
+    "zh_Hans",
+    "--no-obsolete",
+    "--no-location",
+    *(arg for pattern in IGNORE_PATTERNS for arg in ("--ignore", pattern)),
+    "--verbosity",
+    "0",
+]
 
 
 def _entries(catalog):
@@ -41,21 +48,47 @@ def test_the_compiled_catalog_matches_the_source():
     assert _entries(mo) == _entries(po.translated_entries()), "run `make messages` to recompile"
 
 
-def test_the_catalog_has_every_string_of_the_code(tmp_path, monkeypatch, settings):
+def _copy_of_the_sources(destination: Path) -> None:
+    """Copy the project as makemessages sees it: no hidden folders or caches, and none of the folders it ignores
+    (var/ alone can be large). Whatever else is copied, makemessages in the copy skips the same way."""
+    ignored_at_the_top = {pattern.split("/")[0] for pattern in IGNORE_PATTERNS}
+
+    def ignore(directory, names):
+        skipped = {name for name in names if name.startswith(".") or name == "__pycache__" or name.endswith(".pyc")}
+        if Path(directory) == settings.BASE_DIR:
+            skipped |= ignored_at_the_top.intersection(names)
+        return skipped
+
+    shutil.copytree(settings.BASE_DIR, destination, ignore=ignore, symlinks=True)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _msgids(catalog) -> set[tuple[str | None, str]]:
+    return {(entry.msgctxt, entry.msgid) for entry in catalog}
+
+
+def test_the_catalog_has_every_string_of_the_code(tmp_path):
     if shutil.which("xgettext") is None:
         if os.environ.get("CI"):
             pytest.fail("GNU gettext (xgettext) is required in CI")
         pytest.skip("GNU gettext is not installed; CI runs this check")
-    fresh = tmp_path / "locale"
-    shutil.copytree(PO.parents[2], fresh)
-    settings.LOCALE_PATHS = [fresh]
-    monkeypatch.chdir(settings.BASE_DIR)
-    call_command("makemessages", **MAKEMESSAGES_OPTIONS)
-    regenerated = polib.pofile(str(fresh / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    # makemessages rewrites the catalog it finds, so it runs on a copy: the suite never touches locale/.
+    locale_before = _snapshot(PO.parents[2])
+    copy = tmp_path / "project"
+    _copy_of_the_sources(copy)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *MAKEMESSAGES_ARGS], cwd=copy, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    regenerated = polib.pofile(str(copy / PO.relative_to(settings.BASE_DIR)))
     current = polib.pofile(str(PO))
-    missing = {e.msgid for e in regenerated} - {e.msgid for e in current}
-    unused = {e.msgid for e in current} - {e.msgid for e in regenerated}
+    missing = _msgids(regenerated) - _msgids(current)
+    unused = _msgids(current) - _msgids(regenerated)
     assert (missing, unused) == (set(), set()), "run `make messages` and translate the new strings"
+    assert _snapshot(PO.parents[2]) == locale_before, "the test changed the project's locale/"
 
 
 # Words that stay in Latin letters in the Chinese interface: product names, platform terms, our own demo data.

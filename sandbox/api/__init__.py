@@ -33,7 +33,7 @@ Adding endpoints (coupons, league items/promoters, live notices, cooperation, we
 
 import importlib
 
-MODULES = ("tokens", "basics", "orders", "aftersales", "products", "headsupplier")
+MODULES = ("tokens", "basics", "orders", "aftersales", "products", "headsupplier", "cooperation", "wecom", "linking")
 
 for _name in MODULES:
     importlib.import_module(f"sandbox.api.{_name}")

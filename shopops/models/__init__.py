@@ -1,3 +1,11 @@
+from shopops.models.accounts import (
+    AccountKind,
+    CooperationAccount,
+    LinkedAccount,
+    LinkedAccountEvent,
+    LinkingState,
+    WecomStaff,
+)
 from shopops.models.commerce import AfterSale, AfterSaleStatusChange, Order, OrderLine, Product, Sku
 from shopops.models.platform import (
     ApiCall,
@@ -11,11 +19,16 @@ from shopops.models.platform import (
 from shopops.models.tenancy import Membership, Shop, ShopQuerySet, TimeStampedModel, User
 
 __all__ = [
+    "AccountKind",
     "AfterSale",
     "AfterSaleStatusChange",
     "ApiCall",
     "CallbackNonce",
+    "CooperationAccount",
     "InboundEvent",
+    "LinkedAccount",
+    "LinkedAccountEvent",
+    "LinkingState",
     "Membership",
     "Order",
     "OrderLine",
@@ -29,4 +42,5 @@ __all__ = [
     "SyncState",
     "TimeStampedModel",
     "User",
+    "WecomStaff",
 ]

@@ -1,4 +1,4 @@
-"""The merchant console shell: sign-in, shop switching, the shop home page, shop settings and members."""
+"""The merchant console shell: sign-in, shop switching, shop settings and members (the home page: ``dashboard``)."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -102,16 +102,6 @@ class ShopCreateView(FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Shop “%(name)s” created. You are its owner.") % {"name": shop.name})
         return redirect("console:shop_home", shop=shop.public_id)
-
-
-class ShopHomeView(ShopMixin, TemplateView):
-    template_name = "console/shop_home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["member_count"] = selectors.memberships_for_shop(shop=self.shop).count()
-        context["alerts"] = selectors.alerts_open_for_shop(shop=self.shop)
-        return context
 
 
 class ShopSettingsView(ShopMixin, FormView):

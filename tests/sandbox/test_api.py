@@ -18,6 +18,11 @@ def test_the_routing_table_serves_the_documented_paths():
         "/channels/ec/aftersale/getaftersalelist",
         "/channels/ec/aftersale/getaftersaleorder",
         "/channels/ec/basics/info/get",
+        "/channels/ec/cooperation/invitation/cancel",
+        "/channels/ec/cooperation/invitation/qrcode/generate",
+        "/channels/ec/cooperation/invitation/unbind",
+        "/channels/ec/cooperation/list",
+        "/channels/ec/cooperation/unbind",
         "/channels/ec/league/headsupplier/item/get",
         "/channels/ec/league/headsupplier/item/list/get",
         "/channels/ec/league/headsupplier/order/get",
@@ -29,6 +34,15 @@ def test_the_routing_table_serves_the_documented_paths():
         "/channels/ec/product/get",
         "/channels/ec/product/list/get",
         "/channels/ec/product/stock/get",
+        "/channels/ec/wecom/get_wecom_id",
+        # SANDBOX-ONLY (sandbox/api/linking.py): the platform documents no linked-account API.
+        "/sandbox-only/linked_account/invitation/cancel",
+        "/sandbox-only/linked_account/invitation/create",
+        "/sandbox-only/linked_account/invitation/get",
+        "/sandbox-only/linked_account/list",
+        "/sandbox-only/linked_account/profile/get",
+        "/sandbox-only/linked_account/selling_identity/set",
+        "/sandbox-only/linked_account/unlink",
     ]
 
 

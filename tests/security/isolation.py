@@ -16,7 +16,14 @@ from django.apps import apps
 from django.urls import URLResolver, get_resolver
 
 from shopops.roles import Role
-from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory, ProductFactory
+from tests.factories import (
+    CooperationAccountFactory,
+    LinkedAccountFactory,
+    MembershipFactory,
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+)
 
 SHOP = "shop"
 AGENCY = "agency"
@@ -71,6 +78,18 @@ def order_kwargs(shop) -> dict:
     return {"shop": shop.public_id, "order_id": order.order_id}
 
 
+@shop_scoped
+def linked_account_kwargs(shop) -> dict:
+    account = LinkedAccountFactory(shop=shop)
+    return {"shop": shop.public_id, "pk": account.pk}
+
+
+@shop_scoped
+def cooperation_kwargs(shop) -> dict:
+    account = CooperationAccountFactory(shop=shop)
+    return {"shop": shop.public_id, "pk": account.pk}
+
+
 OBJECT_URLS: dict[str, Builder] = {
     "console:shop_home": shop_kwargs,
     "console:shop_settings": shop_kwargs,
@@ -90,6 +109,22 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:connection": shop_kwargs,
     "console:connection_test": shop_kwargs,
     "console:push_generate": shop_kwargs,
+    "console:linked_accounts": shop_kwargs,
+    "console:linked_accounts_refresh": shop_kwargs,
+    "console:linked_account_invite": shop_kwargs,
+    "console:linked_account_detail": linked_account_kwargs,
+    "console:linked_account_identity": linked_account_kwargs,
+    "console:linked_account_display": linked_account_kwargs,
+    "console:linked_account_binding": linked_account_kwargs,
+    "console:linked_account_sidebar": linked_account_kwargs,
+    "console:wecom_staff_name": linked_account_kwargs,
+    "console:linked_account_cancel": linked_account_kwargs,
+    "console:linked_account_unlink": linked_account_kwargs,
+    "console:cooperation_accounts": shop_kwargs,
+    "console:cooperation_refresh": shop_kwargs,
+    "console:cooperation_qrcode": shop_kwargs,
+    "console:cooperation_cancel": cooperation_kwargs,
+    "console:cooperation_unbind": cooperation_kwargs,
 }
 
 # Shop-scoped URLs where an analyst (read and export only) may send a write method, e.g. a POST that only

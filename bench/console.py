@@ -1,0 +1,185 @@
+"""Console page latency on a shop with many synced orders, against a trivial view measured in the same run.
+
+    .venv/bin/python bench/console.py                     # SQLite (var/bench-console.sqlite3), 100,000 orders
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shopops_bench_console .venv/bin/python bench/console.py
+    .venv/bin/python bench/console.py --orders 20000 --requests 30      # a quicker look
+
+In a fresh database (dropped and created again, so its name must contain "bench"):
+
+  data  — the sandbox generator builds one shop's platform data in memory, deterministically (seed 1): products,
+          N orders over 120 days ending now with their lifecycle applied (paid, shipped, refunded, cancelled …)
+          and their after-sales, all in the platform's payload shapes. No HTTP and no sandbox tables: the payloads
+          go straight through the product's own sync upserts (shopops.sync.store: products_store, orders_store,
+          aftersales_store) a page at a time, so the rows are exactly what a sync stores. Then ANALYZE, as
+          autovacuum would after a backfill.
+  pages — Django's test Client, signed in as the shop's owner, requests each page in turn (one round visits
+          every page once, so all pages see the same machine state) for R rounds after a warm-up round:
+            healthz             the floor: a trivial view through the whole middleware stack
+            console shell       shop settings: session, user, shop scope and the console layout, no data
+            orders list         the first page; then the same filtered by a channel
+            order detail        an order with an after-sale
+            products list       the first page
+            home page           the last 30 days: headline figures, sales by channel per day, top products/accounts
+
+It prints, per page, the median and p95 latency, the median's ratio to the floor's median and the number of
+queries (counted once, outside the timed requests), then checks that the orders list runs the same number of
+queries showing 20 and 100 orders. Timings are printed, never asserted (bench/sync.py does the same).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPID = "wxbench0000000002"
+DAYS = 120
+PAGE = 1000  # payloads per store call, like a sync page
+
+
+def _fresh_database(url: str) -> None:
+    # It is dropped: refuse anything that does not look like a bench database (a developer's DATABASE_URL).
+    if "bench" not in url.rsplit("/", 1)[-1]:
+        sys.exit(f"refusing to recreate {url}: the bench's database name must contain 'bench'")
+    if url.startswith("postgres"):
+        name = url.rsplit("/", 1)[1]
+        admin_url = url.rsplit("/", 1)[0] + "/postgres"
+        import psycopg
+
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    else:
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _load(orders: int):
+    """The shop, its owner and its synced data; returns (shop, user, seconds generating, seconds storing)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from sandbox.generator import generate
+    from shopops.models import Membership, Shop
+    from shopops.roles import Role
+    from shopops.sync.store import aftersales_store, orders_store, products_store
+
+    started = time.perf_counter()
+    data = generate(appid=APPID, seed=1, days=DAYS, orders=orders, anchor=int(time.time()))
+    order_payloads = [rec.payload for rec in data.sim.orders.values()]
+    aftersale_payloads = list(data.sim.aftersales.values())
+    product_payloads = [p["payload"] for p in data.products if p["payload"]]
+    generated = time.perf_counter() - started
+
+    started = time.perf_counter()
+    shop = Shop.objects.create(name="压测小店", appid=APPID)
+    user = get_user_model().objects.create_user(username="bench_owner", password=None)
+    Membership.objects.create(shop=shop, user=user, role=Role.OWNER)
+    now = timezone.now()
+    with transaction.atomic():
+        products_store(shop=shop, payloads=product_payloads, synced_at=now)
+    for payloads, store in ((order_payloads, orders_store), (aftersale_payloads, aftersales_store)):
+        for i in range(0, len(payloads), PAGE):
+            with transaction.atomic():
+                store(shop=shop, payloads=payloads[i : i + PAGE], synced_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return shop, user, generated, time.perf_counter() - started
+
+
+def _pages(shop) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    from shopops.models import AfterSale, Order
+
+    kwargs = {"shop": shop.public_id}
+    order_id = (
+        AfterSale.objects.for_shop(shop).order_by("-create_time").values_list("order_id", flat=True).first()
+        or Order.objects.for_shop(shop).order_by("-create_time").values_list("order_id", flat=True).first()
+    )
+    orders = reverse("console:orders", kwargs=kwargs)
+    return [
+        ("healthz (floor)", reverse("healthz")),
+        ("console shell", reverse("console:shop_settings", kwargs=kwargs)),
+        ("orders list", orders),
+        ("orders list, by channel", f"{orders}?channel=finder_live"),
+        ("order detail", reverse("console:order_detail", kwargs={**kwargs, "order_id": order_id})),
+        ("products list", reverse("console:products", kwargs=kwargs)),
+        ("home page, 30 days", reverse("console:shop_home", kwargs=kwargs) + "?period=30d"),
+    ]
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    if response.status_code != 200:
+        sys.exit(f"GET {url} answered {response.status_code}")
+    return len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=100_000, help="synced orders (default 100,000)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-console.sqlite3'}")
+    os.environ["DJANGO_DEBUG"] = "false"  # as in production: no SQL log, cached templates
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopops.settings")
+    sys.path.insert(0, str(ROOT))
+    _fresh_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    shop, user, generated, stored = _load(args.orders)
+    from shopops.models import AfterSale, Order, OrderLine, Product
+
+    engine = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"
+    counts = {
+        model.__name__: model.objects.filter(shop=shop).count() for model in (Order, OrderLine, AfterSale, Product)
+    }
+    print(f"Console pages on {engine}: {', '.join(f'{n:,} {name}s' for name, n in counts.items())} over {DAYS} days")
+    print(f"(generated in {generated:.1f} s, stored through the sync upserts in {stored:.1f} s)")
+
+    client = Client()
+    client.force_login(user)
+    pages = _pages(shop)
+    queries = {name: _queries(client, url) for name, url in pages}  # also the warm-up round
+    timings: dict[str, list[float]] = {name: [] for name, _ in pages}
+    for _ in range(args.requests):
+        for name, url in pages:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings[name].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+
+    floor = statistics.median(timings[pages[0][0]])
+    print(f"{args.requests} requests per page, interleaved; ratio = median / the floor's median")
+    print(f"{'page':<26} {'median ms':>10} {'p95 ms':>8} {'ratio':>7} {'queries':>8}")
+    for name, _ in pages:
+        samples = timings[name]
+        median = statistics.median(samples)
+        p95 = statistics.quantiles(samples, n=20, method="inclusive")[18]
+        print(f"{name:<26} {median:>10.1f} {p95:>8.1f} {median / floor:>7.1f} {queries[name]:>8}")
+
+    orders = dict(pages)["orders list"]
+    by_size = {size: _queries(client, f"{orders}?per_page={size}") for size in (20, 100)}
+    same = "same" if by_size[20] == by_size[100] else "DIFFERENT"
+    print(f"orders list queries: {by_size[20]} showing 20 orders, {by_size[100]} showing 100 ({same})")
+
+
+if __name__ == "__main__":
+    main()

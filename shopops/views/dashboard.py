@@ -1,0 +1,239 @@
+"""The shop home page: the shop's sales for a chosen period (headline figures against the period before, sales by
+channel per day, top products and top accounts), its open alerts and a few facts about the shop.
+
+The figures come from ``shopops.selectors.dashboard.shop_dashboard`` (definitions there); this module parses the
+period from the query string and turns fen and ppm into what a person reads. The page runs a fixed number of
+queries whatever the number of orders.
+"""
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from shopops import selectors
+from shopops.channels import Channel
+from shopops.money import format_percent, format_yuan, ratio_ppm
+from shopops.selectors import dashboard as dashboard_selectors
+from shopops.selectors.dashboard import MAX_DAYS, change_ppm
+from shopops.selectors.orders import OrderFilters
+from shopops.views import ShopMixin
+from shopops.views.orders import ACCOUNT_TYPE_LABELS, SALE_CHANNEL_LABELS, filter_params
+
+TODAY, LAST_7_DAYS, LAST_30_DAYS, CUSTOM = "today", "7d", "30d", "custom"
+PRESET_DAYS = {TODAY: 1, LAST_7_DAYS: 7, LAST_30_DAYS: 30}
+DEFAULT_PERIOD = LAST_7_DAYS
+PERIOD_CHOICES = [
+    (TODAY, _("Today")),
+    (LAST_7_DAYS, _("Last 7 days")),
+    (LAST_30_DAYS, _("Last 30 days")),
+    (CUSTOM, _("Custom")),
+]
+# Far enough apart for any shop's history; close enough that a period and the one before stay valid dates.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+# One colour per channel, the same in every period (a channel keeps its colour when others come and go).
+CHANNEL_COLORS = {
+    Channel.FINDER_LIVE: "#07c160",
+    Channel.FINDER_VIDEO: "#2f9e44",
+    Channel.FINDER_SHOWCASE: "#94d82d",
+    Channel.MP_ARTICLE: "#1c7ed6",
+    Channel.SERVICE_ACCOUNT: "#4dabf7",
+    Channel.MINIPROGRAM: "#7048e8",
+    Channel.WECOM_FORWARD: "#15aabf",
+    Channel.TALENT: "#f76707",
+    Channel.AGENCY: "#e64980",
+    Channel.SHARER: "#fab005",
+    Channel.OTHER: "#adb5bd",
+}
+
+
+def _day_field(label) -> forms.DateField:
+    bounds = {"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs=bounds, format="%Y-%m-%d"))
+
+
+class PeriodForm(forms.Form):
+    """The period of the home page: a preset counted back from today (Beijing time, today included) or two days.
+
+    Without ``period`` but with a day, the period is custom. An invalid field is reported on that field and the
+    page shows the default period instead.
+    """
+
+    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
+    start = _day_field(_("From"))
+    end = _day_field(_("To"))
+
+    def clean(self):
+        cleaned = super().clean()
+        period = cleaned.get("period") or (CUSTOM if self.data.get("start") or self.data.get("end") else "")
+        cleaned["period"] = period or DEFAULT_PERIOD
+        if period != CUSTOM:
+            return cleaned
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for name, day in (("start", start), ("end", end)):
+            if name in self.errors:
+                continue
+            if day is None:
+                self.add_error(name, _("Choose a day."))
+            elif not EARLIEST_DAY <= day <= LATEST_DAY:
+                self.add_error(
+                    name,
+                    _("Choose a day from %(earliest)s to %(latest)s.")
+                    % {"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()},
+                )
+        if not self.errors and end < start:
+            self.add_error("end", _("The end date is before the start date."))
+        elif not self.errors and (end - start).days + 1 > MAX_DAYS:
+            self.add_error("end", _("Choose at most %(days)s days.") % {"days": MAX_DAYS})
+        return cleaned
+
+    def chosen(self, today: date) -> tuple[str, date, date]:
+        """(period, first day, last day): what was asked for, or the default period when the input is invalid."""
+        if self.is_bound and self.is_valid():
+            period = self.cleaned_data["period"]
+            if period == CUSTOM:
+                return period, self.cleaned_data["start"], self.cleaned_data["end"]
+        else:
+            period = DEFAULT_PERIOD
+        return period, today - timedelta(days=PRESET_DAYS[period] - 1), today
+
+
+def _card(label, value: str, *, change: int | None = None, previous: str = "", note: str = "", help_text="") -> dict:
+    return {"label": label, "value": value, "change": change, "previous": previous, "note": note, "help": help_text}
+
+
+def headline_cards(board: dashboard_selectors.Dashboard) -> list[dict]:
+    cur, prev = board.current, board.previous
+    return [
+        _card(
+            _("Sales (GMV)"),
+            format_yuan(cur.gmv_fen),
+            change=change_ppm(cur.gmv_fen, prev.gmv_fen),
+            previous=format_yuan(prev.gmv_fen),
+            help_text=_("What buyers paid for orders paid in the period, freight included, before refunds."),
+        ),
+        _card(
+            _("Paid orders"),
+            f"{cur.orders:,}",
+            change=change_ppm(cur.orders, prev.orders),
+            previous=f"{prev.orders:,}",
+            help_text=_("Orders paid in the period, whatever happened to them afterwards."),
+        ),
+        _card(
+            _("Buyers"),
+            f"{cur.buyers:,}",
+            change=change_ppm(cur.buyers, prev.buyers),
+            previous=f"{prev.buyers:,}",
+            help_text=_("Different buyers among the paid orders."),
+        ),
+        _card(
+            _("Average order value"),
+            format_yuan(cur.average_order_fen),
+            change=change_ppm(cur.average_order_fen, prev.average_order_fen),
+            previous=format_yuan(prev.average_order_fen),
+            help_text=_("Sales divided by paid orders, rounded half up to the fen."),
+        ),
+        _card(
+            _("Refund rate"),
+            format_percent(cur.refund_rate_ppm),
+            previous=format_percent(prev.refund_rate_ppm),
+            note=_("Refunded %(amount)s") % {"amount": format_yuan(cur.refunded_fen)},
+            help_text=_(
+                "Refunds completed on the period's paid orders, divided by their sales. It can still rise while "
+                "after-sales of recent orders finish."
+            ),
+        ),
+    ]
+
+
+def chart_data(board: dashboard_selectors.Dashboard) -> dict:
+    """What static/js/dashboard.js draws: one stacked dataset per channel, amounts in fen (shown as yuan)."""
+    same_year = board.start.year == board.end.year == timezone.localdate().year
+    return {
+        "labels": [day.strftime("%m-%d" if same_year else "%Y-%m-%d") for day in board.days],
+        "titles": [day.isoformat() for day in board.days],
+        "datasets": [
+            {"label": str(series.channel.label), "color": CHANNEL_COLORS[series.channel], "fen": series.daily_fen}
+            for series in board.channels
+        ],
+        "total_label": str(_("Total")),
+    }
+
+
+def channel_rows(board: dashboard_selectors.Dashboard) -> list[dict]:
+    total = board.channel_sales_fen
+    return [
+        {
+            "label": series.channel.label,
+            "color": CHANNEL_COLORS[series.channel],
+            "sales": format_yuan(series.total_fen),
+            "share": format_percent(ratio_ppm(series.total_fen, total)),
+        }
+        for series in board.channels
+    ]
+
+
+class ShopHomeView(ShopMixin, TemplateView):
+    template_name = "console/shop_home.html"
+    PARAMS = ("period", "start", "end")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET
+        form = PeriodForm(query if any(name in query for name in self.PARAMS) else None)
+        today = timezone.localdate()
+        period, start, end = form.chosen(today)
+        board = dashboard_selectors.shop_dashboard(shop=self.shop, start=start, end=end)
+        home = reverse("console:shop_home", kwargs={"shop": self.shop.public_id})
+        paid = {"paid_from": start, "paid_to": end}
+        orders_url = reverse("console:orders", kwargs={"shop": self.shop.public_id})
+
+        def orders_link(**filters) -> str:
+            return f"{orders_url}?{urlencode(filter_params(OrderFilters(**paid, **filters)))}"
+
+        context.update(
+            member_count=selectors.memberships_for_shop(shop=self.shop).count(),
+            alerts=selectors.alerts_open_for_shop(shop=self.shop),
+            form=form,
+            period=period,
+            presets=[
+                {"key": key, "label": label, "url": f"{home}?period={key}", "active": key == period}
+                for key, label in PERIOD_CHOICES
+                if key != CUSTOM
+            ],
+            custom_open=period == CUSTOM or bool(form.errors),
+            board=board,
+            cards=headline_cards(board),
+            chart=chart_data(board),
+            channel_rows=channel_rows(board),
+            period_orders_url=orders_link(),
+            top_products=[
+                {
+                    "item": item,
+                    "url": reverse(
+                        "console:product_detail", kwargs={"shop": self.shop.public_id, "product_id": item.product_id}
+                    )
+                    if item.in_catalogue
+                    else "",
+                    "orders_url": orders_link(product=item.product_id),
+                    "sales": format_yuan(item.sales_fen),
+                }
+                for item in board.top_products
+            ],
+            top_accounts=[
+                {
+                    "item": item,
+                    "type": ACCOUNT_TYPE_LABELS.get(item.account_type, ""),
+                    "relation": SALE_CHANNEL_LABELS.get(item.sale_channel, ""),
+                    "orders_url": orders_link(account=item.account_id),
+                    "sales": format_yuan(item.sales_fen),
+                }
+                for item in board.top_accounts
+            ],
+        )
+        return context
