@@ -413,7 +413,7 @@ def line_view(line: OrderLine) -> LineView:
         channel_label=line.get_channel_display(),
         sale_channel_label=_label(SALE_CHANNEL_LABELS, line.sale_channel),
         account_type_label=_label(ACCOUNT_TYPE_LABELS, line.account_type),
-        content_type_label=_label(CONTENT_TYPE_LABELS, line.content_type),
+        content_type_label=_label(CONTENT_TYPE_LABELS, line.content_type or None),  # 0: none (only 1 is documented)
         wecom_member=line.content_id if line.content_type == CONTENT_WECOM_MEMBER_FORWARD else "",
     )
 
