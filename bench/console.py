@@ -180,6 +180,36 @@ def main() -> None:
     same = "same" if by_size[20] == by_size[100] else "DIFFERENT"
     print(f"orders list queries: {by_size[20]} showing 20 orders, {by_size[100]} showing 100 ({same})")
 
+    # The exports of the whole unfiltered set, read the way a browser reads them (chunk by chunk), with the peak
+    # resident memory they add to this process: it must not grow with the number of orders.
+    for label, suffix in (("CSV", "csv"), ("XLSX", "xlsx")):
+        url = orders.rstrip("/") + f"/export.{suffix}"
+        baseline = _rss_kb()
+        Path("/proc/self/clear_refs").write_text("5")  # reset the peak mark
+        started = time.perf_counter()
+        response = client.get(url)
+        body = response.streaming_content if response.streaming else [response.content]
+        size = sum(len(chunk) for chunk in body)
+        seconds = time.perf_counter() - started
+        peak = _peak_kb()
+        print(
+            f"{label} export of every order: {size / 1e6:.1f} MB in {seconds:.1f} s, "
+            f"peak RSS {(peak - baseline) / 1024:+.0f} MB over the {baseline / 1024:.0f} MB before it"
+        )
+
+
+def _status_kb(field: str) -> int:
+    line = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith(field))
+    return int(line.split()[1])
+
+
+def _rss_kb() -> int:
+    return _status_kb("VmRSS:")
+
+
+def _peak_kb() -> int:
+    return _status_kb("VmHWM:")
+
 
 if __name__ == "__main__":
     main()
