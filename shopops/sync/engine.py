@@ -13,7 +13,8 @@ Rules this module keeps:
 - A page whose details could not all be fetched stores the ones that were (not its cursor), so a retry fetches
   only the rest.
 - 45011 pauses the stream until the next minute; 45009 pauses the shop until the next day and raises an alert;
-  credential, permission and IP-whitelist errors raise alerts; five failed runs in a row pause the shop 30 min.
+  credential, permission and IP-whitelist errors raise alerts; five runs in a row that fail without storing
+  anything pause the shop 30 min; a run that goes through resolves those alerts.
 """
 
 import copy
