@@ -129,12 +129,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            # 64 MB page cache per connection (the default is 2 MB): a synced shop's database is soon gigabytes,
-            # and its indexes are read at random on every upsert.
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
-                "PRAGMA cache_size=-65536;"
-            ),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         }
     )
     # Persistent connections: opening SQLite and running the PRAGMAs on every request costs more than the query.
