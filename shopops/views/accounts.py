@@ -470,13 +470,17 @@ class _ConfirmView(ShopMixin, TemplateView):
         return redirect(self.back_url(obj))
 
 
-class LinkedAccountCancelView(_ConfirmView):
+class _LinkedAccountConfirmView(_ConfirmView):
+    """A confirmed action on one linked account of the shop; afterwards back to its page."""
+
     def get_object(self):
         return selectors.linked_account_get_for_shop_or_404(shop=self.shop, pk=self.kwargs["pk"])
 
     def back_url(self, account):
         return reverse("console:linked_account_detail", kwargs={"shop": self.shop.public_id, "pk": account.pk})
 
+
+class LinkedAccountCancelView(_LinkedAccountConfirmView):
     def confirm_context(self, account):
         return {
             "confirm_title": _("Cancel the invitation to “%(name)s”?") % {"name": account},
@@ -494,13 +498,7 @@ class LinkedAccountCancelView(_ConfirmView):
         return _("The invitation to “%(name)s” was cancelled.") % {"name": account}
 
 
-class LinkedAccountUnlinkView(_ConfirmView):
-    def get_object(self):
-        return selectors.linked_account_get_for_shop_or_404(shop=self.shop, pk=self.kwargs["pk"])
-
-    def back_url(self, account):
-        return reverse("console:linked_account_detail", kwargs={"shop": self.shop.public_id, "pk": account.pk})
-
+class LinkedAccountUnlinkView(_LinkedAccountConfirmView):
     def confirm_context(self, account):
         return {
             "confirm_title": _("Unlink “%(name)s” from the shop?") % {"name": account},
