@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from requests.adapters import HTTPAdapter
 
+from shopops.bulk import rows_write
 from shopops.models import ApiCall, PlatformToken, Shop
 from shopops.wechat.client import CallRecord, ShopClient
 
@@ -61,20 +62,23 @@ class ApiCallLog:
     def flush(self) -> int:
         with self._lock:
             records, self._records = self._records, []
-        ApiCall.objects.bulk_create(
-            ApiCall(
-                shop=self.shop,
-                appid=self.appid,
-                endpoint=r.endpoint[:200],
-                http_status=r.http_status,
-                errcode=r.errcode,
-                error=r.error[:60],
-                attempt=r.attempt,
-                duration_ms=r.duration_ms,
-                request_id=r.request_id[:80],
-                created_at=at,
-            )
-            for r, at in records
+        rows_write(
+            ApiCall,
+            [
+                {
+                    "shop_id": self.shop.pk if self.shop else None,
+                    "appid": self.appid,
+                    "endpoint": r.endpoint[:200],
+                    "http_status": r.http_status,
+                    "errcode": r.errcode,
+                    "error": r.error[:60],
+                    "attempt": r.attempt,
+                    "duration_ms": r.duration_ms,
+                    "request_id": r.request_id[:80],
+                    "created_at": at,
+                }
+                for r, at in records
+            ],
         )
         return len(records)
 

@@ -26,8 +26,14 @@ class PlatformToken(models.Model):
 class ApiCall(models.Model):
     """One HTTP attempt to the platform. Never holds tokens, secrets, bodies or buyer data."""
 
-    shop = models.ForeignKey(
-        Shop, null=True, blank=True, on_delete=models.CASCADE, related_name="api_calls", verbose_name=_("shop")
+    shop = models.ForeignKey(  # indexed by apicall_shop_recent (shop, -created_at)
+        Shop,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_calls",
+        verbose_name=_("shop"),
+        db_index=False,
     )
     appid = models.CharField(_("AppID"), max_length=32, db_index=True)
     endpoint = models.CharField(_("endpoint"), max_length=200)

@@ -11,10 +11,9 @@ from operator import or_
 
 from django.db.models import Q
 
+from shopops.bulk import rows_write
 from shopops.models import AfterSale, AfterSaleStatusChange, Order, OrderLine, Product, Shop, Sku
 from shopops.sync import parse
-
-BATCH = 500
 
 
 def _updatable(model, *exclude: str) -> list[str]:
@@ -33,29 +32,26 @@ def orders_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> No
     """Upsert orders and their lines; lines the platform no longer lists are removed."""
     if not payloads:
         return
-    # With update_conflicts, bulk_create sets each row's primary key (inserted or updated) from RETURNING.
-    orders = Order.objects.bulk_create(
-        [Order(shop=shop, raw=p, synced_at=synced_at, **parse.order_fields(p)) for p in payloads],
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["shop", "order_id"],
-        update_fields=ORDER_FIELDS,
+    orders = [{"shop_id": shop.pk, "raw": p, "synced_at": synced_at, **parse.order_fields(p)} for p in payloads]
+    pks = dict(
+        rows_write(
+            Order,
+            orders,
+            unique_fields=["shop", "order_id"],
+            update_fields=ORDER_FIELDS,
+            returning=["order_id", "id"],
+        )
     )
     lines, orders_by_line_count = [], defaultdict(list)
     for order, payload in zip(orders, payloads, strict=True):
+        pk = pks[order["order_id"]]
         fields = parse.order_line_fields(payload)
-        orders_by_line_count[len(fields)].append(order.pk)
-        lines += [OrderLine(shop=shop, order_id=order.pk, **f) for f in fields]
-    OrderLine.objects.bulk_create(
-        lines,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["order", "line_no"],
-        update_fields=LINE_FIELDS,
-    )
+        orders_by_line_count[len(fields)].append(pk)
+        lines += [{"shop_id": shop.pk, "order_id": pk, **f} for f in fields]
+    rows_write(OrderLine, lines, unique_fields=["order", "line_no"], update_fields=LINE_FIELDS)
     # Lines are numbered 1..n: anything above an order's n is gone (one condition per distinct n, not per order).
     OrderLine.objects.filter(
-        reduce(or_, (Q(order_id__in=pks, line_no__gt=n) for n, pks in orders_by_line_count.items()))
+        reduce(or_, (Q(order_id__in=ids, line_no__gt=n) for n, ids in orders_by_line_count.items()))
     ).delete()
 
 
@@ -63,50 +59,57 @@ def aftersales_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -
     """Upsert after-sales and append a status-history entry for every new or changed status."""
     if not payloads:
         return
-    rows = [AfterSale(shop=shop, raw=p, synced_at=synced_at, **parse.aftersale_fields(p)) for p in payloads]
-    ids = [r.after_sale_order_id for r in rows]
+    rows = [{"shop_id": shop.pk, "raw": p, "synced_at": synced_at, **parse.aftersale_fields(p)} for p in payloads]
+    ids = [r["after_sale_order_id"] for r in rows]
     known = dict(
         AfterSale.objects.filter(shop=shop, after_sale_order_id__in=ids).values_list("after_sale_order_id", "status")
     )
-    AfterSale.objects.bulk_create(
-        rows,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["shop", "after_sale_order_id"],
-        update_fields=AFTERSALE_FIELDS,
+    pks = dict(
+        rows_write(
+            AfterSale,
+            rows,
+            unique_fields=["shop", "after_sale_order_id"],
+            update_fields=AFTERSALE_FIELDS,
+            returning=["after_sale_order_id", "id"],
+        )
     )
     AfterSaleStatusChange.objects.bulk_create(
-        AfterSaleStatusChange(aftersale_id=r.pk, status=r.status, changed_at=r.update_time)
+        AfterSaleStatusChange(
+            aftersale_id=pks[r["after_sale_order_id"]], status=r["status"], changed_at=r["update_time"]
+        )
         for r in rows
-        if known.get(r.after_sale_order_id) != r.status
+        if known.get(r["after_sale_order_id"]) != r["status"]
     )
 
 
 def products_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> int:
     """Upsert the products whose payload changed (by fingerprint) with their SKUs; return how many changed."""
     rows = [
-        Product(shop=shop, raw=p, synced_at=synced_at, seen_at=synced_at, **parse.product_fields(p)) for p in payloads
+        {"shop_id": shop.pk, "raw": p, "synced_at": synced_at, "seen_at": synced_at, **parse.product_fields(p)}
+        for p in payloads
     ]
     known = dict(
-        Product.objects.filter(shop=shop, product_id__in=[r.product_id for r in rows]).values_list(
+        Product.objects.filter(shop=shop, product_id__in=[r["product_id"] for r in rows]).values_list(
             "product_id", "fingerprint"
         )
     )
-    rows = [r for r in rows if known.get(r.product_id) != r.fingerprint]
+    rows = [r for r in rows if known.get(r["product_id"]) != r["fingerprint"]]
     if not rows:
         return 0
-    Product.objects.bulk_create(
-        rows,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["shop", "product_id"],
-        update_fields=PRODUCT_FIELDS,
+    pks = dict(
+        rows_write(
+            Product,
+            rows,
+            unique_fields=["shop", "product_id"],
+            update_fields=PRODUCT_FIELDS,
+            returning=["product_id", "id"],
+        )
     )
-    skus = [Sku(shop=shop, product_id=r.pk, **f) for r in rows for f in parse.sku_fields(r.raw)]
-    Sku.objects.bulk_create(
-        skus, batch_size=BATCH, update_conflicts=True, unique_fields=["shop", "sku_id"], update_fields=SKU_FIELDS
-    )
-    Sku.objects.filter(product_id__in=[r.pk for r in rows]).exclude(sku_id__in=[s.sku_id for s in skus]).delete()
+    skus = [
+        {"shop_id": shop.pk, "product_id": pks[r["product_id"]], **f} for r in rows for f in parse.sku_fields(r["raw"])
+    ]
+    rows_write(Sku, skus, unique_fields=["shop", "sku_id"], update_fields=SKU_FIELDS)
+    Sku.objects.filter(product_id__in=pks.values()).exclude(sku_id__in=[s["sku_id"] for s in skus]).delete()
     return len(rows)
 
 
