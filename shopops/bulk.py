@@ -7,9 +7,11 @@ the sync's database-side CPU (bench/sync.py). Here only the values the database 
 (JSON, dates, decimals, UUIDs) go through their field; the rest are passed through.
 
 Rows are dicts keyed by ``Field.attname`` (``shop_id``, not ``shop``) holding values of the column's Python type,
-as shopops.sync.parse produces them. A column a row leaves out gets the field's default.
+as shopops.sync.parse produces them. A column a row leaves out gets the field's default; a required one
+(no default, not null) is refused before anything is written.
 """
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 
 from django.db import connections, router
@@ -19,6 +21,15 @@ from django.db.models.constants import OnConflict
 # Internal types whose values the drivers (sqlite3, psycopg) need converted by the field.
 PREPARED_TYPES = {"JSONField", "DateTimeField", "DateField", "TimeField", "DecimalField", "UUIDField", "DurationField"}
 BATCH = 500
+
+
+def max_params(connection) -> int:
+    """The most parameters one statement may carry: SQLite's compiled-in limit (32,766 since 3.32; Django assumes
+    the old 999, which split a page of orders into four statements), PostgreSQL's 65,535."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params or 65_535
 
 
 def rows_write(
@@ -37,8 +48,8 @@ def rows_write(
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    defaults = {f.attname: f.get_default() for f in fields if f.has_default() or f.null}
-    missing = [f.attname for f in fields if f.attname not in rows[0] and f.attname not in defaults]
+    defaults = {f.attname: f.get_default() for f in fields}  # as a model instance gets them ("" for text)
+    missing = [f.attname for f in fields if f.attname not in rows[0] and defaults[f.attname] is None and not f.null]
     if missing:
         raise ValueError(f"{meta.label} rows lack {', '.join(missing)} (no default)")
     prepared = [f for f in fields if f.get_internal_type() in PREPARED_TYPES]
@@ -56,7 +67,7 @@ def rows_write(
         suffix += " RETURNING " + ", ".join(quote(column) for column in returning)
 
     written = []
-    size = max(1, min(BATCH, connection.ops.bulk_batch_size(fields, rows)))
+    size = max(1, min(BATCH, max_params(connection) // len(fields)))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = [{**defaults, **row} for row in rows[start : start + size]]
