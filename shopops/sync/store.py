@@ -28,20 +28,20 @@ PRODUCT_FIELDS = _updatable(Product, "product_id", "seen_at")
 SKU_FIELDS = _updatable(Sku, "sku_id")
 
 
+def _upsert_by_platform_id(model, rows: list[dict], id_field: str, update_fields: list[str]) -> dict[str, int]:
+    """Upsert one shop's rows keyed by their platform id; returns each platform id's primary key."""
+    written = rows_write(
+        model, rows, unique_fields=["shop", id_field], update_fields=update_fields, returning=[id_field, "id"]
+    )
+    return dict(written)
+
+
 def orders_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> None:
     """Upsert orders and their lines; lines the platform no longer lists are removed."""
     if not payloads:
         return
     orders = [{"shop_id": shop.pk, "raw": p, "synced_at": synced_at, **parse.order_fields(p)} for p in payloads]
-    pks = dict(
-        rows_write(
-            Order,
-            orders,
-            unique_fields=["shop", "order_id"],
-            update_fields=ORDER_FIELDS,
-            returning=["order_id", "id"],
-        )
-    )
+    pks = _upsert_by_platform_id(Order, orders, "order_id", ORDER_FIELDS)
     lines, orders_by_line_count = [], defaultdict(list)
     for order, payload in zip(orders, payloads, strict=True):
         pk = pks[order["order_id"]]
@@ -64,15 +64,7 @@ def aftersales_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -
     known = dict(
         AfterSale.objects.filter(shop=shop, after_sale_order_id__in=ids).values_list("after_sale_order_id", "status")
     )
-    pks = dict(
-        rows_write(
-            AfterSale,
-            rows,
-            unique_fields=["shop", "after_sale_order_id"],
-            update_fields=AFTERSALE_FIELDS,
-            returning=["after_sale_order_id", "id"],
-        )
-    )
+    pks = _upsert_by_platform_id(AfterSale, rows, "after_sale_order_id", AFTERSALE_FIELDS)
     AfterSaleStatusChange.objects.bulk_create(
         AfterSaleStatusChange(
             aftersale_id=pks[r["after_sale_order_id"]], status=r["status"], changed_at=r["update_time"]
@@ -96,15 +88,7 @@ def products_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> 
     rows = [r for r in rows if known.get(r["product_id"]) != r["fingerprint"]]
     if not rows:
         return 0
-    pks = dict(
-        rows_write(
-            Product,
-            rows,
-            unique_fields=["shop", "product_id"],
-            update_fields=PRODUCT_FIELDS,
-            returning=["product_id", "id"],
-        )
-    )
+    pks = _upsert_by_platform_id(Product, rows, "product_id", PRODUCT_FIELDS)
     skus = [
         {"shop_id": shop.pk, "product_id": pks[r["product_id"]], **f} for r in rows for f in parse.sku_fields(r["raw"])
     ]
