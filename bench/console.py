@@ -23,12 +23,17 @@ In a fresh database (dropped and created again, so its name must contain "bench"
 
 It prints, per page, the median and p95 latency, the median's ratio to the floor's median and the number of
 queries (counted once, outside the timed requests), then checks that the orders list runs the same number of
-queries showing 20 and 100 orders. Timings are printed, never asserted (bench/sync.py does the same).
+queries showing 20 and 100 orders, and streams the CSV and XLSX exports of every order, each in a fresh process,
+printing the peak resident memory each adds (flat: it must not grow with N). Timings are printed, never asserted
+(bench/sync.py does the same).
 """
 
 import argparse
+import json
+import logging
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -129,17 +134,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=100_000, help="synced orders (default 100,000)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--export", help=argparse.SUPPRESS)  # the export child (see export_child)
     args = parser.parse_args()
 
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-console.sqlite3'}")
     os.environ["DJANGO_DEBUG"] = "false"  # as in production: no SQL log, cached templates
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopops.settings")
     sys.path.insert(0, str(ROOT))
-    _fresh_database(os.environ["DATABASE_URL"])
+    if not args.export:
+        _fresh_database(os.environ["DATABASE_URL"])
 
     import django
 
     django.setup()
+    logging.getLogger("axes").setLevel(logging.WARNING)  # one line per force_login otherwise
+    if args.export:
+        export_child(args.export)
+        return
     from django.core.management import call_command
     from django.test import Client
 
@@ -180,22 +191,42 @@ def main() -> None:
     same = "same" if by_size[20] == by_size[100] else "DIFFERENT"
     print(f"orders list queries: {by_size[20]} showing 20 orders, {by_size[100]} showing 100 ({same})")
 
-    # The exports of the whole unfiltered set, read the way a browser reads them (chunk by chunk), with the peak
-    # resident memory they add to this process: it must not grow with the number of orders.
+    # The exports of the whole unfiltered set, each in a fresh process (this one's heap still holds the freed
+    # memory of generating the data, which would hide any growth): the peak resident memory an export adds must
+    # not grow with the number of orders.
     for label, suffix in (("CSV", "csv"), ("XLSX", "xlsx")):
-        url = orders.rstrip("/") + f"/export.{suffix}"
-        baseline = _rss_kb()
-        Path("/proc/self/clear_refs").write_text("5")  # reset the peak mark
-        started = time.perf_counter()
-        response = client.get(url)
-        body = response.streaming_content if response.streaming else [response.content]
-        size = sum(len(chunk) for chunk in body)
-        seconds = time.perf_counter() - started
-        peak = _peak_kb()
-        print(
-            f"{label} export of every order: {size / 1e6:.1f} MB in {seconds:.1f} s, "
-            f"peak RSS {(peak - baseline) / 1024:+.0f} MB over the {baseline / 1024:.0f} MB before it"
+        out = subprocess.run(
+            [sys.executable, __file__, "--export", orders.rstrip("/") + f"/export.{suffix}"],
+            env=os.environ.copy(),
+            capture_output=True,
+            text=True,
+            check=True,
         )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"{label} export of every order: {r['bytes'] / 1e6:.1f} MB in {r['seconds']:.1f} s, "
+            f"peak RSS {(r['peak_kb'] - r['baseline_kb']) / 1024:+.0f} MB over the process's "
+            f"{r['baseline_kb'] / 1024:.0f} MB before it"
+        )
+
+
+def export_child(url: str) -> None:
+    """Stream one export as the bench's owner, read the way a browser reads it (chunk by chunk), after one
+    warm-up page (modules and templates loaded); print its size, time and the process's memory as JSON."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench_owner"))
+    assert client.get(url.rsplit("/", 1)[0] + "/").status_code == 200
+    baseline = _rss_kb()
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak mark
+    started = time.perf_counter()
+    response = client.get(url)
+    body = response.streaming_content if response.streaming else [response.content]
+    size = sum(len(chunk) for chunk in body)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"bytes": size, "seconds": seconds, "baseline_kb": baseline, "peak_kb": _peak_kb()}))
 
 
 def _status_kb(field: str) -> int:

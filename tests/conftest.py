@@ -3,7 +3,18 @@ from axes.models import AccessAttempt
 from django.core.servers.basehttp import WSGIRequestHandler
 from django.db import connections
 
+from shopops.platform import DbTokenStore
 from tests.factories import AgencyMemberFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def live_sandbox(live_server, settings):
+    """The product talks to the sandbox that ``live_server`` serves, over real HTTP, with no token cached
+    from another test (before or after)."""
+    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
+    DbTokenStore._local.clear()
+    yield settings.WECHAT_API_BASE
+    DbTokenStore._local.clear()
 
 
 @pytest.fixture

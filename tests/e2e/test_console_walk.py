@@ -30,7 +30,6 @@ from sandbox import selectors as platform
 from shopops.channels import Channel
 from shopops.models import LinkedAccount, Order, SyncCursor
 from shopops.money import format_yuan
-from shopops.platform import DbTokenStore
 from shopops.selectors.sync import sync_streams_for_shop
 from shopops.sync import engine
 from tests.factories import PASSWORD, MembershipFactory
@@ -130,14 +129,11 @@ class QueuedTaskRunner:
 
 
 @pytest.fixture
-def sandbox(live_server, settings):
-    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
-    DbTokenStore._local.clear()
+def sandbox(live_sandbox):
     call_command(
         "sandbox_seed", shop=APPID, secret=SECRET, name=PLATFORM_NAME, days=21, orders=120, seed=11, agencies=0
     )
     yield platform.catalog(APPID)
-    DbTokenStore._local.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import pytest
 from django.core.management import call_command
 
 from sandbox import selectors as platform
-from shopops.platform import DbTokenStore
 from shopops.sync import engine
 from tests.factories import PASSWORD, MembershipFactory
 
@@ -14,16 +13,13 @@ APPID, SECRET = "wxe2e11nked000001", "e2e11nked5ecre700000000000000001"
 
 
 @pytest.fixture
-def sandbox_shop(live_server, settings):
-    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
-    DbTokenStore._local.clear()
+def sandbox_shop(live_sandbox):
     call_command("sandbox_seed", shop=APPID, secret=SECRET, days=3, orders=150, seed=9, agencies=0, verbosity=0)
     owner = MembershipFactory(
         user__username="merchant_wang", shop__name="华东旗舰店", shop__appid=APPID, shop__app_secret=SECRET
     )
     assert engine.shop_sync(shop=owner.shop, streams=("orders",)).stopped == ""
     yield owner.shop
-    DbTokenStore._local.clear()
 
 
 def test_linked_and_cooperation_accounts_pages(page, expect, live_server, screenshot_dir, sandbox_shop):

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from shopops.models import ApiCall, InboundEvent, PlatformToken, Shop, ShopAlert
 from shopops.models.platform import ALERT_ADVICE
-from shopops.platform import DbTokenStore
 from shopops.roles import Role
 from shopops.views.sync import PUSH_REVEAL_SESSION_KEY
 from shopops.wechat.crypto import PushCrypto
@@ -47,14 +46,11 @@ def _messages(response):
 
 
 @pytest.fixture
-def sandbox(live_server, settings):
-    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
-    DbTokenStore._local.clear()
+def sandbox(live_sandbox):
     call_command(
         "sandbox_seed", shop=APPID, secret=SECRET, name="杭州测试旗舰店", days=1, orders=1, agencies=0, verbosity=0
     )
     yield
-    DbTokenStore._local.clear()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,7 +13,6 @@ from sandbox import qrimage
 from sandbox import selectors as platform
 from sandbox.models import Invitation
 from shopops.models import CooperationAccount
-from shopops.platform import DbTokenStore
 from shopops.roles import Role
 from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory
 from tests.security.isolation import changes, snapshot
@@ -31,14 +30,11 @@ def at(unix: int) -> datetime:
 
 
 @pytest.fixture
-def catalog(live_server, settings):
-    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
-    DbTokenStore._local.clear()
+def catalog(live_sandbox):
     call_command(
         "sandbox_seed", shop=APPID, secret=SECRET, days=1, orders=5, seed=8, agencies=0, anchor=ANCHOR, verbosity=0
     )
     yield platform.catalog(APPID)
-    DbTokenStore._local.clear()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from sandbox.models import Invitation
 from sandbox.models import LinkedAccount as PlatformLinkedAccount
 from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
 from shopops.models import LinkedAccount, LinkedAccountEvent, LinkingState, OrderLine, WecomStaff
-from shopops.platform import DbTokenStore
 from shopops.selectors.accounts import display_accounts_for_shop
 from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory
 from tests.security.isolation import changes, snapshot
@@ -35,15 +34,12 @@ def at(unix: int) -> datetime:
 
 
 @pytest.fixture
-def catalog(live_server, settings):
+def catalog(live_sandbox):
     """A sandbox shop with its linked accounts (2 视频号, 1 公众号, 1 服务号, 1 企业微信); the product talks to it."""
-    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
-    DbTokenStore._local.clear()
     call_command(
         "sandbox_seed", shop=APPID, secret=SECRET, days=1, orders=5, seed=7, agencies=0, anchor=ANCHOR, verbosity=0
     )
     yield platform.catalog(APPID)
-    DbTokenStore._local.clear()
 
 
 @pytest.fixture

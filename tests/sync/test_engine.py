@@ -10,7 +10,6 @@ from django.core.management import call_command
 
 from sandbox import selectors as platform
 from shopops.models import ApiCall, Order, ShopAlert, SyncCursor, SyncState
-from shopops.platform import DbTokenStore
 from shopops.sync import engine
 from shopops.wechat import errors
 from shopops.wechat.client import ShopClient
@@ -27,10 +26,8 @@ class Crash(Exception):
 
 
 @pytest.fixture
-def seeded(live_server, settings):
+def seeded(live_sandbox):
     """A shop whose 250-odd orders all fall in one 7-day window: pages of 100, 100 and the rest."""
-    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
-    DbTokenStore._local.clear()
     shop = ShopFactory(appid=APPID, app_secret=SECRET)
     call_command("sandbox_seed", shop=APPID, secret=SECRET, days=5, orders=250, seed=11, verbosity=0)
     engine.backfill_request(shop=shop, since=engine.now() - timedelta(days=6), streams=["orders"])
@@ -102,11 +99,9 @@ def test_a_platform_error_while_listing_keeps_the_page_already_fetched(seeded, m
     assert _detail_calls() == len(remote) + in_overlap  # nothing fetched twice but the overlap
 
 
-def test_a_page_whose_details_failed_keeps_the_ones_fetched(live_server, settings, monkeypatch):
+def test_a_page_whose_details_failed_keeps_the_ones_fetched(live_sandbox, monkeypatch):
     """In a past window (its end long before the fetch), the details that were fetched are stored and not fetched
     again; the cursor stays before the failed page."""
-    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
-    DbTokenStore._local.clear()
     shop = ShopFactory(appid=APPID, app_secret=SECRET)
     call_command("sandbox_seed", shop=APPID, secret=SECRET, days=12, orders=1200, seed=11, verbosity=0)
     since = engine.now() - timedelta(days=13)

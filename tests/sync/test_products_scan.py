@@ -5,7 +5,6 @@ from django.core.management import call_command
 
 from sandbox import selectors as platform
 from shopops.models import Product, Sku
-from shopops.platform import DbTokenStore
 from shopops.sync import engine
 from tests.factories import ShopFactory
 
@@ -14,9 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 APPID, SECRET = "wxpr0duc75can00001", "pr0duc75can5ecre70000000000000001"
 
 
-def test_every_scan_lists_the_whole_catalogue(live_server, settings):
-    settings.WECHAT_API_BASE = live_server.url + "/sandbox/api"
-    DbTokenStore._local.clear()
+def test_every_scan_lists_the_whole_catalogue(live_sandbox):
     shop = ShopFactory(appid=APPID, app_secret=SECRET)
     call_command("sandbox_seed", shop=APPID, secret=SECRET, days=2, orders=20, seed=3, verbosity=0)
     # product/list/get leaves out drafts and the recycle bin; product/get answers the online version.
