@@ -26,7 +26,8 @@ BATCH = 500
 
 def max_params(connection) -> int:
     """The most parameters one statement may carry: SQLite's compiled-in limit (32,766 since 3.32; Django assumes
-    the old 999, which split a page of orders into four statements), PostgreSQL's 65,535."""
+    the old 999, which split a page of orders into four statements), PostgreSQL's 65,535 (rows_write binds arrays
+    there, one per column, so it does not need this)."""
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
@@ -89,7 +90,8 @@ def rows_write(
                         row[field.attname] = field.get_db_prep_save(row[field.attname], connection)
             if connection.vendor == "postgresql":
                 with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as bound:
-                    bound.execute(statement, [[row[f.attname] for row in batch] for f in fields])
+                    # Not prepared server-side: safe behind a transaction-pooling PgBouncer, as Django's own cursors.
+                    bound.execute(statement, [[row[f.attname] for row in batch] for f in fields], prepare=False)
                     written += bound.fetchall() if returning else []
             else:
                 cursor.execute(
