@@ -5,6 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 
 def _numbered(context: CaptureQueriesContext) -> str:
@@ -32,3 +33,13 @@ def assert_constant_queries(client, url: str, add_rows: Callable[[int], object],
             f"With {small}:\n{_numbered(few)}\nWith {large}:\n{_numbered(many)}"
         )
     return small_response, large_response
+
+
+def flash_messages(response) -> list[str]:
+    """The flash messages a rendered response shows (none when it rendered no template)."""
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def console_url(name: str, shop, **kwargs) -> str:
+    """The URL of a console page of ``shop``."""
+    return reverse(f"console:{name}", kwargs={"shop": shop.public_id, **kwargs})

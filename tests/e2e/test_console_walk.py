@@ -133,7 +133,7 @@ def sandbox(live_sandbox):
     call_command(
         "sandbox_seed", shop=APPID, secret=SECRET, name=PLATFORM_NAME, days=21, orders=120, seed=11, agencies=0
     )
-    yield platform.catalog(APPID)
+    return platform.catalog(APPID)
 
 
 @pytest.fixture

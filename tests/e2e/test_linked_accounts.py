@@ -19,7 +19,7 @@ def sandbox_shop(live_sandbox):
         user__username="merchant_wang", shop__name="华东旗舰店", shop__appid=APPID, shop__app_secret=SECRET
     )
     assert engine.shop_sync(shop=owner.shop, streams=("orders",)).stopped == ""
-    yield owner.shop
+    return owner.shop
 
 
 def test_linked_and_cooperation_accounts_pages(page, expect, live_server, screenshot_dir, sandbox_shop):

@@ -14,6 +14,7 @@ from shopops.roles import Role
 from shopops.views.sync import PUSH_REVEAL_SESSION_KEY
 from shopops.wechat.crypto import PushCrypto
 from tests.factories import MembershipFactory, ShopFactory
+from tests.helpers import flash_messages
 from tests.security.isolation import changes, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +39,6 @@ def _raw(shop, column):
         return cursor.fetchone()[0]
 
 
-def _messages(response):
-    return [str(m) for m in response.context["messages"]]
-
-
 # --- the connection test, over HTTP against the sandbox --------------------------------------------------------
 
 
@@ -50,7 +47,6 @@ def sandbox(live_sandbox):
     call_command(
         "sandbox_seed", shop=APPID, secret=SECRET, name="杭州测试旗舰店", days=1, orders=1, agencies=0, verbosity=0
     )
-    yield
 
 
 @pytest.mark.django_db(transaction=True)
@@ -99,7 +95,7 @@ def test_a_wrong_secret_shows_the_platforms_exact_error_and_what_to_do(client, s
 
 def test_the_connection_test_needs_credentials(en_client, shop):
     response = en_client.post(_url("connection_test", shop), follow=True)
-    assert _messages(response) == ["Enter the AppID and AppSecret first."]
+    assert flash_messages(response) == ["Enter the AppID and AppSecret first."]
     assert ApiCall.objects.count() == 0
 
 
@@ -108,7 +104,7 @@ def test_the_connection_test_needs_credentials(en_client, shop):
 
 def test_credentials_are_saved_and_the_secret_is_never_shown_back(en_client, shop):
     response = en_client.post(_url("connection", shop), {"appid": APPID, "app_secret": SECRET}, follow=True)
-    assert _messages(response) == ["Credentials saved. Test the connection to check them."]
+    assert flash_messages(response) == ["Credentials saved. Test the connection to check them."]
     shop.refresh_from_db()
     assert (shop.appid, shop.app_secret) == (APPID, SECRET)
     assert _raw(shop, "app_secret").startswith("gAAAAA")
@@ -170,7 +166,7 @@ def test_push_settings_are_shown_once_then_masked(en_client, shop):
     PushCrypto(token, key, APPID)  # a key the push crypto accepts
     for column, value in (("push_token", token), ("encoding_aes_key", key)):
         assert _raw(shop, column).startswith("gAAAAA") and value not in _raw(shop, column)
-    assert _messages(response) == ["Push settings generated. Enter them in the WeChat Shop backend now."]
+    assert flash_messages(response) == ["Push settings generated. Enter them in the WeChat Shop backend now."]
     first = response.content.decode()
     assert f'<code class="user-select-all push-token">{token}</code>' in first
     assert f'<code class="user-select-all push-aes-key">{key}</code>' in first
@@ -198,7 +194,7 @@ def test_regenerating_replaces_them_and_says_the_old_ones_stop_working(en_client
     shop.refresh_from_db()
     new = (shop.push_token, shop.encoding_aes_key)
     assert new[0] != old[0] and new[1] != old[1]
-    assert _messages(response) == [
+    assert flash_messages(response) == [
         "New push settings generated. The old ones no longer work: enter these in the WeChat Shop backend now."
     ]
     html = response.content.decode()

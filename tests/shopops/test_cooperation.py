@@ -7,7 +7,6 @@ import pytest
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.management import call_command
-from django.urls import reverse
 
 from sandbox import qrimage
 from sandbox import selectors as platform
@@ -15,6 +14,7 @@ from sandbox.models import Invitation
 from shopops.models import CooperationAccount
 from shopops.roles import Role
 from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory
+from tests.helpers import console_url, flash_messages
 from tests.security.isolation import changes, snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,7 +34,7 @@ def catalog(live_sandbox):
     call_command(
         "sandbox_seed", shop=APPID, secret=SECRET, days=1, orders=5, seed=8, agencies=0, anchor=ANCHOR, verbosity=0
     )
-    yield platform.catalog(APPID)
+    return platform.catalog(APPID)
 
 
 @pytest.fixture
@@ -54,16 +54,8 @@ def web(client, owner):
     return client
 
 
-def url(name, shop, **kwargs):
-    return reverse(f"console:{name}", kwargs={"shop": shop.public_id, **kwargs})
-
-
-def flash(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
-
-
 def refresh(web, shop):
-    return web.post(url("cooperation_refresh", shop), follow=True)
+    return web.post(console_url("cooperation_refresh", shop), follow=True)
 
 
 def decide(*args):
@@ -108,7 +100,7 @@ def test_refresh_lists_both_kinds_with_their_orders(web, shop, catalog):
 
     response = refresh(web, shop)
 
-    assert flash(response) == ["Refreshed from WeChat Shop: 3 accounts changed."]
+    assert flash_messages(response) == ["Refreshed from WeChat Shop: 3 accounts changed."]
     assert listed(shop) == {
         (2, mp["original_id"]): (mp["nickname"], Status.BOUND, at(mp["extra"]["bind_time"] // 1000), None, None, None),
         (3, mini_a["account_id"]): (
@@ -128,12 +120,12 @@ def test_refresh_lists_both_kinds_with_their_orders(web, shop, catalog):
             None,
         ),
     }
-    page = web.get(url("cooperation_accounts", shop))
+    page = web.get(console_url("cooperation_accounts", shop))
     figures = {
         item["row"].account.sharer_id: (item["row"].orders, item["row"].gmv_fen, item["orders_url"])
         for item in page.context["rows"]
     }
-    orders = url("orders", shop)
+    orders = console_url("orders", shop)
     assert figures == {
         mp["original_id"]: (1, 3000, f"{orders}?account={mp['account_id']}"),
         mini_a["account_id"]: (2, 6000, f"{orders}?account={mini_a['account_id']}"),
@@ -146,19 +138,19 @@ def test_refresh_lists_both_kinds_with_their_orders(web, shop, catalog):
     assert (entry.action, entry.actor.username) == (LogEntry.Action.CREATE, "carol")
 
     before = snapshot()
-    assert flash(refresh(web, shop)) == ["Refreshed from WeChat Shop: 0 accounts changed."]
+    assert flash_messages(refresh(web, shop)) == ["Refreshed from WeChat Shop: 0 accounts changed."]
     assert set(changes(before, snapshot())) == {"shopops.ApiCall", "shopops.LinkingState"}
 
 
 def test_a_qr_code_invites_a_mini_program_and_the_answer_arrives_with_a_refresh(web, shop, catalog):
-    response = web.post(url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": NEW_MINI})
+    response = web.post(console_url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": NEW_MINI})
 
     invitation = Invitation.objects.get(kind="cooperation_account", reference=NEW_MINI)
     text = f"https://store.weixin.qq.com/cooperation/invite?shop={APPID}&sharer={NEW_MINI}&t={invitation.pk}"
     assert response.status_code == 200
     assert response.context["qrcode"] == qrimage.png_base64(text)
     assert f'src="data:image/png;base64,{qrimage.png_base64(text)}"' in response.content.decode()
-    assert flash(response) == [f"Invitation QR code generated for {NEW_MINI}. The account scans it to accept."]
+    assert flash_messages(response) == [f"Invitation QR code generated for {NEW_MINI}. The account scans it to accept."]
     assert listed(shop)[(3, NEW_MINI)] == ("合作小程序0001", Status.PENDING, None, None, None, None)
 
     decide("--account", NEW_MINI, "--accept")
@@ -167,11 +159,11 @@ def test_a_qr_code_invites_a_mini_program_and_the_answer_arrives_with_a_refresh(
     assert listed(shop)[(3, NEW_MINI)] == ("合作小程序0001", Status.BOUND, at(ANCHOR), None, None, None)
 
     account = CooperationAccount.objects.get(sharer_id=NEW_MINI)
-    confirm = web.get(url("cooperation_unbind", shop, pk=account.pk))
+    confirm = web.get(console_url("cooperation_unbind", shop, pk=account.pk))
     assert confirm.context["confirm_title"] == "Unbind “合作小程序0001”?"
-    response = web.post(url("cooperation_unbind", shop, pk=account.pk), follow=True)
+    response = web.post(console_url("cooperation_unbind", shop, pk=account.pk), follow=True)
 
-    assert flash(response) == ["“合作小程序0001” was unbound."]
+    assert flash_messages(response) == ["“合作小程序0001” was unbound."]
     assert listed(shop)[(3, NEW_MINI)] == ("合作小程序0001", Status.UNBOUND, at(ANCHOR), at(ANCHOR), None, None)
     actors = [(e.action, e.actor.username) for e in LogEntry.objects.get_for_object(account).order_by("id")]
     assert actors == [
@@ -182,19 +174,19 @@ def test_a_qr_code_invites_a_mini_program_and_the_answer_arrives_with_a_refresh(
 
 
 def test_an_official_account_is_listed_by_its_original_id(web, shop, catalog):
-    web.post(url("cooperation_qrcode", shop), {"sharer_type": 2, "appid": NEW_MP})
+    web.post(console_url("cooperation_qrcode", shop), {"sharer_type": 2, "appid": NEW_MP})
     original_id = platform.linked_accounts(APPID)[-1]["original_id"]
     assert original_id.startswith("gh_")
     assert listed(shop)[(2, original_id)] == ("合作公众号0002", Status.PENDING, None, None, None, None)
 
 
 def test_a_pending_invitation_is_cancelled_after_confirmation(web, shop, catalog):
-    web.post(url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": NEW_MINI})
+    web.post(console_url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": NEW_MINI})
     account = CooperationAccount.objects.get(sharer_id=NEW_MINI)
 
-    response = web.post(url("cooperation_cancel", shop, pk=account.pk), follow=True)
+    response = web.post(console_url("cooperation_cancel", shop, pk=account.pk), follow=True)
 
-    assert flash(response)[-1] == "The invitation to “合作小程序0001” was cancelled."
+    assert flash_messages(response)[-1] == "The invitation to “合作小程序0001” was cancelled."
     assert listed(shop)[(3, NEW_MINI)] == ("合作小程序0001", Status.CANCELLED, None, None, None, at(ANCHOR))
     assert Invitation.objects.get(reference=NEW_MINI).status == "cancelled"
 
@@ -204,7 +196,7 @@ def test_a_pending_invitation_is_cancelled_after_confirmation(web, shop, catalog
     [("--reject", Status.REJECTED), ("--expire", Status.TIMED_OUT), ("--fail", Status.FAILED)],
 )
 def test_the_other_sides_endings_are_learnt_by_refresh(web, shop, catalog, decision, status):
-    web.post(url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": NEW_MINI})
+    web.post(console_url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": NEW_MINI})
     decide("--account", NEW_MINI, decision)
     refresh(web, shop)
     reject_time = at(ANCHOR) if status == Status.REJECTED else None
@@ -216,17 +208,17 @@ def test_refused_actions_change_nothing(web, shop, catalog):
     bound = CooperationAccount.objects.get(sharer_id=catalog["cooperation"]["mini"][0]["account_id"])
     before = snapshot()
 
-    cancel = web.post(url("cooperation_cancel", shop, pk=bound.pk), follow=True)
-    assert flash(cancel)[-1] == "Only a pending invitation can be cancelled; this account is “Bound”."
+    cancel = web.post(console_url("cooperation_cancel", shop, pk=bound.pk), follow=True)
+    assert flash_messages(cancel)[-1] == "Only a pending invitation can be cancelled; this account is “Bound”."
     assert changes(before, snapshot()) == {}  # decided without asking the platform
 
     before = domain_snapshot()
-    again = web.post(url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": bound.sharer_id})
+    again = web.post(console_url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": bound.sharer_id})
     assert again.context["qrcode_form"].errors == {
         "appid": ["This account is already bound to the shop as a cooperation account."]
     }
     assert again.context["qrcode"] == ""
-    malformed = web.post(url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": "gh_123"})
+    malformed = web.post(console_url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": "gh_123"})
     assert malformed.context["qrcode_form"].errors == {"appid": ["An AppID is “wx” followed by 16 letters or digits."]}
     assert changes(before, domain_snapshot()) == {}
 
@@ -234,10 +226,12 @@ def test_refused_actions_change_nothing(web, shop, catalog):
 def test_an_analyst_sees_the_list_without_actions_and_cannot_act(client, shop, catalog):
     analyst = MembershipFactory(shop=shop, role=Role.ANALYST)
     client.force_login(analyst.user)
-    page = client.get(url("cooperation_accounts", shop))
+    page = client.get(console_url("cooperation_accounts", shop))
     assert page.status_code == 200
     assert 'id="qrcode-form"' not in page.content.decode()
     before = snapshot()
-    assert client.post(url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": NEW_MINI}).status_code == 403
-    assert client.post(url("cooperation_refresh", shop)).status_code == 403
+    assert (
+        client.post(console_url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": NEW_MINI}).status_code == 403
+    )
+    assert client.post(console_url("cooperation_refresh", shop)).status_code == 403
     assert changes(before, snapshot()) == {}

@@ -9,7 +9,6 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 
 from sandbox import selectors as platform
 from sandbox.api.registry import ROUTES
@@ -19,6 +18,7 @@ from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
 from shopops.models import LinkedAccount, LinkedAccountEvent, LinkingState, OrderLine, WecomStaff
 from shopops.selectors.accounts import display_accounts_for_shop
 from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory
+from tests.helpers import console_url, flash_messages
 from tests.security.isolation import changes, snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +39,7 @@ def catalog(live_sandbox):
     call_command(
         "sandbox_seed", shop=APPID, secret=SECRET, days=1, orders=5, seed=7, agencies=0, anchor=ANCHOR, verbosity=0
     )
-    yield platform.catalog(APPID)
+    return platform.catalog(APPID)
 
 
 @pytest.fixture
@@ -59,16 +59,8 @@ def web(client, owner):
     return client
 
 
-def url(name, shop, **kwargs):
-    return reverse(f"console:{name}", kwargs={"shop": shop.public_id, **kwargs})
-
-
-def flash(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
-
-
 def refresh(web, shop):
-    return web.post(url("linked_accounts_refresh", shop), follow=True)
+    return web.post(console_url("linked_accounts_refresh", shop), follow=True)
 
 
 def decide(*args):
@@ -104,7 +96,7 @@ def test_refresh_brings_in_the_accounts_already_linked_on_the_platform(web, shop
     linked = catalog["linked"]
     response = refresh(web, shop)
 
-    assert flash(response) == [
+    assert flash_messages(response) == [
         "Refreshed from WeChat Shop: 0 accepted, 0 ended without linking, 5 found linked, 0 unlinked."
     ]
     official, live_room = linked["channels"]
@@ -170,7 +162,7 @@ def test_refresh_brings_in_the_accounts_already_linked_on_the_platform(web, shop
     # Twice changes nothing.
     before = snapshot()
     response = refresh(web, shop)
-    assert flash(response) == ["Refreshed from WeChat Shop: nothing changed."]
+    assert flash_messages(response) == ["Refreshed from WeChat Shop: nothing changed."]
     # Only bookkeeping moves: the call log, when the list was read and when each account was last confirmed.
     assert set(changes(before, snapshot())) == {"shopops.ApiCall", "shopops.LinkingState", "shopops.LinkedAccount"}
     assert [e.action for e in LinkedAccountEvent.objects.filter(shop=shop)].count(Action.FOUND) == 5
@@ -182,14 +174,14 @@ def test_an_account_unlinked_on_the_platform_becomes_unlinked_and_stops_being_di
     official = catalog["linked"]["channels"][0]
     refresh(web, shop)
     account = rows(shop)[("channels", official["account_id"])]
-    web.post(url("linked_account_display", shop, pk=account.pk), {"display": "on"}, follow=True)
+    web.post(console_url("linked_account_display", shop, pk=account.pk), {"display": "on"}, follow=True)
     PlatformLinkedAccount.objects.filter(account_id=official["account_id"]).update(
         extra={**official["extra"], "linked": False}
     )
 
     response = refresh(web, shop)
 
-    assert flash(response) == [
+    assert flash_messages(response) == [
         "Refreshed from WeChat Shop: 0 accepted, 0 ended without linking, 0 found linked, 1 unlinked."
     ]
     account.refresh_from_db()
@@ -208,7 +200,7 @@ def test_without_credentials_nothing_is_asked_and_nothing_changes(web, owner):
     shop.save()
     before = snapshot()
     response = refresh(web, shop)
-    assert flash(response) == ["Connect the shop to WeChat Shop first: enter its AppID and AppSecret."]
+    assert flash_messages(response) == ["Connect the shop to WeChat Shop first: enter its AppID and AppSecret."]
     assert changes(before, snapshot()) == {}
 
 
@@ -222,7 +214,7 @@ def test_on_a_platform_without_the_linked_account_api_the_console_says_where_to_
     invited = invite(web, shop, "channels", NEW_FINDER)
 
     message = "WeChat Shop offers no API for this: do it in the WeChat Shop backend (店铺管理 › 关联账号)."
-    assert flash(refreshed) == [message]
+    assert flash_messages(refreshed) == [message]
     assert invited.context["form"].errors == {"account_id": [message]}
     assert changes(before, domain_snapshot()) == {}
 
@@ -232,7 +224,7 @@ def test_on_a_platform_without_the_linked_account_api_the_console_says_where_to_
 
 def invite(web, shop, kind, account_id, identity="self_operated"):
     data = {"kind": kind, "account_id": account_id, "selling_identity": identity}
-    return web.post(url("linked_account_invite", shop), data)
+    return web.post(console_url("linked_account_invite", shop), data)
 
 
 def test_an_invitation_waits_until_the_other_side_accepts_and_a_refresh_learns_it(web, shop, catalog):
@@ -240,7 +232,7 @@ def test_an_invitation_waits_until_the_other_side_accepts_and_a_refresh_learns_i
 
     account = LinkedAccount.objects.get(shop=shop, account_id=NEW_FINDER)
     assert response.status_code == 302
-    assert response["Location"] == url("linked_account_detail", shop, pk=account.pk)
+    assert response["Location"] == console_url("linked_account_detail", shop, pk=account.pk)
     invitation = Invitation.objects.get(kind="linked_account", reference=account.invitation_id)
     assert (account.status, account.kind, account.selling_identity, account.nickname) == (
         Status.PENDING,
@@ -280,10 +272,10 @@ def test_rejected_expired_and_cancelled_invitations(web, shop, catalog):
     decide("--account", service_id, "--expire")
     wecom = LinkedAccount.objects.get(account_id=corp_id)
 
-    confirm = web.get(url("linked_account_cancel", shop, pk=wecom.pk))
+    confirm = web.get(console_url("linked_account_cancel", shop, pk=wecom.pk))
     assert confirm.context["confirm_title"] == "Cancel the invitation to “企业0b03”?"
-    response = web.post(url("linked_account_cancel", shop, pk=wecom.pk), follow=True)
-    assert flash(response) == ["The invitation to “企业0b03” was cancelled."]
+    response = web.post(console_url("linked_account_cancel", shop, pk=wecom.pk), follow=True)
+    assert flash_messages(response) == ["The invitation to “企业0b03” was cancelled."]
     assert Invitation.objects.get(reference=wecom.invitation_id).status == "cancelled"
 
     refresh(web, shop)
@@ -344,9 +336,9 @@ def test_cancelling_an_answered_invitation_is_refused_and_changes_nothing(web, s
     decide("--account", NEW_FINDER, "--reject")
     before = domain_snapshot()
 
-    response = web.post(url("linked_account_cancel", shop, pk=account.pk), follow=True)
+    response = web.post(console_url("linked_account_cancel", shop, pk=account.pk), follow=True)
 
-    assert flash(response) == [
+    assert flash_messages(response) == [
         "Invitation sent to “视频号er01”. It waits for their answer: refresh the list to see it.",
         "The invitation was answered or ended meanwhile. Refresh the linked accounts to see what became of it.",
     ]
@@ -362,7 +354,7 @@ def test_creator_sales_need_the_shops_super_admin_and_a_refusal_changes_nothing(
     other = rows(shop)[("channels", live_room["account_id"])]
     before = snapshot()
 
-    response = web.post(url("linked_account_identity", shop, pk=other.pk), {"selling_identity": "creator"})
+    response = web.post(console_url("linked_account_identity", shop, pk=other.pk), {"selling_identity": "creator"})
 
     assert response.status_code == 200
     assert response.context["identity_form"].errors == {
@@ -377,8 +369,10 @@ def test_creator_sales_need_the_shops_super_admin_and_a_refusal_changes_nothing(
     assert changes(before, snapshot()) == {}  # not even a platform call: the console knew the answer
 
     own = rows(shop)[("channels", official["account_id"])]
-    response = web.post(url("linked_account_identity", shop, pk=own.pk), {"selling_identity": "creator"}, follow=True)
-    assert flash(response) == [f"“{official['nickname']}” now sells as: Creator for other shops."]
+    response = web.post(
+        console_url("linked_account_identity", shop, pk=own.pk), {"selling_identity": "creator"}, follow=True
+    )
+    assert flash_messages(response) == [f"“{official['nickname']}” now sells as: Creator for other shops."]
     own.refresh_from_db()
     assert (own.selling_identity, own.may_use_shop_marketing) == ("creator", False)
     assert platform.linked_accounts(APPID)[0]["extra"]["selling_identity"] == 2
@@ -411,11 +405,11 @@ def test_one_display_account_per_kind_and_choosing_another_replaces_it(web, shop
     first, second = rows(shop)[("channels", live_room["account_id"])], rows(shop)[("channels", official["account_id"])]
     mp = rows(shop)[("mp", catalog["linked"]["mp"][0]["account_id"])]
 
-    web.post(url("linked_account_display", shop, pk=first.pk), {"display": "on"}, follow=True)
-    web.post(url("linked_account_display", shop, pk=mp.pk), {"display": "on"}, follow=True)
-    response = web.post(url("linked_account_display", shop, pk=second.pk), {"display": "on"}, follow=True)
+    web.post(console_url("linked_account_display", shop, pk=first.pk), {"display": "on"}, follow=True)
+    web.post(console_url("linked_account_display", shop, pk=mp.pk), {"display": "on"}, follow=True)
+    response = web.post(console_url("linked_account_display", shop, pk=second.pk), {"display": "on"}, follow=True)
 
-    assert flash(response) == [f"“{official['nickname']}” is now the shop's display Channels account."]
+    assert flash_messages(response) == [f"“{official['nickname']}” is now the shop's display Channels account."]
     shown = display_accounts_for_shop(shop=shop)
     assert {kind: a.account_id if a else None for kind, a in shown.items()} == {
         "channels": official["account_id"],
@@ -436,8 +430,8 @@ def test_one_display_account_per_kind_and_choosing_another_replaces_it(web, shop
 
     wecom = rows(shop)[("wecom", catalog["linked"]["wecom"][0]["account_id"])]
     before = snapshot()
-    response = web.post(url("linked_account_display", shop, pk=wecom.pk), {"display": "on"}, follow=True)
-    assert flash(response) == [
+    response = web.post(console_url("linked_account_display", shop, pk=wecom.pk), {"display": "on"}, follow=True)
+    assert flash_messages(response) == [
         "Only a Channels account, an official account or a service account can be shown on the home page."
     ]
     assert changes(before, snapshot()) == {}
@@ -450,14 +444,14 @@ def test_unlinking_asks_first_then_unlinks_on_the_platform(web, shop, catalog):
     official = catalog["linked"]["channels"][0]
     refresh(web, shop)
     account = rows(shop)[("channels", official["account_id"])]
-    web.post(url("linked_account_display", shop, pk=account.pk), {"display": "on"})
+    web.post(console_url("linked_account_display", shop, pk=account.pk), {"display": "on"})
 
-    confirm = web.get(url("linked_account_unlink", shop, pk=account.pk))
+    confirm = web.get(console_url("linked_account_unlink", shop, pk=account.pk))
     assert confirm.status_code == 200
     assert confirm.context["confirm_label"] == "Unlink"
-    response = web.post(url("linked_account_unlink", shop, pk=account.pk), follow=True)
+    response = web.post(console_url("linked_account_unlink", shop, pk=account.pk), follow=True)
 
-    assert flash(response) == [f"“{official['nickname']}” was unlinked."]
+    assert flash_messages(response) == [f"“{official['nickname']}” was unlinked."]
     account.refresh_from_db()
     assert (account.status, account.is_display) == (Status.UNLINKED, False)
     assert history(account)[-2:] == [
@@ -479,16 +473,16 @@ def test_the_binding_is_recorded_with_its_time_and_history(web, shop, catalog):
     mp = rows(shop)[("mp", catalog["linked"]["mp"][0]["account_id"])]
     finder = rows(shop)[("channels", live_room["account_id"])]
 
-    response = web.post(url("linked_account_binding", shop, pk=mp.pk), {"finder": finder.pk}, follow=True)
+    response = web.post(console_url("linked_account_binding", shop, pk=mp.pk), {"finder": finder.pk}, follow=True)
 
-    assert flash(response) == ["Binding recorded."]
+    assert flash_messages(response) == ["Binding recorded."]
     mp.refresh_from_db()
     assert (mp.bound_finder_id, mp.bound_finder_nickname) == (live_room["account_id"], live_room["nickname"])
     assert mp.events.order_by("id").last().detail == f"bound to {live_room['nickname']} ({live_room['account_id']})"
     assert history(mp)[-1] == (Action.BINDING, "", "", "olivia", False)
 
     wecom = rows(shop)[("wecom", catalog["linked"]["wecom"][0]["account_id"])]
-    response = web.post(url("linked_account_binding", shop, pk=wecom.pk), {"finder": finder.pk})
+    response = web.post(console_url("linked_account_binding", shop, pk=wecom.pk), {"finder": finder.pk})
     assert response.context["binding_form"].errors == {
         "finder": ["Only an official account or a service account binds a Channels account."]
     }
@@ -525,10 +519,10 @@ def test_wecom_members_seen_in_orders_are_resolved_and_named(web, shop, catalog)
 
     account = rows(shop)[("wecom", corp["account_id"])]
     response = web.post(
-        url("wecom_staff_name", shop, pk=account.pk), {"user_id": members[0]["user_id"], "display_name": "小王"}
+        console_url("wecom_staff_name", shop, pk=account.pk), {"user_id": members[0]["user_id"], "display_name": "小王"}
     )
     assert response.status_code == 302
-    page = web.get(url("linked_account_detail", shop, pk=account.pk))
+    page = web.get(console_url("linked_account_detail", shop, pk=account.pk))
     listed = [(m.user_id, m.display_name, m.orders, m.gmv_fen) for m in page.context["staff"]]
     assert listed == [(members[0]["user_id"], "小王", 1, 5000), ("LeftTheCompany", "", 1, 1990)]
     named = WecomStaff.objects.get(user_id=members[0]["user_id"])
@@ -538,14 +532,16 @@ def test_wecom_members_seen_in_orders_are_resolved_and_named(web, shop, catalog)
     )
 
     before = snapshot()
-    response = web.post(url("wecom_staff_name", shop, pk=account.pk), {"user_id": "Nobody", "display_name": "x"})
+    response = web.post(
+        console_url("wecom_staff_name", shop, pk=account.pk), {"user_id": "Nobody", "display_name": "x"}
+    )
     assert response.context["staff_form"].errors == {
         "user_id": ["No order of this shop was forwarded by this WeCom member."]
     }
     assert changes(before, snapshot()) == {}
 
-    response = web.post(url("linked_account_sidebar", shop, pk=account.pk), {"configured": "yes"}, follow=True)
-    assert flash(response) == ["Sidebar setup recorded."]
+    response = web.post(console_url("linked_account_sidebar", shop, pk=account.pk), {"configured": "yes"}, follow=True)
+    assert flash_messages(response) == ["Sidebar setup recorded."]
     account.refresh_from_db()
     assert account.sidebar_configured is True
     assert history(account)[-1] == (Action.SIDEBAR, "", "", "olivia", False)

@@ -17,7 +17,7 @@ from shopops.models.platform import ALERT_ADVICE
 from shopops.roles import Role
 from shopops.views.sync import duration_text
 from tests.factories import MembershipFactory
-from tests.helpers import assert_constant_queries
+from tests.helpers import assert_constant_queries, flash_messages
 from tests.security.isolation import changes, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -313,10 +313,6 @@ def queue():
     broker.purge_queue()
 
 
-def _messages(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
-
-
 def test_sync_now_queues_exactly_one_task_and_runs_nothing(
     en_client, connected, queue, django_capture_on_commit_callbacks
 ):
@@ -328,7 +324,7 @@ def test_sync_now_queues_exactly_one_task_and_runs_nothing(
     assert [(t["func"], t["args"], t["group"]) for t in queue()] == [
         ("shopops.tasks.sync_shop", (connected.pk, ("orders", "aftersales", "products")), "sync")
     ]
-    assert _messages(response) == [
+    assert flash_messages(response) == [
         "Sync queued: orders, after-sales and products are read in the background within a minute."
     ]
     # Nothing ran: no platform call, no cursor, no lease, no finished task.
@@ -364,7 +360,7 @@ def test_sync_now_is_refused_with_the_reason(
     before = snapshot()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = en_client.post(_url("sync_now", connected), follow=True)
-    assert _messages(response) == [message]
+    assert flash_messages(response) == [message]
     assert (callbacks, queue()) == ([], [])
     assert changes(before, snapshot()) == {}
 
@@ -380,7 +376,7 @@ def test_backfill_rewinds_orders_and_aftersales_and_queues_one_task(
 
     start = datetime(2026, 2, 1, tzinfo=BEIJING)
     assert response.redirect_chain == [(_url("sync_health", connected), 302)]
-    assert _messages(response) == [
+    assert flash_messages(response) == [
         "Backfill queued: everything updated since 2026-02-01 00:00 is read again in the background."
     ]
     cursors = SyncCursor.objects.filter(shop=connected).order_by("stream")
