@@ -5,30 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('shopops', '0005_linked_accounts'),
+        ("shopops", "0005_linked_accounts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='apicall',
-            name='shop',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_calls', to='shopops.shop', verbose_name='shop'),
+            model_name="apicall",
+            name="shop",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="api_calls",
+                to="shopops.shop",
+                verbose_name="shop",
+            ),
         ),
         migrations.AlterField(
-            model_name='order',
-            name='shop',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='orders', to='shopops.shop', verbose_name='shop'),
+            model_name="order",
+            name="shop",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="orders",
+                to="shopops.shop",
+                verbose_name="shop",
+            ),
         ),
         migrations.AlterField(
-            model_name='orderline',
-            name='order',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='shopops.order', verbose_name='order'),
+            model_name="orderline",
+            name="order",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lines",
+                to="shopops.order",
+                verbose_name="order",
+            ),
         ),
         migrations.AlterField(
-            model_name='orderline',
-            name='shop',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='shopops.shop', verbose_name='shop'),
+            model_name="orderline",
+            name="shop",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="shopops.shop",
+                verbose_name="shop",
+            ),
         ),
     ]
