@@ -81,23 +81,23 @@ def rows_write(
         size = max(1, min(BATCH, max_params(connection) // len(fields)))
 
     written = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = [{**defaults, **row} for row in rows[start : start + size]]
-            for row in batch:
-                for field in prepared:
-                    if row[field.attname] is not None:  # None is SQL NULL, as with bulk_create
-                        row[field.attname] = field.get_db_prep_save(row[field.attname], connection)
-            if connection.vendor == "postgresql":
-                with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as bound:
-                    # Not prepared server-side: safe behind a transaction-pooling PgBouncer, as Django's own cursors.
-                    bound.execute(statement, [[row[f.attname] for row in batch] for f in fields], prepare=False)
-                    written += bound.fetchall() if returning else []
-            else:
+    for start in range(0, len(rows), size):
+        batch = [{**defaults, **row} for row in rows[start : start + size]]
+        for row in batch:
+            for field in prepared:
+                if row[field.attname] is not None:  # None is SQL NULL, as with bulk_create
+                    row[field.attname] = field.get_db_prep_save(row[field.attname], connection)
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+                # Not prepared server-side: safe behind a transaction-pooling PgBouncer, as Django's own cursors.
+                cursor.execute(statement, [[row[f.attname] for row in batch] for f in fields], prepare=False)
+                written += cursor.fetchall() if returning else []
+        else:
+            with connection.cursor() as cursor:
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(batch))} {suffix}",
                     [row[f.attname] for row in batch for f in fields],
                 )
-                if returning:
-                    written += cursor.fetchall()
+                written += cursor.fetchall() if returning else []
     return written
