@@ -38,29 +38,12 @@ import sys
 import time
 from pathlib import Path
 
+from database import fresh_database  # bench/database.py (the script's folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 APPID = "wxbench0000000002"
 DAYS = 120
 PAGE = 1000  # payloads per store call, like a sync page
-
-
-def _fresh_database(url: str) -> None:
-    # It is dropped: refuse anything that does not look like a bench database (a developer's DATABASE_URL).
-    if "bench" not in url.rsplit("/", 1)[-1]:
-        sys.exit(f"refusing to recreate {url}: the bench's database name must contain 'bench'")
-    if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1]
-        admin_url = url.rsplit("/", 1)[0] + "/postgres"
-        import psycopg
-
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def _load(orders: int):
@@ -142,7 +125,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopops.settings")
     sys.path.insert(0, str(ROOT))
     if not args.export:
-        _fresh_database(os.environ["DATABASE_URL"])
+        fresh_database(os.environ["DATABASE_URL"])
 
     import django
 

@@ -23,26 +23,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from database import fresh_database  # bench/database.py (the script's folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 APPID = "wxbench0000000001"
 SECRET = "benchsecret0000000000000000000000"[:32]
 DAYS = 120
-
-
-def _fresh_database(env: dict) -> None:
-    url = env.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1]
-        admin_url = url.rsplit("/", 1)[0] + "/postgres"
-        import psycopg
-
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def child(orders: int) -> dict:
@@ -159,7 +145,7 @@ def main() -> None:
     print(f"Order backfill on {engine_name}, {DAYS} days, sandbox over loopback HTTP (gunicorn 2x4 threads)")
     print(f"{'orders':>8} {'floor/s':>9} {'sync/s':>9} {'ratio':>6} {'peak RSS':>9}")
     for orders in args.orders or [10_000, 100_000]:
-        _fresh_database(env)
+        fresh_database(env["DATABASE_URL"])
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(orders)], env=env, cwd=ROOT, capture_output=True, text=True
         )
