@@ -48,11 +48,6 @@ def owner(db):
 
 
 @pytest.fixture
-def shop(owner):
-    return owner.shop
-
-
-@pytest.fixture
 def web(client, owner):
     client.force_login(owner.user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
