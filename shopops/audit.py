@@ -10,7 +10,7 @@ EXCLUDED_FIELDS = {
     "affiliates.Agency": ["app_secret"],
 }
 
-AUDITED_APPS = ("shopops", "campaigns", "affiliates", "incentives")
+AUDITED_APPS = ("shopops", "linked_accounts", "campaigns", "affiliates", "incentives")
 
 # Copies of platform data and the sync's own bookkeeping: written in bulk by background jobs, read-only in the
 # admin, and their history is the platform's, not ours.

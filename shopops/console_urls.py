@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from shopops import views
-from shopops.views import accounts, catalog, dashboard, orders, sync
+from shopops.views import catalog, dashboard, orders, sync
 
 app_name = "console"
 
@@ -31,76 +31,5 @@ urlpatterns = [
         "shops/<uuid:shop>/orders/export.xlsx", orders.OrderExportView.as_view(file_format="xlsx"), name="orders_xlsx"
     ),
     path("shops/<uuid:shop>/orders/<str:order_id>/", orders.OrderDetailView.as_view(), name="order_detail"),
-    path("shops/<uuid:shop>/linked-accounts/", accounts.LinkedAccountListView.as_view(), name="linked_accounts"),
-    path(
-        "shops/<uuid:shop>/linked-accounts/refresh/",
-        accounts.LinkedAccountRefreshView.as_view(),
-        name="linked_accounts_refresh",
-    ),
-    path(
-        "shops/<uuid:shop>/linked-accounts/invite/",
-        accounts.LinkedAccountInviteView.as_view(),
-        name="linked_account_invite",
-    ),
-    path(
-        "shops/<uuid:shop>/linked-accounts/<int:pk>/",
-        accounts.LinkedAccountDetailView.as_view(),
-        name="linked_account_detail",
-    ),
-    path(
-        "shops/<uuid:shop>/linked-accounts/<int:pk>/identity/",
-        accounts.LinkedAccountIdentityView.as_view(),
-        name="linked_account_identity",
-    ),
-    path(
-        "shops/<uuid:shop>/linked-accounts/<int:pk>/display/",
-        accounts.LinkedAccountDisplayView.as_view(),
-        name="linked_account_display",
-    ),
-    path(
-        "shops/<uuid:shop>/linked-accounts/<int:pk>/binding/",
-        accounts.LinkedAccountBindingView.as_view(),
-        name="linked_account_binding",
-    ),
-    path(
-        "shops/<uuid:shop>/linked-accounts/<int:pk>/sidebar/",
-        accounts.LinkedAccountSidebarView.as_view(),
-        name="linked_account_sidebar",
-    ),
-    path(
-        "shops/<uuid:shop>/linked-accounts/<int:pk>/staff/",
-        accounts.WecomStaffNameView.as_view(),
-        name="wecom_staff_name",
-    ),
-    path(
-        "shops/<uuid:shop>/linked-accounts/<int:pk>/cancel/",
-        accounts.LinkedAccountCancelView.as_view(),
-        name="linked_account_cancel",
-    ),
-    path(
-        "shops/<uuid:shop>/linked-accounts/<int:pk>/unlink/",
-        accounts.LinkedAccountUnlinkView.as_view(),
-        name="linked_account_unlink",
-    ),
-    path("shops/<uuid:shop>/cooperation/", accounts.CooperationListView.as_view(), name="cooperation_accounts"),
-    path(
-        "shops/<uuid:shop>/cooperation/refresh/",
-        accounts.CooperationRefreshView.as_view(),
-        name="cooperation_refresh",
-    ),
-    path(
-        "shops/<uuid:shop>/cooperation/qrcode/",
-        accounts.CooperationQrcodeView.as_view(),
-        name="cooperation_qrcode",
-    ),
-    path(
-        "shops/<uuid:shop>/cooperation/<int:pk>/cancel/",
-        accounts.CooperationCancelView.as_view(),
-        name="cooperation_cancel",
-    ),
-    path(
-        "shops/<uuid:shop>/cooperation/<int:pk>/unbind/",
-        accounts.CooperationUnbindView.as_view(),
-        name="cooperation_unbind",
-    ),
+    path("", include("linked_accounts.urls")),
 ]

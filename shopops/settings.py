@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "shopops",
+    "linked_accounts",
     "campaigns",
     "affiliates",
     "incentives",

@@ -5,13 +5,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from affiliates.models import Agency, AgencyMember
+from linked_accounts.models import AccountKind, CooperationAccount, LinkedAccount
 from shopops.channels import Channel
 from shopops.models import (
-    AccountKind,
     AfterSale,
     AfterSaleStatusChange,
-    CooperationAccount,
-    LinkedAccount,
     Membership,
     Order,
     OrderLine,

@@ -1,12 +1,12 @@
-from shopops.models.accounts import (
-    AccountKind,
-    CooperationAccount,
-    LinkedAccount,
-    LinkedAccountEvent,
-    LinkingState,
-    WecomStaff,
+from shopops.models.commerce import (
+    AfterSale,
+    AfterSaleStatusChange,
+    Order,
+    OrderLine,
+    Product,
+    ShopScopedQuerySet,
+    Sku,
 )
-from shopops.models.commerce import AfterSale, AfterSaleStatusChange, Order, OrderLine, Product, Sku
 from shopops.models.platform import (
     ApiCall,
     CallbackNonce,
@@ -19,16 +19,11 @@ from shopops.models.platform import (
 from shopops.models.tenancy import Membership, Shop, ShopQuerySet, TimeStampedModel, User
 
 __all__ = [
-    "AccountKind",
     "AfterSale",
     "AfterSaleStatusChange",
     "ApiCall",
     "CallbackNonce",
-    "CooperationAccount",
     "InboundEvent",
-    "LinkedAccount",
-    "LinkedAccountEvent",
-    "LinkingState",
     "Membership",
     "Order",
     "OrderLine",
@@ -37,10 +32,10 @@ __all__ = [
     "Shop",
     "ShopAlert",
     "ShopQuerySet",
+    "ShopScopedQuerySet",
     "Sku",
     "SyncCursor",
     "SyncState",
     "TimeStampedModel",
     "User",
-    "WecomStaff",
 ]

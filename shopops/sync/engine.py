@@ -36,8 +36,8 @@ from django.db.models import Q
 from shopops.models import AfterSale, InboundEvent, Order, Shop, ShopAlert, SyncCursor, SyncState
 from shopops.platform import ApiCallLog, shop_client
 from shopops.sync import store
-from shopops.sync.parse import platform_time
 from shopops.wechat import errors
+from shopops.wechat.types import platform_time
 
 logger = logging.getLogger(__name__)
 

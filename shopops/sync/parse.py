@@ -6,20 +6,13 @@ through the client's lenient readers (``shopops.wechat.types``) and a missing bl
 
 import hashlib
 import json
-from datetime import UTC, datetime
 
 from shopops.channels import line_channel
-from shopops.wechat.types import as_bool, as_id, as_int
+from shopops.wechat.types import as_bool, as_id, as_int, platform_time
 
 
 def _opt_int(value) -> int | None:
     return None if value in (None, "") else as_int(value)
-
-
-def platform_time(value) -> datetime | None:
-    """Unix seconds (number or numeric string) → aware UTC datetime; 0 or missing → None."""
-    seconds = as_int(value)
-    return datetime.fromtimestamp(seconds, tz=UTC) if seconds else None
 
 
 def fingerprint(payload: dict) -> str:

@@ -24,9 +24,8 @@ from shopops.models import Order, OrderLine
 from shopops.roles import Perm
 from shopops.selectors import orders as order_selectors
 from shopops.selectors.orders import DEFAULT_PAGE_SIZE, PAGE_SIZES, OrderFilters, OrderSort
-from shopops.sync.parse import platform_time
 from shopops.views import ShopMixin
-from shopops.wechat.types import as_dict, as_id, as_int, as_list, as_str
+from shopops.wechat.types import as_dict, as_id, as_int, as_list, as_str, platform_time
 
 # --- the filter form ---------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ product reads most and promise nothing about their JSON types.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -36,6 +37,15 @@ def as_int(value: Any, default: int = 0) -> int:
         except ValueError:
             return default
     return default
+
+
+def platform_time(value: Any, *, milliseconds: bool = False) -> datetime | None:
+    """A platform time as an aware UTC datetime: Unix seconds (milliseconds where an API says so, as
+    cooperation/list does), as a number or a numeric string; 0, negative or missing is None."""
+    number = as_int(value)
+    if number <= 0:
+        return None
+    return datetime.fromtimestamp(number / 1000 if milliseconds else number, tz=UTC)
 
 
 def as_bool(value: Any) -> bool:

@@ -26,9 +26,10 @@ from django.utils.module_loading import import_string
 from django_q.brokers import get_broker
 from django_q.signing import SignedPackage
 
+from linked_accounts.models import LinkedAccount
 from sandbox import selectors as platform
 from shopops.channels import Channel
-from shopops.models import LinkedAccount, Order, SyncCursor
+from shopops.models import Order, SyncCursor
 from shopops.money import format_yuan
 from shopops.selectors.sync import sync_streams_for_shop
 from shopops.sync import engine

@@ -36,7 +36,7 @@ EXCLUDED_ROOT_NAMES = frozenset({"schema", "swagger-ui", "set_language", "health
 
 # Apps whose rows must not change when a request is refused. auditlog is included on purpose: a refused
 # request must not leave an audit entry either.
-SNAPSHOT_APPS = ("shopops", "affiliates", "campaigns", "incentives", "sandbox", "auditlog")
+SNAPSHOT_APPS = ("shopops", "linked_accounts", "affiliates", "campaigns", "incentives", "sandbox", "auditlog")
 
 
 Builder = Callable[..., dict]

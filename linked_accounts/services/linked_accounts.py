@@ -9,35 +9,37 @@ the acting user (the request's, set by its middleware).
 The other side's decisions (accept, reject, let expire, unlink, bind) are learnt by polling
 (``linked_accounts_refresh``). The linked-account calls use the sandbox's SANDBOX-ONLY API
 (shopops.wechat.linking); a real platform answers them 40066, which becomes "do it in the WeChat Shop backend".
-Every HTTP attempt leaves an ``ApiCall`` row. Cooperation accounts are in ``shopops.services_cooperation``.
+Every HTTP attempt leaves an ``ApiCall`` row. Cooperation accounts are in ``linked_accounts.services.cooperation``.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
-from shopops.models import (
+from linked_accounts.models import (
+    DISPLAY_KINDS,
+    KIND_OF_ACCOUNT_TYPE,
     AccountKind,
     LinkedAccount,
     LinkedAccountEvent,
     LinkingState,
-    OrderLine,
-    Shop,
     WecomStaff,
 )
-from shopops.models.accounts import DISPLAY_KINDS, KIND_OF_ACCOUNT_TYPE
-from shopops.platform import ApiCallLog, shop_client
-from shopops.selectors.sync import advice_for_error
-from shopops.wechat.errors import NetworkError, NotFoundError, ServerError, WeChatError
-from shopops.wechat.linking import LinkingClient
-from shopops.wechat.types import as_id, as_int, as_str
+from linked_accounts.services.platform import (
+    CREATOR_NEEDS_SAME_ADMIN,
+    NOT_LINKED,
+    linking_state_locked,
+    platform_session,
+    refusal,
+)
+from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
+from shopops.models import OrderLine, Shop
+from shopops.wechat.errors import NotFoundError, WeChatError
+from shopops.wechat.types import as_id, as_int, as_str, platform_time
 
 Status = LinkedAccount.Status
 Identity = LinkedAccount.SellingIdentity
@@ -56,90 +58,9 @@ INVITATION_ENDINGS = {
 # At most this many WeCom members are resolved (wecom/get_wecom_id) per refresh; the rest wait for the next one.
 WECOM_MEMBERS_PER_REFRESH = 200
 
-# The sandbox's business codes (sandbox/linking.py), SANDBOX-ONLY like its linked-account API.
-ALREADY_LINKED, INVITATION_PENDING, CREATOR_NEEDS_SAME_ADMIN = 10090001, 10090002, 10090003
-INVITATION_NOT_FOUND, INVITATION_NOT_PENDING, NOT_LINKED = 10090004, 10090005, 10090006
-COOP_ALREADY_BOUND, COOP_NOT_PENDING, COOP_NOT_BOUND = 10090101, 10090102, 10090103
-INVALID_URL = 40066
-WECOM_NO_USER = 914911002
-
-REFUSALS = {
-    ALREADY_LINKED: _(
-        "WeChat Shop already lists this account as linked to the shop. Refresh the linked accounts to show it here."
-    ),
-    INVITATION_PENDING: _("An invitation to this account is already waiting for an answer on WeChat Shop."),
-    CREATOR_NEEDS_SAME_ADMIN: _(
-        "WeChat Shop refused creator sales: the Channels account's super admin is not the shop's super admin."
-    ),
-    INVITATION_NOT_FOUND: _("WeChat Shop does not know this invitation. Refresh the linked accounts."),
-    INVITATION_NOT_PENDING: _(
-        "The invitation was answered or ended meanwhile. Refresh the linked accounts to see what became of it."
-    ),
-    NOT_LINKED: _("WeChat Shop no longer lists this account as linked. Refresh the linked accounts."),
-    COOP_ALREADY_BOUND: _("This account is already bound to the shop as a cooperation account."),
-    COOP_NOT_PENDING: _("There is no pending invitation for this account any more. Refresh the list."),
-    COOP_NOT_BOUND: _("This account is not bound to the shop any more. Refresh the list."),
-}
-NOT_AVAILABLE = _("WeChat Shop offers no API for this: do it in the WeChat Shop backend (店铺管理 › 关联账号).")
-
 
 def _now() -> datetime:
     return timezone.now()
-
-
-def platform_datetime(seconds) -> datetime | None:
-    """A platform time in Unix seconds as an aware datetime; 0 or missing is None."""
-    value = as_int(seconds)
-    return datetime.fromtimestamp(value, tz=UTC) if value > 0 else None
-
-
-def platform_ms_datetime(milliseconds) -> datetime | None:
-    """cooperation/list's times are milliseconds."""
-    value = as_int(milliseconds)
-    return datetime.fromtimestamp(value / 1000, tz=UTC) if value > 0 else None
-
-
-# --- talking to the platform -------------------------------------------------------------------------------------
-
-
-def _require_connection(shop: Shop) -> None:
-    if not shop.appid or not shop.app_secret:
-        raise ValidationError(_("Connect the shop to WeChat Shop first: enter its AppID and AppSecret."))
-
-
-@contextmanager
-def platform_session(shop: Shop) -> Iterator[LinkingClient]:
-    """A client for the shop whose calls are written to the call log when the block ends, however it ends."""
-    _require_connection(shop)
-    log = ApiCallLog(shop=shop, appid=shop.appid)
-    try:
-        yield shop_client(shop, log=log, client_class=LinkingClient)
-    finally:
-        log.flush()
-
-
-def refusal(error: WeChatError, *, field: str | None = None, write: bool = False) -> ValidationError:
-    """What to tell the merchant about a failed platform call, as a ValidationError (on ``field`` if given)."""
-    if error.errcode in REFUSALS:
-        message = REFUSALS[error.errcode]
-    elif error.errcode == INVALID_URL:
-        message = NOT_AVAILABLE
-    elif write and isinstance(error, NetworkError | ServerError):
-        message = _(
-            "WeChat Shop did not answer clearly (%(error)s), so it may or may not have done it. Refresh to see."
-        ) % {"error": type(error).__name__}
-    else:
-        message = _("WeChat Shop refused: errcode %(errcode)s, %(errmsg)s. %(advice)s") % {
-            "errcode": error.errcode if error.errcode is not None else "—",
-            "errmsg": error.errmsg,
-            "advice": advice_for_error(type(error).__name__),
-        }
-    return ValidationError({field: message} if field else message)
-
-
-def linking_state_locked(shop: Shop) -> LinkingState:
-    state, _created = LinkingState.objects.select_for_update().get_or_create(shop=shop)
-    return state
 
 
 def _event(
@@ -296,7 +217,7 @@ def linked_account_cancel_invitation(*, linked_account: LinkedAccount, actor=Non
         account = _lock(linked_account)
         if account.status != Status.PENDING:
             return account
-        at = platform_datetime(answer.get("decide_time"))
+        at = platform_time(answer.get("decide_time"))
         _set_status(account, Status.CANCELLED, Action.CANCELLED, actor=actor, at=at)
     return account
 
@@ -515,7 +436,7 @@ def _apply_listing(shop: Shop, listing: dict, answers: dict[int, dict], report: 
         if account is None or account.status != Status.PENDING or ending is None:
             continue
         status, action = ending
-        at = platform_datetime(answer.get("decide_time"))
+        at = platform_time(answer.get("decide_time"))
         _set_status(account, status, action, by_platform=True, at=at)
         if status == Status.ACCEPTED:
             report.accepted += 1
@@ -530,7 +451,7 @@ def _apply_listing(shop: Shop, listing: dict, answers: dict[int, dict], report: 
             continue
         listed.add((kind, account_id))
         account = rows.get((kind, account_id))
-        linked_at = platform_datetime(entry.get("link_time"))
+        linked_at = platform_time(entry.get("link_time"))
         if account is None:
             account = LinkedAccount(shop=shop, kind=kind, account_id=account_id, status="")
             rows[(kind, account_id)] = account
@@ -586,7 +507,7 @@ def _copy_listing(account: LinkedAccount, entry: dict) -> list[tuple[str, str]]:
         if finder_id and finder_id != account.bound_finder_id:
             account.bound_finder_id = finder_id
             account.bound_finder_nickname = as_str(entry.get("bind_finder_nickname"))[:100]
-            account.bound_at = platform_datetime(entry.get("bind_time"))
+            account.bound_at = platform_time(entry.get("bind_time"))
             changes.append((Action.BINDING, _binding_text(account)))
     return changes
 

@@ -8,10 +8,10 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.management import call_command
 
+from linked_accounts.models import CooperationAccount
 from sandbox import qrimage
 from sandbox import selectors as platform
 from sandbox.models import Invitation
-from shopops.models import CooperationAccount
 from shopops.roles import Role
 from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory
 from tests.helpers import console_url, flash_messages
@@ -134,7 +134,7 @@ def test_refresh_lists_both_kinds_with_their_orders(web, shop, catalog):
 
     before = snapshot()
     assert flash_messages(refresh(web, shop)) == ["Refreshed from WeChat Shop: 0 accounts changed."]
-    assert set(changes(before, snapshot())) == {"shopops.ApiCall", "shopops.LinkingState"}
+    assert set(changes(before, snapshot())) == {"shopops.ApiCall", "linked_accounts.LinkingState"}
 
 
 def test_a_qr_code_invites_a_mini_program_and_the_answer_arrives_with_a_refresh(web, shop, catalog):

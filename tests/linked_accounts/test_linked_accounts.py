@@ -10,13 +10,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from linked_accounts.models import LinkedAccount, LinkedAccountEvent, LinkingState, WecomStaff
+from linked_accounts.selectors.linked_accounts import display_accounts_for_shop
 from sandbox import selectors as platform
 from sandbox.api.registry import ROUTES
 from sandbox.models import Invitation
 from sandbox.models import LinkedAccount as PlatformLinkedAccount
 from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
-from shopops.models import LinkedAccount, LinkedAccountEvent, LinkingState, OrderLine, WecomStaff
-from shopops.selectors.accounts import display_accounts_for_shop
+from shopops.models import OrderLine
 from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory
 from tests.helpers import console_url, flash_messages
 from tests.security.isolation import changes, snapshot
@@ -159,7 +160,7 @@ def test_refresh_brings_in_the_accounts_already_linked_on_the_platform(web, shop
     response = refresh(web, shop)
     assert flash_messages(response) == ["Refreshed from WeChat Shop: nothing changed."]
     # Only bookkeeping moves: the call log, when the list was read and when each account was last confirmed.
-    assert set(changes(before, snapshot())) == {"shopops.ApiCall", "shopops.LinkingState", "shopops.LinkedAccount"}
+    assert set(changes(before, snapshot())) == {"shopops.ApiCall", "linked_accounts.LinkingState", "linked_accounts.LinkedAccount"}
     assert [e.action for e in LinkedAccountEvent.objects.filter(shop=shop)].count(Action.FOUND) == 5
     assert history(bound) == [(Action.FOUND, "", Status.ACCEPTED, None, True), (Action.BINDING, "", "", None, True)]
     assert LinkedAccountEvent.objects.filter(shop=shop).count() == 6

@@ -1,5 +1,5 @@
 """Reads for the accounts a shop sells through: linked accounts and their history, the display accounts, WeCom
-staff, accounts seen in orders but not linked, and cooperation accounts with their orders.
+staff, and accounts seen in orders but not linked. Cooperation accounts are in ``.cooperation``.
 
 Every query starts from the shop; another shop's account answers 404. Order figures come from the synced order
 lines' attribution (source_infos): an order counts once per account it names, and only once paid (``pay_time``
@@ -12,23 +12,21 @@ from datetime import datetime
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.http import Http404
 
-from shopops.channels import (
-    ACCOUNT_MINIPROGRAM,
-    ACCOUNT_MP,
-    CONTENT_WECOM_MEMBER_FORWARD,
-    SALE_CHANNEL_COOPERATION,
-)
-from shopops.models import (
+from linked_accounts.models import (
+    ACCOUNT_TYPE_OF_KIND,
+    DISPLAY_KINDS,
+    KIND_OF_ACCOUNT_TYPE,
     AccountKind,
-    CooperationAccount,
     LinkedAccount,
     LinkedAccountEvent,
     LinkingState,
-    OrderLine,
-    Shop,
     WecomStaff,
 )
-from shopops.models.accounts import ACCOUNT_TYPE_OF_KIND, DISPLAY_KINDS, KIND_OF_ACCOUNT_TYPE
+from shopops.channels import (
+    CONTENT_WECOM_MEMBER_FORWARD,
+    SALE_CHANNEL_COOPERATION,
+)
+from shopops.models import OrderLine, Shop
 
 KIND_ORDER = {
     kind: i for i, kind in enumerate((AccountKind.CHANNELS, AccountKind.MP, AccountKind.SERVICE, AccountKind.WECOM))
@@ -36,7 +34,7 @@ KIND_ORDER = {
 SEEN_LIMIT = 50
 
 
-def _paid_lines(shop: Shop) -> QuerySet[OrderLine]:
+def paid_lines(shop: Shop) -> QuerySet[OrderLine]:
     return OrderLine.objects.filter(shop=shop, order__pay_time__isnull=False)
 
 
@@ -110,7 +108,7 @@ def accounts_seen_in_orders(*, shop: Shop, limit: int = SEEN_LIMIT) -> list[Seen
         .values_list("kind", "account_id")
     )
     rows = (
-        _paid_lines(shop)
+        paid_lines(shop)
         .filter(account_type__in=types)
         .exclude(account_id="")
         .exclude(sale_channel=SALE_CHANNEL_COOPERATION)
@@ -149,7 +147,7 @@ def accounts_seen_in_orders(*, shop: Shop, limit: int = SEEN_LIMIT) -> list[Seen
 def account_sales_for_shop(*, shop: Shop, account_ids: list[str]) -> dict[str, tuple[int, int]]:
     """(paid orders, GMV in fen) per source account id, for the given ids."""
     rows = (
-        _paid_lines(shop)
+        paid_lines(shop)
         .filter(account_id__in=account_ids)
         .values("account_id")
         .annotate(orders=Count("order", distinct=True), gmv=Sum("real_price_fen"))
@@ -174,7 +172,7 @@ class StaffRow:
 def wecom_staff_for_shop(*, shop: Shop, corp_id: str | None = None) -> list[StaffRow]:
     """The WeCom members whose forwards sold for the shop (orders' content_type 1), and those named in the console,
     with their paid orders and GMV, most GMV first; of one corp when ``corp_id`` is given."""
-    lines = _paid_lines(shop).filter(content_type=CONTENT_WECOM_MEMBER_FORWARD).exclude(content_id="")
+    lines = paid_lines(shop).filter(content_type=CONTENT_WECOM_MEMBER_FORWARD).exclude(content_id="")
     staff = WecomStaff.objects.for_shop(shop)
     if corp_id is not None:
         lines = lines.filter(account_id=corp_id)
@@ -204,53 +202,3 @@ def wecom_staff_for_shop(*, shop: Shop, corp_id: str | None = None) -> list[Staf
             )
         )
     return sorted(rows, key=lambda r: (-r.gmv_fen, r.user_id))
-
-
-# --- cooperation accounts --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CooperationRow:
-    account: CooperationAccount
-    order_account_id: str  # what orders report as source_infos.account_id (the AppID), "" when no order names it
-    orders: int
-    gmv_fen: int
-
-
-def cooperation_accounts_for_shop(*, shop: Shop) -> list[CooperationRow]:
-    """The shop's cooperation accounts with the paid orders they brought (sale_channel 1).
-
-    Orders name a cooperation 公众号 by its AppID (account_id) and its original id (original_id, the gh_… that
-    cooperation/list reports as sharer_id); a 小程序 by its AppID, which is its sharer_id.
-    """
-    accounts = list(CooperationAccount.objects.for_shop(shop).order_by("sharer_type", "-status", "sharer_name", "pk"))
-    figures = list(
-        _paid_lines(shop)
-        .filter(sale_channel=SALE_CHANNEL_COOPERATION, account_type__in=[ACCOUNT_MP, ACCOUNT_MINIPROGRAM])
-        .values("account_type", "account_id", "original_id")
-        .annotate(orders=Count("order", distinct=True), gmv=Sum("real_price_fen"))
-    )
-    rows = []
-    for account in accounts:
-        matches = [
-            f
-            for f in figures
-            if f["account_type"] == account.sharer_type and account.sharer_id in (f["account_id"], f["original_id"])
-        ]
-        order_account_id = matches[0]["account_id"] if matches else ""
-        rows.append(
-            CooperationRow(
-                account=account,
-                order_account_id=order_account_id,
-                orders=sum(f["orders"] for f in matches),
-                gmv_fen=sum(f["gmv"] or 0 for f in matches),
-            )
-        )
-    return rows
-
-
-def cooperation_get_for_shop_or_404(*, shop: Shop, pk: int) -> CooperationAccount:
-    account = CooperationAccount.objects.for_shop(shop).select_related("shop").filter(pk=pk).first()
-    if account is None:
-        raise Http404
-    return account

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shopops.models import CooperationAccount, LinkingState, Shop
-from shopops.services_accounts import linking_state_locked, platform_ms_datetime, platform_session, refusal
+from linked_accounts.models import CooperationAccount, LinkingState
+from linked_accounts.services.platform import linking_state_locked, platform_session, refusal
+from shopops.models import Shop
 from shopops.wechat.errors import WeChatError
-from shopops.wechat.types import as_id, as_int, as_str
+from shopops.wechat.types import as_id, as_int, as_str, platform_time
 
 
 def cooperation_accounts_refresh(*, shop: Shop) -> int:
@@ -53,10 +54,10 @@ def _store_cooperation(shop: Shop, lists: dict[int, list[dict]]) -> int:
                 values = {
                     "sharer_name": as_str(entry.get("sharer_name"))[:100],
                     "status": status,
-                    "bind_time": platform_ms_datetime(entry.get("bind_time")),
-                    "unbind_time": platform_ms_datetime(entry.get("unbind_time")),
-                    "reject_time": platform_ms_datetime(entry.get("reject_time")),
-                    "cancel_time": platform_ms_datetime(entry.get("cancel_time")),
+                    "bind_time": platform_time(entry.get("bind_time"), milliseconds=True),
+                    "unbind_time": platform_time(entry.get("unbind_time"), milliseconds=True),
+                    "reject_time": platform_time(entry.get("reject_time"), milliseconds=True),
+                    "cancel_time": platform_time(entry.get("cancel_time"), milliseconds=True),
                     "raw": entry,
                 }
                 if row.pk is None or any(getattr(row, name) != value for name, value in values.items()):

@@ -2,7 +2,7 @@
 WeCom staff seen in orders, and cooperation accounts (合作账号: a 公众号 or 小程序 connected as a sales channel).
 
 The platform owns the links; these rows are the console's copy of what it reported (refreshed by polling,
-shopops.services_accounts), plus what only the console decides: which linked account is shown as the display
+linked_accounts.services), plus what only the console decides: which linked account is shown as the display
 account of its kind, the name a WeCom member goes by, whether the WeCom sidebar app is set up. Every state change
 of a linked account also leaves a ``LinkedAccountEvent`` (who did what, when); django-auditlog records every row
 change with its actor.
@@ -13,8 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shopops.models.commerce import ShopScopedQuerySet
-from shopops.models.tenancy import Shop, TimeStampedModel
+from shopops.models import Shop, ShopScopedQuerySet, TimeStampedModel
 
 
 class AccountKind(models.TextChoices):
@@ -91,6 +90,7 @@ class LinkedAccount(TimeStampedModel):
     objects = ShopScopedQuerySet.as_manager()
 
     class Meta:
+        db_table = "shopops_linkedaccount"
         verbose_name = _("linked account")
         verbose_name_plural = _("linked accounts")
         ordering = ["shop", "kind", "id"]
@@ -170,6 +170,7 @@ class LinkedAccountEvent(models.Model):
     objects = ShopScopedQuerySet.as_manager()
 
     class Meta:
+        db_table = "shopops_linkedaccountevent"
         verbose_name = _("linked account event")
         verbose_name_plural = _("linked account events")
         # In the order the console learnt of them: the platform's times can lag behind ours.
@@ -189,6 +190,7 @@ class LinkingState(models.Model):
     cooperation_refreshed_at = models.DateTimeField(_("cooperation accounts refreshed at"), null=True, blank=True)
 
     class Meta:
+        db_table = "shopops_linkingstate"
         verbose_name = _("linking state")
         verbose_name_plural = _("linking states")
 
@@ -211,6 +213,7 @@ class WecomStaff(TimeStampedModel):
     objects = ShopScopedQuerySet.as_manager()
 
     class Meta:
+        db_table = "shopops_wecomstaff"
         verbose_name = _("WeCom staff member")
         verbose_name_plural = _("WeCom staff")
         ordering = ["shop", "display_name", "user_id"]
@@ -254,6 +257,7 @@ class CooperationAccount(TimeStampedModel):
     objects = ShopScopedQuerySet.as_manager()
 
     class Meta:
+        db_table = "shopops_cooperationaccount"
         verbose_name = _("cooperation account")
         verbose_name_plural = _("cooperation accounts")
         ordering = ["shop", "sharer_type", "id"]

@@ -7,16 +7,16 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
-from shopops.models import CooperationAccount, LinkedAccount, WecomStaff
-from shopops.selectors.accounts import (
+from linked_accounts.models import CooperationAccount, LinkedAccount, WecomStaff
+from linked_accounts.selectors.cooperation import cooperation_accounts_for_shop
+from linked_accounts.selectors.linked_accounts import (
     SeenAccount,
     StaffRow,
     accounts_seen_in_orders,
-    cooperation_accounts_for_shop,
     display_accounts_for_shop,
     wecom_staff_for_shop,
 )
+from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
 from tests.factories import (
     CooperationAccountFactory,
     LinkedAccountFactory,
