@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
-from shopops.forms import PartnerAuthenticationForm
-from shopops.views import AreaLoginView
+from shopops.forms.auth import PartnerAuthenticationForm
+from shopops.views.auth import AreaLoginView
 
 
 class PartnerLoginView(AreaLoginView):

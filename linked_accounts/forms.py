@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linked_accounts.models import AccountKind, CooperationAccount, LinkedAccount
 from linked_accounts.selectors.linked_accounts import linked_channels_for_shop
-from shopops.forms import appid_validator
+from shopops.forms.validators import appid_validator
 
 # UNCONFIRMED id shapes: a 视频号 id ("sph…") as orders report it, an AppID, a WeCom corp id ("ww" + 16).
 ACCOUNT_ID_FORMATS = {

@@ -7,21 +7,19 @@ happens in a task, through the same upsert path the poller uses. Every refusal i
 nothing here raises a 500.
 """
 
-import hashlib
 import json
 import logging
 import time
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotFound
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from shopops.models import CallbackNonce, InboundEvent, Shop
-from shopops.sync.engine import event_time
-from shopops.tasks import MAX_SKEW_SECONDS, queue_events
+from shopops.models import Shop
+from shopops.services.callbacks import push_event_record
+from shopops.tasks import MAX_SKEW_SECONDS
 from shopops.wechat.crypto import (
     AppIdMismatchError,
     BadSignatureError,
@@ -86,26 +84,8 @@ def push_callback(request, shop):
     except ValueError:
         return _refuse(400, shop, "plaintext is not a JSON object", request)
 
-    key = hashlib.sha256(plaintext.encode()).hexdigest()
     try:
-        with transaction.atomic():
-            CallbackNonce.objects.create(shop=shop, timestamp=int(timestamp), nonce=nonce[:64])
-    except IntegrityError:
+        push_event_record(shop=shop, timestamp=int(timestamp), nonce=nonce, plaintext=plaintext, payload=payload)
+    except ValidationError:
         return _refuse(409, shop, "replayed request", request)
-    with transaction.atomic():
-        event, created = InboundEvent.objects.get_or_create(
-            shop=shop,
-            key=key,
-            defaults={
-                "event": str(payload.get("Event", ""))[:80],
-                "payload": payload,
-                "platform_time": event_time(payload),
-            },
-        )
-        if not created:
-            InboundEvent.objects.filter(pk=event.pk).update(deliveries=F("deliveries") + 1)
-        elif not InboundEvent.objects.filter(shop=shop, processed_at=None).exclude(pk=event.pk).exists():
-            # The first pending event queues the task; it processes every event pending by then, and the ones
-            # arriving meanwhile (it loops until none is left), so a burst of pushes costs one task.
-            transaction.on_commit(lambda: queue_events(shop_id=shop.pk))
     return HttpResponse("success", content_type="text/plain")

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.utils import translation
 
-from shopops.forms import ConsoleAuthenticationForm
+from shopops.forms.auth import ConsoleAuthenticationForm
 from tests.factories import PASSWORD, AgencyMemberFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from django.urls import reverse
 from shopops.models import ApiCall, InboundEvent, PlatformToken, Shop, ShopAlert
 from shopops.models.platform import ALERT_ADVICE
 from shopops.roles import Role
-from shopops.views.sync import PUSH_REVEAL_SESSION_KEY
+from shopops.views.connection import PUSH_REVEAL_SESSION_KEY
 from shopops.wechat.crypto import PushCrypto
 from tests.factories import MembershipFactory, ShopFactory
 from tests.helpers import flash_messages

@@ -32,7 +32,7 @@ def push_shop(db):
 @pytest.fixture(autouse=True)
 def _no_queue(monkeypatch):
     queued = []
-    monkeypatch.setattr("shopops.callbacks.queue_events", lambda *, shop_id: queued.append(shop_id))
+    monkeypatch.setattr("shopops.services.callbacks.queue_events", lambda *, shop_id: queued.append(shop_id))
     return queued
 
 

@@ -13,9 +13,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from affiliates.models import Agency, AgencyMember
-from shopops import services, tasks
+from shopops import tasks
 from shopops.models import Membership, Shop
 from shopops.roles import Role
+from shopops.services import shops as shop_services
 from shopops.sync import engine
 
 DEMO_SHOP = "示例小店"
@@ -62,7 +63,7 @@ class Command(BaseCommand):
 
         shop = Shop.objects.filter(name=DEMO_SHOP, memberships__user=users["demo-owner"]).first()
         if shop is None:
-            shop = services.shop_create(user=users["demo-owner"], name=DEMO_SHOP, **_sandbox_credentials())
+            shop = shop_services.shop_create(user=users["demo-owner"], name=DEMO_SHOP, **_sandbox_credentials())
             # The sandbox plays WeChat for the demo shop: the same credentials on both sides, and its pushes
             # go to this shop's callback. Reached by command name only (no app imports the sandbox).
             call_command(

@@ -1,6 +1,6 @@
-"""Writes about a shop's link to the WeChat platform: its credentials, the connection test, the push settings,
-and asking for syncs. Each service checks its business rule, raises ``ValidationError`` when refused (changing
-nothing), and runs atomically. Sync work is only queued here (django-q2, after commit), never run in a request.
+"""Writes about a shop's link to the WeChat platform: its credentials, the connection test and the push settings.
+Each service checks its business rule, raises ``ValidationError`` when refused (changing nothing), and runs
+atomically. Asking for syncs is in ``shopops.services.sync``.
 
 Secrets never reach the audit log: django-auditlog leaves the secret columns out (shopops.audit), so a change to
 them is recorded here as an entry that names the fields and hides the values.
@@ -9,31 +9,23 @@ them is recorded here as an entry that names the fields and hides the values.
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shopops import tasks
-from shopops.models import Shop, SyncState
+from shopops.models import Shop
 from shopops.platform import ApiCallLog, DbTokenStore, shop_client
-from shopops.selectors.sync import advice_for_error, sync_lease_active
-from shopops.sync import engine
+from shopops.selectors.sync import advice_for_error
 from shopops.wechat.errors import WeChatError
 from shopops.wechat.types import ShopInfo
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 PUSH_TOKEN_LENGTH = 32  # the platform accepts 3 to 32 letters or digits
 AES_KEY_LENGTH = 43  # exactly 43 letters or digits: base64 of a 32-byte AES key without its "="
 _ALPHANUMERIC = string.ascii_letters + string.digits
 # A connection test is a person waiting: one retry of a transient failure, not the sync's four.
 CONNECTION_TEST_ATTEMPTS = 2
-
-ALL_STREAMS = ("orders", "aftersales", "products")
 
 
 def _audit_secrets_changed(shop: Shop, fields: list[str]) -> None:
@@ -144,74 +136,3 @@ def shop_push_settings_generate(*, shop: Shop) -> Shop:
     shop.save(update_fields=["push_token", "encoding_aes_key", "updated_at"])
     _audit_secrets_changed(shop, ["push_token", "encoding_aes_key"])
     return shop
-
-
-# --- asking for syncs ------------------------------------------------------------------------------------------
-
-
-def _check_can_sync(shop: Shop, *, at: datetime) -> None:
-    if not shop.appid or not shop.app_secret:
-        raise ValidationError(_("Connect the shop first: enter its AppID and AppSecret."))
-    if shop.status != Shop.Status.ACTIVE:
-        raise ValidationError(_("The shop is not active in ShopOps. Set it active in the shop settings to sync."))
-    state = SyncState.objects.filter(shop=shop).first()
-    if state and state.paused_until and state.paused_until > at:
-        raise ValidationError(
-            _("Syncing is paused until %(until)s (%(reason)s). It resumes by itself then.")
-            % {
-                "until": timezone.localtime(state.paused_until).strftime("%Y-%m-%d %H:%M"),
-                "reason": state.pause_reason,
-            }
-        )
-    if sync_lease_active(state, now=at):
-        raise ValidationError(_("A sync of this shop is running right now. Follow its progress on this page."))
-
-
-def sync_now_request(*, shop: Shop) -> None:
-    """Queue one run of every stream (orders, after-sales, products) for this shop, after commit.
-
-    Refused when the shop is not connected or not active, while syncing is paused, and while a run is going on.
-    """
-    _check_can_sync(shop, at=engine.now())
-    tasks.queue_sync(shop_id=shop.pk, streams=ALL_STREAMS)
-
-
-def backfill_earliest(*, today: date) -> date:
-    """The earliest day a backfill may start from: the same day one year ago (28 February for a 29th)."""
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:
-        return today.replace(year=today.year - 1, day=28)
-
-
-@transaction.atomic
-def sync_backfill_request(*, shop: Shop, since: date) -> datetime:
-    """Re-read the shop's orders and after-sales updated since 00:00 (Beijing time) of ``since``, and queue the
-    run. ``since`` may be neither in the future nor more than a year ago.
-
-    The cursors are rewritten under the shop's sync lease, so a run cannot overwrite them half way; while a run
-    holds the lease the request is refused. Returns the moment the backfill starts from.
-    """
-    at = engine.now()
-    today = at.astimezone(BEIJING).date()
-    if since > today:
-        raise ValidationError({"since": _("The date cannot be in the future.")})
-    earliest = backfill_earliest(today=today)
-    if since < earliest:
-        raise ValidationError(
-            {
-                "since": _("Choose %(earliest)s or later: a backfill reaches back one year at most.")
-                % {"earliest": earliest.isoformat()}
-            }
-        )
-    _check_can_sync(shop, at=at)
-    owner = f"backfill-{secrets.token_hex(8)}"
-    if not engine.lease_acquire(shop=shop, owner=owner):
-        raise ValidationError(_("A sync of this shop is running right now. Follow its progress on this page."))
-    start = datetime.combine(since, time.min, tzinfo=BEIJING)
-    try:
-        engine.backfill_request(shop=shop, since=start)
-    finally:
-        engine.lease_release(shop=shop, owner=owner)
-    tasks.queue_sync(shop_id=shop.pk)
-    return start

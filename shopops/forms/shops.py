@@ -1,43 +1,11 @@
-import re
+"""The shop's details and credentials."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from shopops.access import audience_of
+from shopops.forms.validators import aes_key_validator, appid_validator, token_validator
 from shopops.models import Shop
-from shopops.roles import Role
-
-
-class AudienceAuthenticationForm(AuthenticationForm):
-    """The login form of one area: a correct password for an account of another area is still refused."""
-
-    audience: str = ""
-    wrong_audience_message = ""
-
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        if audience_of(user) != self.audience:
-            raise forms.ValidationError(self.wrong_audience_message, code="wrong_audience")
-
-
-class ConsoleAuthenticationForm(AudienceAuthenticationForm):
-    audience = "console"
-    wrong_audience_message = _(
-        "This account cannot sign in to the merchant console. Agency accounts use the partner portal; "
-        "support staff use the admin."
-    )
-
-
-class PartnerAuthenticationForm(AudienceAuthenticationForm):
-    audience = "partner"
-    wrong_audience_message = _("This account is not an agency account. Merchants sign in to the console.")
-
-
-appid_validator = RegexValidator(r"^wx[0-9a-zA-Z]{16}$", _("An AppID is “wx” followed by 16 letters or digits."))
-token_validator = RegexValidator(r"^[0-9a-zA-Z]{3,32}$", _("The Token is 3 to 32 letters or digits."))
-aes_key_validator = RegexValidator(r"^[0-9a-zA-Z]{43}$", _("The EncodingAESKey is exactly 43 letters or digits."))
 
 
 def _secret_field(label, validators, help_text):
@@ -83,15 +51,3 @@ class ShopForm(forms.Form):
         if appid and taken.exists():
             raise forms.ValidationError(_("Another shop already uses this AppID."))
         return appid
-
-
-class MemberInviteForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.OPERATOR)
-
-    def clean_username(self):
-        return re.sub(r"\s+", "", self.cleaned_data["username"])
-
-
-class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -1,0 +1,130 @@
+"""The shop's platform connection: credentials, the connection test and the push settings. Owners only."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from shopops.forms.connection import CredentialsForm
+from shopops.roles import Perm
+from shopops.selectors import sync as selectors
+from shopops.services import connection as services
+from shopops.views import ShopMixin
+
+PUSH_REVEAL_SESSION_KEY = "push_settings_reveal"
+
+
+SHOP_STATUS_LABELS = {
+    "opening": _("Opening"),  # 开店中
+    "open_finished": _("Open"),  # 开店完成
+    "closing": _("Closing"),  # 关店中
+    "close_finished": _("Closed"),  # 关店完成
+}
+
+
+# What the engine writes in InboundEvent.outcome (shopops.sync.engine.events), in the merchant's words.
+EVENT_OUTCOMES = {
+    "refreshed": _("the order or after-sale was refreshed"),
+    "stored (no action for this event)": _("stored; this event needs no action"),
+}
+
+
+def masked(secret: str) -> str:
+    """Enough of a stored secret to recognise it (its last four characters), never the secret itself."""
+    return "•" * 8 + secret[-4:] if secret else ""
+
+
+@method_decorator(never_cache, name="dispatch")
+class ConnectionView(ShopMixin, TemplateView):
+    """Owners enter the credentials, test them, and get the push settings to paste into the WeChat Shop backend.
+
+    The push Token and EncodingAESKey are shown in full once: on the first page after they were generated, to the
+    owner who generated them (a one-time flag in their session; the secrets themselves stay in the shop row).
+    """
+
+    permission = Perm.MANAGE_SHOP
+    template_name = "console/connection/connection.html"
+    form = None
+    test_result = None
+
+    def get(self, request, *args, **kwargs):
+        # Any visit to a connection page uses the flag up, so it cannot linger to reveal them later.
+        self.reveal = request.session.pop(PUSH_REVEAL_SESSION_KEY, None) == str(self.shop.public_id)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.reveal = False
+        form = CredentialsForm(request.POST, shop=self.shop)
+        if form.is_valid():
+            try:
+                services.shop_credentials_update(shop=self.shop, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Credentials saved. Test the connection to check them."))
+                return redirect("console:connection", shop=self.shop.public_id)
+        self.form = form
+        return self.render_to_response(self.get_context_data(**kwargs))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shop = self.shop
+        result = self.test_result
+        last_event = selectors.inbound_event_latest(shop=shop)
+        context.update(
+            form=self.form or CredentialsForm(initial={"appid": shop.appid}, shop=shop),
+            test_result=result,
+            shop_status_text=SHOP_STATUS_LABELS.get(result.info.status, result.info.status)
+            if result and result.ok
+            else "",
+            callback_url=self.request.build_absolute_uri(reverse("wechat_callback", kwargs={"shop": shop.public_id})),
+            push_configured=bool(shop.push_token and shop.encoding_aes_key),
+            reveal=self.reveal and bool(shop.push_token),
+            push_token=shop.push_token if self.reveal else masked(shop.push_token),
+            encoding_aes_key=shop.encoding_aes_key if self.reveal else masked(shop.encoding_aes_key),
+            last_event=last_event,
+            last_event_outcome=str(EVENT_OUTCOMES.get(last_event.outcome, last_event.outcome)) if last_event else "",
+            pending_events=selectors.inbound_events_pending_count(shop=shop),
+        )
+        return context
+
+
+class ConnectionTestView(ConnectionView):
+    """POST only: calls basics/info/get now and shows what the platform answered on the connection page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.reveal = False
+        try:
+            self.test_result = services.shop_connection_test(shop=self.shop)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("console:connection", shop=self.shop.public_id)
+        return self.render_to_response(self.get_context_data(**kwargs))
+
+
+class PushSettingsGenerateView(ShopMixin, View):
+    permission = Perm.MANAGE_SHOP
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        replaced = bool(self.shop.push_token)
+        services.shop_push_settings_generate(shop=self.shop)
+        request.session[PUSH_REVEAL_SESSION_KEY] = str(self.shop.public_id)
+        if replaced:
+            messages.warning(
+                request,
+                _(
+                    "New push settings generated. The old ones no longer work: enter these in the WeChat Shop "
+                    "backend now."
+                ),
+            )
+        else:
+            messages.success(request, _("Push settings generated. Enter them in the WeChat Shop backend now."))
+        return redirect("console:connection", shop=self.shop.public_id)
