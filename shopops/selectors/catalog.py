@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from shopops.models import OrderLine, Product, Sku
+from shopops.models import OrderLine, Product, Sku, SyncCursor
 
 RECENT_LINES = 20
 
@@ -95,3 +95,17 @@ def product_recent_order_lines(*, shop, product_id: str, limit: int = RECENT_LIN
         .select_related("order")
         .order_by("-order__create_time", "-order_id", "line_no")[:limit]
     )
+
+
+def products_last_scan(*, shop):
+    """When the product scan last completed (None before the first one)."""
+    return (
+        SyncCursor.objects.filter(shop=shop, stream=SyncCursor.Stream.PRODUCTS)
+        .values_list("completed_until", flat=True)
+        .first()
+    )
+
+
+def sku_attrs_text(attrs) -> str:
+    """The SKU's attributes as the shop shows them: "颜色: 红 / 尺码: L"."""
+    return " / ".join(f"{a.get('attr_key', '')}: {a.get('attr_value', '')}" for a in attrs or [] if isinstance(a, dict))

@@ -1,13 +1,11 @@
 """The product pages: the synced catalogue with prices, stock and sales, and one product with its SKUs and the
 orders that sold it."""
 
-from django import forms
 from django.core.paginator import Paginator
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
 from django.views.generic import TemplateView
 
-from shopops.models import SyncCursor
+from shopops.forms.catalog import ProductFilterForm
 from shopops.money import format_yuan as yuan
 from shopops.selectors import catalog as selectors
 from shopops.views import ShopMixin
@@ -19,26 +17,6 @@ def price_range(low: int | None, high: int | None) -> str:
     if low is None:
         return "—"
     return yuan(low) if low == high else f"{yuan(low)} – {yuan(high)}"
-
-
-def sku_attrs_text(attrs) -> str:
-    """The SKU's attributes as the shop shows them: "颜色: 红 / 尺码: L"."""
-    return " / ".join(f"{a.get('attr_key', '')}: {a.get('attr_value', '')}" for a in attrs or [] if isinstance(a, dict))
-
-
-class ProductFilterForm(forms.Form):
-    q = forms.CharField(label=_("Title or product id"), required=False, max_length=100)
-    status = forms.TypedChoiceField(
-        label=_("Status"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("Any status")), *selectors.ProductStatus.choices],
-    )
-    stock = forms.ChoiceField(
-        label=_("Stock"), required=False, choices=[("", _("Any stock")), *selectors.StockFilter.choices]
-    )
-    deleted = forms.BooleanField(label=_("Include products gone from the platform"), required=False)
 
 
 class ProductListView(ShopMixin, TemplateView):
@@ -69,19 +47,13 @@ class ProductListView(ShopMixin, TemplateView):
             query=query.urlencode(),
             filtered=filtered,
             catalogue_empty=not page.object_list and not filtered and not selectors.products_exist(shop=self.shop),
-            last_scan=SyncCursor.objects.filter(shop=self.shop, stream=SyncCursor.Stream.PRODUCTS)
-            .values_list("completed_until", flat=True)
-            .first(),
+            last_scan=selectors.products_last_scan(shop=self.shop),
         )
         return context
 
 
-def order_detail_url(shop, order_id: str) -> str | None:
-    """The order's console page, once the orders pages exist (they are built separately)."""
-    try:
-        return reverse("console:order_detail", kwargs={"shop": shop.public_id, "order_id": order_id})
-    except NoReverseMatch:
-        return None
+def order_detail_url(shop, order_id: str) -> str:
+    return reverse("console:order_detail", kwargs={"shop": shop.public_id, "order_id": order_id})
 
 
 class ProductDetailView(ShopMixin, TemplateView):
@@ -92,7 +64,7 @@ class ProductDetailView(ShopMixin, TemplateView):
         product = selectors.product_get_or_404(shop=self.shop, product_id=self.kwargs["product_id"])
         skus = list(selectors.product_skus(product=product))
         for sku in skus:
-            sku.attrs_text = sku_attrs_text(sku.attrs)
+            sku.attrs_text = selectors.sku_attrs_text(sku.attrs)
             sku.status_text = selectors.product_status_label(sku.status)
             sku.price_text, sku.market_price_text = yuan(sku.sale_price_fen), yuan(sku.market_price_fen)
         lines = list(selectors.product_recent_order_lines(shop=self.shop, product_id=product.product_id))
