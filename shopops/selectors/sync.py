@@ -53,6 +53,32 @@ def advice_for_error(error_class: str) -> str:
     return str(_ADVICE_BY_ERROR.get(error_class, _DEFAULT_ADVICE))
 
 
+# The same error classes in a few words, for the call log's error column and the headline of a stream's error: what
+# happened, in the merchant's language. The class name and errcode stay on the page as the technical detail.
+_SUMMARY_BY_ERROR = {
+    "CredentialError": _("The AppID or AppSecret was refused"),
+    "IpNotWhitelistedError": _("This server's IP address is not on the whitelist"),
+    "ApiPermissionError": _("The shop may not use this API"),
+    "QuotaExhaustedError": _("Today's API quota is used up"),
+    "RateLimitedError": _("Too many calls this minute"),
+    "TokenInvalidError": _("The access token was refused"),
+    "NetworkError": _("No answer from the platform (timeout or connection failure)"),
+    "ServerError": _("The platform answered with a server error"),
+    "BusyError": _("The platform was busy"),
+    "InvalidArgumentError": _("The platform refused the request as invalid"),
+    "NotFoundError": _("Not found on the platform"),
+    "WrongStateError": _("The platform's status changed meanwhile"),
+}
+_DEFAULT_SUMMARY = _("The platform returned an error")
+
+
+def error_summary(error_class: str) -> str:
+    """A platform error in a few plain words, by the name of its class in shopops.wechat.errors ("" for none)."""
+    if not error_class:
+        return ""
+    return str(_SUMMARY_BY_ERROR.get(error_class, _DEFAULT_SUMMARY))
+
+
 def error_class_of(last_error: str) -> str:
     """The error class named at the start of a stored ``last_error`` ("IpNotWhitelistedError: errcode=…")."""
     head, _sep, _rest = last_error.partition(":")
@@ -75,6 +101,7 @@ class StreamHealth:
     paused_until: datetime | None  # the stream's own pause (per-minute rate limit)
     error_class: str
     advice: str
+    error_summary: str = ""  # the last error in a few plain words (``error_summary``)
 
     @property
     def in_progress(self) -> bool:
@@ -136,6 +163,7 @@ def sync_streams_for_shop(*, shop, now: datetime, state: SyncState | None = None
                 paused_until=paused if paused and paused > now else None,
                 error_class=error_class,
                 advice=advice_for_error(error_class) if cursor and cursor.last_error else "",
+                error_summary=error_summary(error_class or "WeChatError") if cursor and cursor.last_error else "",
             )
         )
     return health

@@ -50,10 +50,14 @@ class StreamsContextMixin:
         streams = selectors.sync_streams_for_shop(shop=self.shop, now=now, state=state)
         for stream in streams:
             stream.lag_text = duration_text(stream.lag)
+        paused_until = state.paused_until if state and state.paused_until and state.paused_until > now else None
         return {
             "now": now,
             "sync_state": state,
-            "paused_until": state.paused_until if state and state.paused_until and state.paused_until > now else None,
+            "paused_until": paused_until,
+            "pause_summary": selectors.error_summary(selectors.error_class_of(state.pause_reason))
+            if paused_until and state.pause_reason
+            else "",
             "streams": streams,
             "any_running": any(stream.running for stream in streams),
         }
@@ -82,6 +86,10 @@ class SyncHealthView(StreamsContextMixin, ShopMixin, TemplateView):
             page = 1
         offset = (page - 1) * CALLS_PER_PAGE
         rows = list(calls[offset : offset + CALLS_PER_PAGE + 1])
+        for call in rows:
+            # The error column leads with what happened in plain words; the class name stays as the detail.
+            call.error_summary = selectors.error_summary(call.error)
+            call.endpoint_parts = call.endpoint.split("/")  # the template offers a line break after each slash
         query = self.request.GET.copy()
         query.pop("page", None)
         today = timezone.localdate()

@@ -189,6 +189,16 @@ def test_a_run_stopped_by_an_error_stops_polling_and_says_what_to_do(en_client, 
     assert "hx-trigger" not in html
     assert "Add this server&#x27;s outbound IP address to the IP whitelist" in html
     assert "errcode=45035 access clientip is not registered" in html
+    # The headline is what happened in plain words; the stored class name and errcode are the folded-away detail.
+    assert orders.error_summary == "This server's IP address is not on the whitelist"
+    assert (
+        '<div class="fw-medium stream-error-summary">This server&#x27;s IP address is not on the whitelist</div>'
+    ) in html
+    assert (
+        '<details class="mt-1 technical-details"><summary>Technical details</summary>\n'
+        '            <code class="d-block mt-1 text-break">IpNotWhitelistedError: errcode=45035 access clientip is not '
+        "registered rid: 6a1-2b-3c</code>"
+    ) in html
 
 
 def test_a_paused_shop_says_until_when_and_why(en_client, connected, frozen):
@@ -202,6 +212,7 @@ def test_a_paused_shop_says_until_when_and_why(en_client, connected, frozen):
     assert response.context["paused_until"] == tomorrow
     assert "Syncing is paused until 2026-03-11 00:00." in html
     assert reason in html
+    assert '<div class="small mt-1">Reason: Today&#x27;s API quota is used up</div>' in html
     assert "Syncing stops until tomorrow (Beijing time) and then resumes by itself." in html
     assert _streams(response)["orders"].advice == str(ALERT_ADVICE[ShopAlert.Kind.QUOTA])
 
@@ -264,6 +275,36 @@ def test_the_call_log_filters_by_endpoint_errors_and_day(en_client, connected, f
     assert listed("?endpoint=/not/called") == [ok.pk, failed.pk, server.pk]  # not a choice: ignored
     html = en_client.get(url + "?errors_only=on").content.decode()
     assert "QuotaExhaustedError" in html and "45009" in html and "87 ms" in html
+
+
+@pytest.mark.parametrize(
+    ("error", "summary"),
+    [
+        ("NetworkError", "No answer from the platform (timeout or connection failure)"),
+        ("ServerError", "The platform answered with a server error"),
+        ("BusyError", "The platform was busy"),
+        ("QuotaExhaustedError", "Today&#x27;s API quota is used up"),
+        ("WeChatError", "The platform returned an error"),  # an errcode the client does not classify
+    ],
+)
+def test_the_call_log_says_what_went_wrong_in_plain_words(en_client, connected, frozen, error, summary):
+    _call(connected, at=NOW, http_status=502, errcode=None, error=error)
+    _call(connected, at=NOW - timedelta(minutes=1))  # a call that went through has an empty error cell
+    html = en_client.get(_url("sync_health", connected)).content.decode()
+    # The class name is still there for support, under the words, not as the cell's headline.
+    assert (
+        f'<td class="api-call-error"><div>{summary}</div><code class="small text-body-secondary">{error}</code></td>'
+    ) in html
+    assert '<td class="api-call-error"></td>' in html
+
+
+def test_the_call_log_breaks_endpoints_after_slashes(en_client, connected, frozen):
+    _call(connected, "/channels/ec/league/headsupplier/item/list/get", at=NOW)
+    html = en_client.get(_url("sync_health", connected)).content.decode()
+    assert (
+        '<td class="api-call-endpoint"><code class="small">/<wbr>channels/<wbr>ec/<wbr>league/<wbr>headsupplier/<wbr>'
+        "item/<wbr>list/<wbr>get</code></td>"
+    ) in html
 
 
 def test_the_call_log_pages_without_counting(en_client, connected):
