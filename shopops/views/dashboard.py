@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -103,8 +103,20 @@ class PeriodForm(forms.Form):
         return period, today - timedelta(days=PRESET_DAYS[period] - 1), today
 
 
+# Longer figures ("¥1,234,567.89") get the smaller of the two sizes, so every figure fits its card on one line.
+LONG_FIGURE = 11
+
+
 def _card(label, value: str, *, change: int | None = None, previous: str = "", note: str = "", help_text="") -> dict:
-    return {"label": label, "value": value, "change": change, "previous": previous, "note": note, "help": help_text}
+    return {
+        "label": label,
+        "value": value,
+        "long": len(value) > LONG_FIGURE,
+        "change": change,
+        "previous": previous,
+        "note": note,
+        "help": help_text,
+    }
 
 
 def headline_cards(board: dashboard_selectors.Dashboard) -> list[dict]:
@@ -151,9 +163,27 @@ def headline_cards(board: dashboard_selectors.Dashboard) -> list[dict]:
     ]
 
 
+# The chart's y axis counts every tick in one unit: yuan while the tallest day stays under ¥10,000, then a larger
+# unit, the one each language counts in (万 = 10,000 in Chinese, thousands in English). Chart.js chooses the tick
+# values; the page only divides them and appends the suffix, so "¥1万" never stands above "¥9000".
+LARGE_UNIT_FROM_FEN = 1_000_000  # ¥10,000
+LARGE_UNITS = {"zh": (10_000, "万"), "en": (1_000, "k")}
+
+
+def axis_unit(max_fen: int, *, language: str) -> dict:
+    """The y axis' unit for a chart whose tallest stacked day is ``max_fen``: ``divisor`` (yuan per unit) and the
+    ``suffix`` written after the number."""
+    if max_fen < LARGE_UNIT_FROM_FEN:
+        return {"divisor": 1, "suffix": ""}
+    divisor, suffix = LARGE_UNITS["zh" if language.startswith("zh") else "en"]
+    return {"divisor": divisor, "suffix": suffix}
+
+
 def chart_data(board: dashboard_selectors.Dashboard) -> dict:
-    """What static/js/dashboard.js draws: one stacked dataset per channel, amounts in fen (shown as yuan)."""
+    """What static/js/dashboard.js draws: one stacked dataset per channel, amounts in fen (shown as yuan), and the
+    y axis' unit (``axis_unit``) for the tallest day, all channels stacked."""
     same_year = board.start.year == board.end.year == timezone.localdate().year
+    tallest = max((sum(day) for day in zip(*(s.daily_fen for s in board.channels), strict=True)), default=0)
     return {
         "labels": [day.strftime("%m-%d" if same_year else "%Y-%m-%d") for day in board.days],
         "titles": [day.isoformat() for day in board.days],
@@ -162,6 +192,7 @@ def chart_data(board: dashboard_selectors.Dashboard) -> dict:
             for series in board.channels
         ],
         "total_label": str(_("Total")),
+        "axis": axis_unit(tallest, language=translation.get_language() or ""),
     }
 
 

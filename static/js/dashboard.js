@@ -10,12 +10,15 @@
   var data = JSON.parse(source.textContent);
   var locale = document.documentElement.lang === "en" ? "en" : "zh-CN";
   var full = new Intl.NumberFormat(locale, { style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol" });
-  var compact = new Intl.NumberFormat(locale, {
+  // Every y tick in the one unit the page chose for this chart's range (yuan, or 万 / thousands): compact notation
+  // would switch units between ticks ("¥9000" under "¥1万").
+  var axis = data.axis || { divisor: 1, suffix: "" };
+  var tick = new Intl.NumberFormat(locale, {
     style: "currency",
     currency: "CNY",
     currencyDisplay: "narrowSymbol",
-    notation: "compact",
-    maximumFractionDigits: 1,
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 2,
   });
   var yuan = function (fen) {
     return fen / 100;
@@ -48,7 +51,7 @@
           beginAtZero: true,
           ticks: {
             callback: function (value) {
-              return compact.format(value);
+              return value === 0 ? tick.format(0) : tick.format(value / axis.divisor) + axis.suffix;
             },
           },
         },

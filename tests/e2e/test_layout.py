@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from shopops.channels import Channel
 from shopops.models import ApiCall
-from tests.factories import PASSWORD, MembershipFactory
+from tests.factories import PASSWORD, MembershipFactory, OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.browser
 
@@ -64,4 +65,53 @@ def test_the_sync_call_log_fits_1280_px_with_its_error_column(page, expect, live
         assert box["x"] + box["width"] <= right + 0.5 <= WIDE
         assert cell.locator("div").inner_text() != cell.locator("code").inner_text()
     page.screenshot(path=screenshot_dir / "layout-sync-call-log-1280.png", full_page=True)
+    assert page.problems == []
+
+
+def _paid_orders(shop, amounts_by_days_ago: list[tuple[int, Channel, int]]):
+    now = timezone.now()
+    for days_ago, channel, fen in amounts_by_days_ago:
+        paid = now - timedelta(days=days_ago, minutes=5)
+        order = OrderFactory(shop=shop, create_time=paid, pay_time=paid, order_price_fen=fen)
+        OrderLineFactory(order=order, channel=channel, real_price_fen=fen, account_id=f"acc{days_ago}")
+
+
+def _y_ticks(page) -> list[str]:
+    return page.evaluate(
+        """() => window.Chart.getChart(document.getElementById("channel-chart")).scales.y.ticks.map((t) => t.label)"""
+    )
+
+
+def test_the_chart_axis_counts_every_tick_in_one_unit(page, expect, live_server, screenshot_dir):
+    owner = MembershipFactory(user__username="merchant_axis")
+    # The tallest day stacks ¥12,000 + ¥6,000: ticks from ¥0 to ¥1.8万 cross ¥10,000, where compact notation
+    # switched from "¥8000" to "¥1万".
+    _paid_orders(
+        owner.shop,
+        [(0, Channel.FINDER_LIVE, 1_200_000), (0, Channel.TALENT, 600_000), (1, Channel.MP_ARTICLE, 900_000)],
+    )
+    _sign_in(page, live_server, "merchant_axis")
+    expect(page.locator("#channel-chart")).to_be_visible()
+    ticks = _y_ticks(page)
+    assert ticks[0] == "¥0" and ticks[-1] == "¥1.8万", ticks
+    assert all(label.endswith("万") for label in ticks[1:]), ticks
+    page.screenshot(path=screenshot_dir / "layout-home-axis-1280.png", full_page=True)
+    assert page.problems == []
+
+
+def test_headline_amounts_stay_on_one_line_at_1280_px(page, expect, live_server, screenshot_dir):
+    owner = MembershipFactory(user__username="merchant_big")
+    _paid_orders(owner.shop, [(0, Channel.FINDER_LIVE, 118_000_000), (1, Channel.TALENT, 2_400_000)])
+    _sign_in(page, live_server, "merchant_big")
+    values = page.locator("#headline .kpi-value")
+    expect(values.first).to_have_text("¥1,204,000.00")
+    for value in values.all():
+        # One line: no taller than one line of its own font, and nothing cut off at its right edge.
+        one_line = value.evaluate(
+            "el => el.getBoundingClientRect().height < 1.6 * parseFloat(getComputedStyle(el).fontSize)"
+        )
+        assert one_line, value.inner_text()
+        assert value.evaluate("el => el.scrollWidth <= el.clientWidth"), value.inner_text()
+        assert _box(value)["x"] + _box(value)["width"] <= WIDE
+    page.screenshot(path=screenshot_dir / "layout-home-amounts-1280.png", full_page=True)
     assert page.problems == []

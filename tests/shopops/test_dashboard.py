@@ -8,6 +8,7 @@ from html import escape
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -273,7 +274,51 @@ def test_the_page_shows_the_figures(owner_client, shop, sales):
         live = str(Channel.FINDER_LIVE.label)
     assert [(d["label"], d["fen"]) for d in chart["datasets"]][0] == (live, [3000, 0, 2000])
     assert len(chart["datasets"]) == 4
+    assert chart["axis"] == {"divisor": 1, "suffix": ""}  # the tallest day is ¥50: every tick in yuan
     assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html
+    # Short figures get the full size; every figure is kept on one line by the stylesheet.
+    assert [card["long"] for card in response.context["cards"]] == [False] * 5
+    assert '<div class="fw-semibold kpi-value">¥110.00</div>' in html
+
+
+@pytest.mark.parametrize(
+    ("tallest_fen", "language", "axis"),
+    [
+        (0, "zh-hans", {"divisor": 1, "suffix": ""}),
+        (999_999, "zh-hans", {"divisor": 1, "suffix": ""}),  # ¥9,999.99: still yuan
+        (1_000_000, "zh-hans", {"divisor": 10_000, "suffix": "万"}),  # ¥10,000: every tick in 万
+        (1_000_000, "en", {"divisor": 1_000, "suffix": "k"}),  # English counts in thousands
+        (999_999, "en", {"divisor": 1, "suffix": ""}),
+    ],
+)
+def test_the_chart_axis_has_one_unit_for_its_range(tallest_fen, language, axis):
+    from shopops.views.dashboard import axis_unit
+
+    assert axis_unit(tallest_fen, language=language) == axis
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_axis_unit_follows_the_tallest_stacked_day(owner_client, shop):
+    # Two channels of ¥6,000 on one day: no single bar reaches ¥10,000, their stack does.
+    for name, channel in (("X", Channel.FINDER_LIVE), ("Y", Channel.MP_ARTICLE)):
+        order = _order(shop, name, paid=cst(2026, 11, 19, 10, 0), price=600_000)
+        _line(order, product="P1", channel=channel, paid=600_000)
+    chinese = _chart(owner_client.get(_custom(shop)))
+    assert chinese["axis"] == {"divisor": 10_000, "suffix": "万"}
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert _chart(owner_client.get(_custom(shop)))["axis"] == {"divisor": 1_000, "suffix": "k"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_long_figures_take_the_smaller_size(owner_client, shop):
+    order = _order(shop, "L", paid=cst(2026, 11, 19, 10, 0), price=123_456_789)
+    _line(order, product="P1", channel=Channel.FINDER_LIVE, paid=123_456_789)
+    response = owner_client.get(_custom(shop))
+    assert [(card["value"], card["long"]) for card in response.context["cards"][:2]] == [
+        ("¥1,234,567.89", True),
+        ("1", False),
+    ]
+    assert '<div class="fw-semibold kpi-value kpi-value-long">¥1,234,567.89</div>' in response.content.decode()
 
 
 @time_machine.travel(NOW, tick=False)
