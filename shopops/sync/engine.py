@@ -7,7 +7,8 @@ Rules this module keeps:
 - A cursor per (shop, stream) is saved in the same transaction as each page's rows, so a run killed at any point
   resumes at the page it was on and never loses or duplicates rows.
 - Windows respect the platform limits (orders ≤ 7 days, after-sales ≤ 24 h) and start ``OVERLAP`` before the
-  last completed point, so an update that lands on a boundary is not missed.
+  last completed point, so an update that lands on a boundary is not missed. Both streams list by update time, so
+  a change to an old order or after-sale is found by polling even when its push never arrives.
 - A listed id is fetched only if our copy was not already fetched after the window's end (plus ``CLOCK_SKEW``):
   then it cannot be newer than ours. Resumed pages and overlaps therefore cost list calls, not detail calls.
 - A page whose details could not all be fetched stores the ones that were (not its cursor), so a retry fetches
@@ -130,7 +131,8 @@ AFTERSALES = WindowedStream(
     max_window=timedelta(hours=24),
     model=AfterSale,
     id_field="after_sale_order_id",
-    list_page=lambda c, s, e, k: c.aftersale_list(begin=_ts(s), end=_ts(e), next_key=k),
+    # By update time: a status change of an after-sale created long ago is found without its push.
+    list_page=lambda c, s, e, k: c.aftersale_list(update_start=_ts(s), update_end=_ts(e), next_key=k),
     fetch=lambda c, i: c.aftersale_get(i),
     store=store.aftersales_store,
 )

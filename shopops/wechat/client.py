@@ -584,13 +584,30 @@ class ShopClient(BaseClient):
 
     # -- after-sales ---------------------------------------------------------------------------------------------------
 
-    def aftersale_list(self, *, begin: int, end: int, next_key: str = "") -> IdPage:
-        """After-sale ids created in [begin, end] (unix s). ValueError for a window over 24 hours."""
-        window = _time_range("after-sale window", begin, end, max_span=AFTERSALE_WINDOW_MAX_S)
+    def aftersale_list(
+        self,
+        *,
+        create_start: int | None = None,
+        create_end: int | None = None,
+        update_start: int | None = None,
+        update_end: int | None = None,
+        next_key: str = "",
+    ) -> IdPage:
+        """After-sale ids created and/or updated in the given windows (unix s, both ends included, each at most
+        24 hours): the platform's ``begin_/end_create_time`` and ``begin_/end_update_time`` pairs.
+
+        Raises ValueError without a window, with a window over 24 hours, or with half a window.
+        """
+        create = _time_range("after-sale create window", create_start, create_end, max_span=AFTERSALE_WINDOW_MAX_S)
+        update = _time_range("after-sale update window", update_start, update_end, max_span=AFTERSALE_WINDOW_MAX_S)
+        if create is None and update is None:
+            raise ValueError("aftersale_list needs a create window or an update window")
         body = _without_none(
             {
-                "begin_create_time": window["start_time"],
-                "end_create_time": window["end_time"],
+                "begin_create_time": create and create["start_time"],
+                "end_create_time": create and create["end_time"],
+                "begin_update_time": update and update["start_time"],
+                "end_update_time": update and update["end_time"],
                 "next_key": next_key or None,
             }
         )

@@ -613,7 +613,10 @@ def test_the_access_token_travels_only_in_the_query_string(stub, make_client):
         pytest.param(lambda c: c.order_list(update_start=0), id="half a window"),
         pytest.param(lambda c: c.order_list(update_start=60, update_end=0), id="end before start"),
         pytest.param(lambda c: c.order_search(condition={}, page_size=101), id="search page 101"),
-        pytest.param(lambda c: c.aftersale_list(begin=0, end=86401), id="after-sale 24h+1s"),
+        pytest.param(lambda c: c.aftersale_list(create_start=0, create_end=86401), id="after-sale 24h+1s"),
+        pytest.param(lambda c: c.aftersale_list(update_start=0, update_end=86401), id="after-sale update 24h+1s"),
+        pytest.param(lambda c: c.aftersale_list(), id="after-sale no window"),
+        pytest.param(lambda c: c.aftersale_list(update_start=0), id="after-sale half a window"),
         pytest.param(lambda c: c.product_list(page_size=31), id="product page 31"),
         pytest.param(lambda c: c.coupon_list(status=2, page=1, page_size=201), id="coupon page 201"),
         pytest.param(lambda c: c.coupon_list(status=2, page=0, page_size=10), id="coupon page 0"),
@@ -658,6 +661,30 @@ def test_a_seven_day_window_is_allowed(stub, make_client, has_token):
         "page_size": 100,
         "next_key": "k1",
     }
+
+
+@pytest.mark.parametrize(
+    ("window", "sent"),
+    [
+        pytest.param(
+            {"update_start": 1713950104, "update_end": 1714036504},
+            {"begin_update_time": 1713950104, "end_update_time": 1714036504},
+            id="by update time",
+        ),
+        pytest.param(
+            {"create_start": 1713950104, "create_end": 1714036504},
+            {"begin_create_time": 1713950104, "end_create_time": 1714036504},
+            id="by creation time",
+        ),
+    ],
+)
+def test_aftersale_list_sends_the_pair_of_its_window(stub, make_client, has_token, window, sent):
+    stub.script("/channels/ec/aftersale/getaftersalelist", ok(after_sale_order_id_list=[1], next_key="k2", has_more=0))
+
+    page = make_client().aftersale_list(**window, next_key="k1")
+
+    assert page == IdPage(ids=["1"], next_key="k2", has_more=False)
+    assert stub.seen("/channels/ec/aftersale/getaftersalelist")[0].json == {**sent, "next_key": "k1"}
 
 
 # -- typed methods -------------------------------------------------------------------------------------------------
