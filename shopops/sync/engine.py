@@ -2,8 +2,11 @@
 processing of push events — all through the same upsert path (shopops.sync.store).
 
 Rules this module keeps:
-- One run per shop at a time, enforced by a lease row (``SyncState``) taken with a conditional UPDATE; a crashed
-  run's lease expires after ``LEASE_TTL``.
+- One run per shop at a time, enforced by a lease row (``SyncState``) taken with a conditional UPDATE. A run's
+  heartbeat thread renews the lease every ``LEASE_HEARTBEAT`` while its process lives, so a crashed run's lease
+  expires within ``LEASE_TTL``; a run on the same host takes it over at once when the owner's process is gone.
+- A backfill request that an unfinished backfill of the same stream already covers (same or later start) leaves
+  it going: repeating an interrupted request resumes it.
 - A cursor per (shop, stream) is saved in the same transaction as each page's rows, so a run killed at any point
   resumes at the page it was on and never loses or duplicates rows.
 - Windows respect the platform limits (orders ≤ 7 days, after-sales ≤ 24 h) and start ``OVERLAP`` before the
@@ -19,19 +22,25 @@ Rules this module keeps:
 """
 
 import copy
+import functools
+import hashlib
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Q
 
 from shopops.models import AfterSale, InboundEvent, Order, Shop, ShopAlert, SyncCursor, SyncState
@@ -42,7 +51,10 @@ from shopops.wechat.types import platform_time
 
 logger = logging.getLogger(__name__)
 
-LEASE_TTL = timedelta(minutes=10)
+# A live run renews its lease every LEASE_HEARTBEAT (from a thread of its own, so a slow page does not matter);
+# a dead run's lease frees itself within LEASE_TTL, which allows three missed beats (a busy database) first.
+LEASE_TTL = timedelta(seconds=60)
+LEASE_HEARTBEAT = timedelta(seconds=15)
 OVERLAP = timedelta(minutes=5)
 CLOCK_SKEW = timedelta(minutes=2)
 FAILURES_BEFORE_PAUSE = 5
@@ -63,16 +75,66 @@ def now() -> datetime:
 # --- the lease ------------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _process_space() -> str:
+    """Names the processes whose ids this process can check: same host, same boot, same pid namespace (two
+    containers may share a host name but never a pid namespace; a rebooted host has none of its old processes)."""
+    parts = [socket.gethostname()]
+    try:
+        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text().strip())
+        parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
+    except OSError:  # not Linux: the host name alone
+        pass
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def lease_owner_new(*, pid: int | None = None) -> str:
+    """A lease owner id for one run of this process (``pid`` only for tests): ``<process space>:<pid>:<random>``,
+    so that a later run on the same host can tell that the owner's process is gone."""
+    return f"{_process_space()}:{os.getpid() if pid is None else pid}:{uuid.uuid4().hex[:16]}"
+
+
+def _process_alive(pid: int) -> bool:
+    """False only when certain: no such process, or a killed one its parent has not reaped yet (a zombie)."""
+    if os.name != "posix" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only the existence is checked
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, under another user
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
+
+
+def _owner_gone(owner: str) -> bool:
+    """Whether ``owner`` is a run of a process on this host (see ``lease_owner_new``) that no longer exists.
+    Owners of other hosts, and ids of another form, are never judged: their leases end by expiring."""
+    space, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    return space == _process_space() and pid.isdigit() and not _process_alive(int(pid))
+
+
+def _lease_take(shop: Shop, owner: str, held: Q, at: datetime) -> bool:
+    return SyncState.objects.filter(held, shop=shop).update(lease_owner=owner, lease_expires_at=at + LEASE_TTL) == 1
+
+
 def lease_acquire(*, shop: Shop, owner: str) -> bool:
-    """Take the shop's sync lease if it is free or expired. Exactly one caller wins."""
+    """Take the shop's sync lease if it is free, expired, or held by a run whose process on this host is gone
+    (killed, crashed). Exactly one caller wins: each take is a conditional UPDATE of the one row."""
     at = now()
     SyncState.objects.get_or_create(shop=shop)
-    taken = (
-        SyncState.objects.filter(shop=shop)
-        .filter(Q(lease_owner="") | Q(lease_expires_at__lt=at))
-        .update(lease_owner=owner, lease_expires_at=at + LEASE_TTL)
-    )
-    return taken == 1
+    if _lease_take(shop, owner, Q(lease_owner="") | Q(lease_expires_at__lt=at), at):
+        return True
+    holder = SyncState.objects.filter(shop=shop).values_list("lease_owner", flat=True).first()
+    if holder and _owner_gone(holder) and _lease_take(shop, owner, Q(lease_owner=holder), at):
+        logger.warning("shop %s: took over the sync lease of %s, whose process is gone", shop.pk, holder)
+        return True
+    return False
 
 
 def lease_renew(*, shop: Shop, owner: str) -> bool:
@@ -81,6 +143,51 @@ def lease_renew(*, shop: Shop, owner: str) -> bool:
 
 def lease_release(*, shop: Shop, owner: str) -> None:
     SyncState.objects.filter(shop=shop, lease_owner=owner).update(lease_owner="", lease_expires_at=None)
+
+
+class _Heartbeat:
+    """Renews the lease every ``LEASE_HEARTBEAT`` for as long as the run (and so its process) lives. When the lease
+    was lost, it stops: the run itself finds out at its next commit (``LeaseLost``)."""
+
+    def __init__(self, shop: Shop, owner: str):
+        self.shop, self.owner = shop, owner
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"sync-lease-{shop.pk}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(LEASE_HEARTBEAT.total_seconds()):
+                try:
+                    if not lease_renew(shop=self.shop, owner=self.owner):
+                        return
+                except DatabaseError:  # e.g. SQLite busy: the lease has time left for the next beats
+                    logger.warning("shop %s: could not renew the sync lease", self.shop.pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+
+@contextmanager
+def _leased(shop: Shop) -> Iterator[str | None]:
+    """Hold the shop's lease, kept alive by a heartbeat, for the block: yields the owner id, or None (and holds
+    nothing) when another run has the lease."""
+    owner = lease_owner_new()
+    if not lease_acquire(shop=shop, owner=owner):
+        yield None
+        return
+    heartbeat = _Heartbeat(shop, owner)
+    heartbeat.start()
+    try:
+        yield owner
+    finally:
+        heartbeat.stop()
+        lease_release(shop=shop, owner=owner)
 
 
 class FetchIncomplete(Exception):
@@ -291,9 +398,20 @@ class _Run:
             cursor.save()
             return False
         cursor.running_since, cursor.last_success_at, cursor.last_error = None, now(), ""
-        cursor.backfill_from = None
-        cursor.save()
+        with transaction.atomic():
+            if cursor.backfill_from is not None:
+                self.backfill_finish(cursor)
+            cursor.save()
         return True
+
+    def backfill_finish(self, cursor: SyncCursor) -> None:
+        """A stream caught up with its backfill. The backfill is over once every stream it was asked for has:
+        until then the streams that finished keep ``backfill_from``, so that repeating the request resumes the
+        others instead of reading these again (see ``backfill_request``)."""
+        same = SyncCursor.objects.filter(shop=self.shop, backfill_from=cursor.backfill_from).exclude(pk=cursor.pk)
+        if not same.filter(Q(completed_until=None) | Q(running_since__isnull=False)).exists():
+            same.update(backfill_from=None)
+            cursor.backfill_from = None
 
     def fetch_in_background(self, fetch: Callable, ids: list[str], dropped: threading.Event) -> list[dict]:
         try:
@@ -408,43 +526,47 @@ def shop_sync(
     seconds: float | None = None,
     on_page: Callable | None = None,
     client=None,
+    backfill_since: datetime | None = None,
 ) -> RunReport:
-    """Run the shop's syncs (and pending push events) under the lease, for at most ``seconds``.
+    """Run the shop's syncs (and pending push events) under the lease, for at most ``seconds``. With
+    ``backfill_since``, first ``backfill_request`` for the windowed ones among ``streams``, under the same lease.
 
-    Returns what was done; ``report.stopped`` is "busy" when another run holds the lease, "paused" when the shop
-    is paused, "time" when time ran out (call again to continue), or the error class that stopped it.
+    Returns what was done; ``report.stopped`` is "busy" when another run holds the lease (nothing is changed, not
+    even the backfill request), "paused" when the shop is paused, "time" when time ran out (call again to
+    continue), or the error class that stopped it.
     """
-    owner = uuid.uuid4().hex
-    if not lease_acquire(shop=shop, owner=owner):
-        return RunReport(stopped="busy")
-    state = SyncState.objects.get(shop=shop)
-    if state.paused_until and state.paused_until > now():
-        lease_release(shop=shop, owner=owner)
-        return RunReport(stopped="paused")
-    run = _Run(
-        shop, owner=owner, deadline=time.monotonic() + seconds if seconds else None, on_page=on_page, client=client
-    )
-    stream = ""
-    try:
-        for stream in streams:
-            done = run.products() if stream == "products" else run.windowed(WINDOWED[stream], until=now())
-            if not done:
-                run.report.stopped = run.report.stopped or "time"
-                break
-        while run.events():
-            pass
-        SyncState.objects.filter(shop=shop).update(consecutive_failures=0)
-        # A run that went through proves the credentials, the IP whitelist and the quota: those alerts are over.
-        ShopAlert.objects.filter(shop=shop, resolved_at=None, kind__in=RESOLVED_BY_SUCCESS).update(resolved_at=now())
-    except LeaseLost:
-        run.report.stopped = "lease lost"
-    except errors.WeChatError as exc:
-        run.report.stopped = type(exc).__name__
-        _record_failure(shop=shop, stream=stream, exc=exc, progressed=run.pages_stored > 0)
-    finally:
-        run.log.flush()
-        lease_release(shop=shop, owner=owner)
-    return run.report
+    with _leased(shop) as owner:
+        if owner is None:
+            return RunReport(stopped="busy")
+        if backfill_since is not None:
+            backfill_request(shop=shop, since=backfill_since, streams=[s for s in streams if s in WINDOWED])
+        state = SyncState.objects.get(shop=shop)
+        if state.paused_until and state.paused_until > now():
+            return RunReport(stopped="paused")
+        deadline = time.monotonic() + seconds if seconds else None
+        run = _Run(shop, owner=owner, deadline=deadline, on_page=on_page, client=client)
+        stream = ""
+        try:
+            for stream in streams:
+                done = run.products() if stream == "products" else run.windowed(WINDOWED[stream], until=now())
+                if not done:
+                    run.report.stopped = run.report.stopped or "time"
+                    break
+            while run.events():
+                pass
+            SyncState.objects.filter(shop=shop).update(consecutive_failures=0)
+            # A run that went through proves the credentials, the IP whitelist and the quota: those alerts are over.
+            ShopAlert.objects.filter(shop=shop, resolved_at=None, kind__in=RESOLVED_BY_SUCCESS).update(
+                resolved_at=now()
+            )
+        except LeaseLost:
+            run.report.stopped = "lease lost"
+        except errors.WeChatError as exc:
+            run.report.stopped = type(exc).__name__
+            _record_failure(shop=shop, stream=stream, exc=exc, progressed=run.pages_stored > 0)
+        finally:
+            run.log.flush()
+        return run.report
 
 
 def _record_failure(*, shop: Shop, stream: str, exc: errors.WeChatError, progressed: bool = False) -> None:
@@ -492,9 +614,17 @@ def _alert(shop: Shop, kind: str, message: str) -> None:
 
 
 def backfill_request(*, shop: Shop, since: datetime, streams=("orders", "aftersales")) -> None:
-    """Ask the next runs to re-read everything updated since ``since`` (already-fresh rows are not re-fetched)."""
+    """Ask the next runs to re-read everything updated since ``since`` (already-fresh rows are not re-fetched).
+
+    A stream whose backfill from ``since`` or earlier is not over yet (``backfill_from`` is kept until every
+    stream of that backfill caught up) already covers the request and goes on where it is: repeating a request
+    after an interruption resumes it, even though a start computed from "now" is a few minutes later the second
+    time. An earlier start restarts the stream from there. Call it under the shop's lease.
+    """
     for stream in streams:
         cursor, _ = SyncCursor.objects.get_or_create(shop=shop, stream=stream)
+        if cursor.backfill_from is not None and cursor.backfill_from <= since:
+            continue
         if cursor.completed_until is None or cursor.completed_until > since:
             cursor.completed_until, cursor.backfill_from = None, since
             cursor.window_start = cursor.window_end = cursor.running_since = None  # the next run starts afresh
@@ -509,17 +639,16 @@ def event_time(payload: dict) -> datetime | None:
 def shop_events(*, shop: Shop, client=None) -> RunReport:
     """Process the shop's pending push events under the lease. When a sync run holds the lease, it processes
     them itself before it ends (see ``shop_sync``)."""
-    owner = uuid.uuid4().hex
-    if not lease_acquire(shop=shop, owner=owner):
-        return RunReport(stopped="busy")
-    run = _Run(shop, owner=owner, deadline=None, on_page=None, client=client)
-    try:
-        while run.events():
-            pass
-    except errors.WeChatError as exc:
-        run.report.stopped = type(exc).__name__
-        _record_failure(shop=shop, stream="", exc=exc)
-    finally:
-        run.log.flush()
-        lease_release(shop=shop, owner=owner)
-    return run.report
+    with _leased(shop) as owner:
+        if owner is None:
+            return RunReport(stopped="busy")
+        run = _Run(shop, owner=owner, deadline=None, on_page=None, client=client)
+        try:
+            while run.events():
+                pass
+        except errors.WeChatError as exc:
+            run.report.stopped = type(exc).__name__
+            _record_failure(shop=shop, stream="", exc=exc)
+        finally:
+            run.log.flush()
+        return run.report

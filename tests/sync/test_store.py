@@ -1,6 +1,6 @@
 """The upsert path: the same payloads twice leave the same rows; changed payloads update in place."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -172,10 +172,11 @@ def test_the_lease_admits_one_run_at_a_time(shop):
 
 
 def test_an_expired_lease_of_a_crashed_run_can_be_taken_over(shop, time_machine):
-    time_machine.move_to(datetime(2026, 11, 26, 10, 0, tzinfo=UTC), tick=False)
+    taken = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    time_machine.move_to(taken, tick=False)
     assert engine.lease_acquire(shop=shop, owner="crashed") is True
-    time_machine.move_to(datetime(2026, 11, 26, 10, 9, tzinfo=UTC), tick=False)
+    time_machine.move_to(taken + engine.LEASE_TTL, tick=False)
     assert engine.lease_acquire(shop=shop, owner="next") is False
-    time_machine.move_to(datetime(2026, 11, 26, 10, 11, tzinfo=UTC), tick=False)
+    time_machine.move_to(taken + engine.LEASE_TTL + timedelta(seconds=1), tick=False)
     assert engine.lease_acquire(shop=shop, owner="next") is True
     assert engine.lease_renew(shop=shop, owner="crashed") is False

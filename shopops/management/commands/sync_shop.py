@@ -2,7 +2,9 @@
 
     manage.py sync_shop --shop SHOP [--since 90d] [--streams orders,aftersales,products]
 
-SHOP is the shop's public id or AppID. Safe to interrupt at any time: the next run resumes at the page it was on.
+SHOP is the shop's public id or AppID. Safe to interrupt at any time (Ctrl-C, kill -9, power loss): the next run
+resumes at the page it was on, with or without the same --since. A killed run's lease is taken over at once on the
+same host, and from another host within a minute (engine.LEASE_TTL).
 """
 
 import re
@@ -45,10 +47,7 @@ class Command(BaseCommand):
         unknown = set(names) - set(SyncCursor.Stream.values)
         if unknown:
             raise CommandError(f"Unknown streams: {', '.join(sorted(unknown))}.")
-        start = None
-        if since:
-            start = engine.now() - parse_since(since)
-            engine.backfill_request(shop=found, since=start, streams=[n for n in names if n != "products"])
+        start = engine.now() - parse_since(since) if since else None
         bar = tqdm(total=1000, unit="‰", desc=found.name, disable=options["verbosity"] == 0)
 
         origin = {"start": start}
@@ -57,15 +56,22 @@ class Command(BaseCommand):
             """The bar shows how much of the period (from its start to now) the stream has covered."""
             bar.set_postfix_str(f"{stream}: {cursor.items_done} listed")
             position = cursor.completed_until or cursor.window_start
-            origin["start"] = origin["start"] or cursor.window_start
+            # A resumed backfill runs from its first request's start, which may be earlier than this one's.
+            origin["start"] = cursor.backfill_from or origin["start"] or cursor.window_start
             if position and origin["start"] < engine.now():
                 covered = (position - origin["start"]) / (engine.now() - origin["start"])
                 bar.n = min(1000, int(1000 * covered))
             bar.refresh()
 
-        report = engine.shop_sync(shop=found, streams=names, on_page=on_page)
+        # The backfill request is made under the run's lease: refused with the run when another one is going on.
+        report = engine.shop_sync(shop=found, streams=names, on_page=on_page, backfill_since=start)
         bar.n = 1000 if not report.stopped else bar.n
         bar.close()
+        if report.stopped == "busy":
+            raise CommandError(
+                "Another sync of this shop is running right now (its lease is renewed while its process lives). "
+                "Run the command again once it has finished."
+            )
         if report.stopped:
             raise CommandError(f"Sync stopped: {report.stopped}. Run the command again to resume.")
         self.stdout.write(
