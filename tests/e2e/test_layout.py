@@ -115,3 +115,37 @@ def test_headline_amounts_stay_on_one_line_at_1280_px(page, expect, live_server,
         assert _box(value)["x"] + _box(value)["width"] <= WIDE
     page.screenshot(path=screenshot_dir / "layout-home-amounts-1280.png", full_page=True)
     assert page.problems == []
+
+
+LONG_NAME = ("华东区域旗舰店官方直营上海徐汇总部母婴用品与家居生活馆" * 4)[:100]  # Shop.name's max_length
+
+
+@pytest.mark.parametrize("width", [WIDE, PHONE])
+def test_a_long_shop_name_leaves_the_user_menu_on_screen(browser, live_server, screenshot_dir, width):
+    owner = MembershipFactory(user__username="merchant_long", shop__name=LONG_NAME)
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, "merchant_long")
+        page.goto(f"{live_server.url}/shops/{owner.shop.public_id}/orders/")
+        user_menu = page.locator("#user-menu")
+        assert user_menu.is_visible()  # in the bar itself, without opening the phone menu
+        box = _box(user_menu)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert box["height"] < 45  # one line
+        switcher = page.locator("#shop-switcher")
+        assert switcher.get_attribute("title") == LONG_NAME
+        if width == PHONE:
+            page.locator(".navbar-toggler").click()
+            page.locator("#console-navbar.show").wait_for()
+        name = switcher.locator("span.text-truncate")
+        assert name.evaluate("el => el.scrollWidth > el.clientWidth")  # cut short with an ellipsis...
+        box = _box(switcher)
+        assert box["x"] + box["width"] <= width and box["height"] < 40  # ...on one line, inside the window
+        page.screenshot(path=screenshot_dir / f"layout-long-shop-name-{width}.png")
+        # The user menu opens and its items are inside the window too.
+        user_menu.click()
+        menu = _box(page.locator('.dropdown-menu[aria-labelledby="user-menu"]'))
+        assert menu["x"] >= 0 and menu["x"] + menu["width"] <= width
+    finally:
+        context.close()
