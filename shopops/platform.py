@@ -12,7 +12,7 @@ from requests.adapters import HTTPAdapter
 
 from shopops.bulk import rows_write
 from shopops.models import ApiCall, PlatformToken, Shop
-from shopops.wechat.client import CallRecord, ShopClient
+from shopops.wechat.client import CallRecord, MemoryTokenStore, ShopClient, TokenStore
 
 
 class DbTokenStore:
@@ -96,11 +96,30 @@ def _session() -> requests.Session:
 def shop_client(
     shop: Shop, *, log: ApiCallLog | None = None, client_class: type[ShopClient] = ShopClient, **options
 ) -> ShopClient:
+    return _client(shop.appid, shop.app_secret, DbTokenStore(), log=log, client_class=client_class, **options)
+
+
+def credentials_client(*, appid: str, secret: str, log: ApiCallLog | None = None, **options) -> ShopClient:
+    """A client for credentials being tried (not necessarily the shop's stored ones). Its access token lives in a
+    private in-memory store: trying them neither rides on the shared cached token of ``appid`` (which may have been
+    fetched with another AppSecret) nor replaces it."""
+    return _client(appid, secret, MemoryTokenStore(), log=log, **options)
+
+
+def _client(
+    appid: str,
+    secret: str,
+    token_store: TokenStore,
+    *,
+    log: ApiCallLog | None,
+    client_class: type[ShopClient] = ShopClient,
+    **options,
+) -> ShopClient:
     return client_class(
-        appid=shop.appid,
-        secret=shop.app_secret,
+        appid=appid,
+        secret=secret,
         base_url=settings.WECHAT_API_BASE,
-        token_store=DbTokenStore(),
+        token_store=token_store,
         recorder=log,
         session=_session(),
         connect_timeout=settings.WECHAT_CONNECT_TIMEOUT,

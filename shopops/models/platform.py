@@ -195,6 +195,6 @@ ALERT_ADVICE = {
     ShopAlert.Kind.PERMISSION: _(
         "The shop has not granted this API. Check the feature is enabled and the permission set is authorised."
     ),
-    ShopAlert.Kind.CREDENTIALS: _("Check the AppID and AppSecret in the shop settings."),
+    ShopAlert.Kind.CREDENTIALS: _("Check the AppID and AppSecret on the platform connection page."),
     ShopAlert.Kind.SYNC_FAILING: _("Syncing is paused for 30 minutes after repeated failures; see sync health."),
 }

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shopops.models import Shop
-from shopops.platform import ApiCallLog, DbTokenStore, shop_client
+from shopops.platform import ApiCallLog, DbTokenStore, credentials_client, shop_client
 from shopops.selectors.sync import advice_for_error
-from shopops.wechat.errors import WeChatError
+from shopops.wechat.errors import TransientError, WeChatError
 from shopops.wechat.types import ShopInfo
 
 PUSH_TOKEN_LENGTH = 32  # the platform accepts 3 to 32 letters or digits
@@ -50,30 +50,6 @@ def _forget_cached_token(appid: str) -> None:
 # --- credentials and the connection test -------------------------------------------------------------------
 
 
-@transaction.atomic
-def shop_credentials_update(*, shop: Shop, appid: str, app_secret: str = "") -> Shop:
-    """Set the shop's AppID and, when given, its AppSecret (blank keeps the stored one: it is never shown back).
-
-    An AppID another shop uses is refused. A changed AppID or AppSecret drops the cached access token, so the next
-    call proves the new credentials rather than riding on a token fetched with the old ones.
-    """
-    if appid and Shop.objects.filter(appid=appid).exclude(pk=shop.pk).exists():
-        raise ValidationError({"appid": _("Another shop already uses this AppID.")})
-    old_appid = shop.appid
-    secret_changed = bool(app_secret) and app_secret != shop.app_secret
-    shop.appid = appid
-    if secret_changed:
-        shop.app_secret = app_secret
-    shop.full_clean()
-    shop.save()
-    if secret_changed:
-        _audit_secrets_changed(shop, ["app_secret"])
-    if secret_changed or appid != old_appid:
-        _forget_cached_token(old_appid)
-        _forget_cached_token(appid)
-    return shop
-
-
 @dataclass(frozen=True)
 class ConnectionTestResult:
     """What basics/info/get answered: the shop's info, or the platform's error with a hint in plain words."""
@@ -84,24 +60,15 @@ class ConnectionTestResult:
     request_id: str = ""
     error_class: str = ""
     hint: str = ""
+    transient: bool = False  # the platform could not be asked (network, 5xx, busy): the answer says nothing
 
     @property
     def ok(self) -> bool:
         return self.info is not None
 
 
-def shop_connection_test(*, shop: Shop) -> ConnectionTestResult:
-    """Call basics/info/get with the stored credentials and report what the platform answered.
-
-    The cached access token is dropped first, so a wrong AppSecret shows up now (as the token call's error)
-    instead of at the token's expiry. Every HTTP attempt is logged as an ``ApiCall`` of the shop. Refused
-    (``ValidationError``) when the AppID or AppSecret is missing.
-    """
-    if not shop.appid or not shop.app_secret:
-        raise ValidationError(_("Enter the AppID and AppSecret first."))
-    log = ApiCallLog(shop=shop, appid=shop.appid)
-    _forget_cached_token(shop.appid)
-    client = shop_client(shop, log=log, max_attempts=CONNECTION_TEST_ATTEMPTS)
+def _basics_info(client, log: ApiCallLog) -> ConnectionTestResult:
+    """basics/info/get through ``client``: the connection test of whatever credentials the client holds."""
     try:
         return ConnectionTestResult(info=client.basics_info())
     except WeChatError as exc:
@@ -112,9 +79,137 @@ def shop_connection_test(*, shop: Shop) -> ConnectionTestResult:
             request_id=exc.request_id,
             error_class=name,
             hint=advice_for_error(name),
+            transient=isinstance(exc, TransientError),
         )
     finally:
         log.flush()
+
+
+def shop_connection_test(*, shop: Shop) -> ConnectionTestResult:
+    """Call basics/info/get with the stored credentials and report what the platform answered.
+
+    The cached access token is dropped first, so a wrong AppSecret shows up now (as the token call's error)
+    instead of at the token's expiry. Every HTTP attempt is logged as an ``ApiCall`` of the shop. Refused
+    (``not_connected``) when the AppID or AppSecret is missing.
+    """
+    if not shop.appid or not shop.app_secret:
+        raise ValidationError(_("Enter the AppID and AppSecret first."), code="not_connected")
+    log = ApiCallLog(shop=shop, appid=shop.appid)
+    _forget_cached_token(shop.appid)
+    return _basics_info(shop_client(shop, log=log, max_attempts=CONNECTION_TEST_ATTEMPTS), log)
+
+
+def credentials_test(*, shop: Shop, appid: str, app_secret: str) -> ConnectionTestResult:
+    """The connection test of credentials that are not (yet) stored: basics/info/get with a token fetched for them
+    alone, so the shared cached token is neither used nor changed. The calls are logged as the shop's."""
+    log = ApiCallLog(shop=shop, appid=appid)
+    client = credentials_client(appid=appid, secret=app_secret, log=log, max_attempts=CONNECTION_TEST_ATTEMPTS)
+    return _basics_info(client, log)
+
+
+# The platform's errcodes that point at the AppID rather than the AppSecret (invalid appid, appid missing).
+_APPID_ERRCODES = frozenset({40013, 41002})
+
+
+def _appid_taken_check(shop: Shop, appid: str) -> None:
+    if appid and Shop.objects.filter(appid=appid).exclude(pk=shop.pk).exists():
+        raise ValidationError(
+            {"appid": ValidationError(_("Another shop already uses this AppID."), code="appid_taken")}
+        )
+
+
+def _rejected(result: ConnectionTestResult) -> ValidationError:
+    """The refusal of credentials the platform did not accept: on the field its errcode points at, with the
+    errcode, the platform's message and what to do. ``platform_unreachable`` when it could not be asked."""
+    field = "appid" if result.errcode in _APPID_ERRCODES else "app_secret"
+    params = {"errcode": result.errcode, "errmsg": result.errmsg, "advice": result.hint}
+    if result.transient:
+        error = ValidationError(
+            _(
+                "The credentials could not be checked: the platform did not answer (%(errmsg)s). %(advice)s "
+                "Nothing was saved."
+            ),
+            code="platform_unreachable",
+            params=params,
+        )
+    else:
+        error = ValidationError(
+            _(
+                "WeChat Shop refused these credentials: errcode %(errcode)s (%(errmsg)s). %(advice)s "
+                "Nothing was saved: the stored credentials are unchanged."
+            ),
+            code="credentials_rejected",
+            params=params,
+        )
+    return ValidationError({field: error})
+
+
+def shop_credentials_replace(
+    *, shop: Shop, appid: str, app_secret: str, replace_working: bool = False
+) -> ConnectionTestResult:
+    """Test an AppID and AppSecret against the platform (basics/info/get) and store them only if it accepts them.
+
+    Refused, changing nothing (the shop row and the cached tokens stay; the platform calls are logged):
+    - ``appid_taken`` (on ``appid``) when another shop uses the AppID, before any call;
+    - ``credentials_rejected`` / ``platform_unreachable`` (on ``appid`` for the platform's AppID errcodes, on
+      ``app_secret`` otherwise) when the platform refuses them or cannot be asked, with its errcode and errmsg and
+      what to do (params ``errcode``, ``errmsg``, ``advice``);
+    - ``confirm_replace`` when the stored credentials are different and still work, unless ``replace_working``:
+      replacing a working connection is the owner's explicit choice (params ``current`` and ``new``: the shop
+      names the platform gave for each).
+
+    Once stored, the cached access token of the old AppID (and of the new one) is forgotten and the change of the
+    AppSecret is audited with hidden values (the AppID's change by django-auditlog). Returns the new credentials'
+    test result. The platform is asked outside any transaction: no row is locked while waiting for it.
+    """
+    _appid_taken_check(shop, appid)
+    result = credentials_test(shop=shop, appid=appid, app_secret=app_secret)
+    if not result.ok:
+        raise _rejected(result)
+    unchanged = (appid, app_secret) == (shop.appid, shop.app_secret)
+    if not unchanged and not replace_working and shop.appid and shop.app_secret:
+        current = credentials_test(shop=shop, appid=shop.appid, app_secret=shop.app_secret)
+        if current.ok:
+            raise ValidationError(
+                _(
+                    "The stored credentials work: they connect the shop “%(current)s”. Replace them with these, "
+                    "which connect “%(new)s”?"
+                ),
+                code="confirm_replace",
+                params={"current": current.info.nickname, "new": result.info.nickname},
+            )
+    if not unchanged:
+        _credentials_store(shop=shop, appid=appid, app_secret=app_secret)
+    return result
+
+
+@transaction.atomic
+def _credentials_store(*, shop: Shop, appid: str, app_secret: str | None) -> None:
+    """Store the AppID and (unless None) the AppSecret; audit and forget the cached tokens of what changed."""
+    Shop.objects.select_for_update().filter(pk=shop.pk).first()  # one change of a shop's credentials at a time
+    _appid_taken_check(shop, appid)
+    old_appid = shop.appid
+    secret_changed = app_secret is not None and app_secret != shop.app_secret
+    shop.appid = appid
+    if secret_changed:
+        shop.app_secret = app_secret
+    shop.full_clean()
+    shop.save()
+    if secret_changed:
+        _audit_secrets_changed(shop, ["app_secret"])
+    if secret_changed or appid != old_appid:
+        _forget_cached_token(old_appid)
+        _forget_cached_token(appid)
+
+
+def shop_appid_correct(*, shop: Shop, appid: str) -> Shop:
+    """Support staff's correction of a shop's AppID (the admin). Not tested against the platform: support neither
+    sees nor enters the AppSecret, so the owner tests the connection afterwards. Refused (``appid_taken``) when
+    another shop uses it; a change forgets the cached access tokens of the old and the new AppID, exactly as the
+    owner's replacement does, and is audited by django-auditlog."""
+    if appid != shop.appid:
+        _credentials_store(shop=shop, appid=appid, app_secret=None)
+    return shop
 
 
 # --- push settings ---------------------------------------------------------------------------------------
@@ -135,4 +230,22 @@ def shop_push_settings_generate(*, shop: Shop) -> Shop:
     shop.encoding_aes_key = _random_alphanumeric(AES_KEY_LENGTH)
     shop.save(update_fields=["push_token", "encoding_aes_key", "updated_at"])
     _audit_secrets_changed(shop, ["push_token", "encoding_aes_key"])
+    return shop
+
+
+@transaction.atomic
+def shop_push_settings_set(*, shop: Shop, push_token: str, encoding_aes_key: str) -> Shop:
+    """Store a push Token and EncodingAESKey the merchant already entered in the WeChat Shop backend (stored
+    encrypted; the change is audited with hidden values). The values are not tested here: the platform proves them
+    with its next push, which the connection page shows under the last push received."""
+    changed = [
+        field
+        for field, value in (("push_token", push_token), ("encoding_aes_key", encoding_aes_key))
+        if getattr(shop, field) != value
+    ]
+    if not changed:
+        return shop
+    shop.push_token, shop.encoding_aes_key = push_token, encoding_aes_key
+    shop.save(update_fields=[*changed, "updated_at"])
+    _audit_secrets_changed(shop, changed)
     return shop

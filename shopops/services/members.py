@@ -1,7 +1,13 @@
-"""Writes for a shop's members. The shop always keeps at least one owner; refusals carry a stable code.
+"""Writes for a shop's members. The shop always keeps at least one owner; refusals carry a stable code:
+``unknown_user``, ``already_member``, ``last_owner``.
+
+The console's views and the admin call the same functions (the admin's forms call the ``…_check`` functions in
+``clean`` so a refusal shows on the form, then save through the services).
 
 Model changes are recorded by django-auditlog (shopops.audit) with the acting user taken from the request.
 """
+
+from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -11,36 +17,91 @@ from django.utils.translation import gettext_lazy as _
 from shopops.models import Membership, Shop
 from shopops.roles import Role
 
+KEEP_AN_OWNER = _("The shop must keep at least one owner.")
+LAST_OWNER_REMOVAL = _("The last owner of a shop cannot be removed.")
+
+
+def membership_add_check(*, shop: Shop, user, username: str = "") -> None:
+    """Refused (``unknown_user``) for a missing (None: ``username`` names who was asked for), inactive, staff or
+    agency user, and (``already_member``) for a member of the shop. Not a field error: the console names the field
+    ``username``, the admin ``user``."""
+    if user is None or not user.is_active or user.is_staff or hasattr(user, "agency_membership"):
+        name = user.username if user is not None else username
+        raise ValidationError(
+            _("No merchant console user is called “%(name)s”."), code="unknown_user", params={"name": name}
+        )
+    if Membership.objects.filter(shop=shop, user=user).exists():
+        raise ValidationError(
+            _("%(name)s is already a member of this shop."), code="already_member", params={"name": user.username}
+        )
+
 
 @transaction.atomic
-def membership_invite(*, shop: Shop, username: str, role: str) -> Membership:
-    """Add an existing console user to the shop. Fails for unknown, agency or staff users and for members."""
-    user = get_user_model().objects.filter(username=username, is_active=True, is_staff=False).first()
-    if user is None or hasattr(user, "agency_membership"):
-        raise ValidationError({"username": _("No merchant console user is called “%(name)s”.") % {"name": username}})
-    if Membership.objects.filter(shop=shop, user=user).exists():
-        raise ValidationError({"username": _("%(name)s is already a member of this shop.") % {"name": username}})
+def membership_add(*, shop: Shop, user, role: str) -> Membership:
+    """Add a console user to the shop with ``role``; refused as ``membership_add_check`` says."""
+    membership_add_check(shop=shop, user=user)
     return Membership.objects.create(shop=shop, user=user, role=role)
 
 
-def _lock_owners(shop: Shop) -> int:
-    """Lock the shop's owner rows so two concurrent demotions cannot both pass the last-owner check."""
-    return len(Membership.objects.select_for_update().filter(shop=shop, role=Role.OWNER))
+@transaction.atomic
+def membership_invite(*, shop: Shop, username: str, role: str) -> Membership:
+    """Add an existing console user, by username. Refusals are errors of the ``username`` field."""
+    user = get_user_model().objects.filter(username=username).first()
+    try:
+        membership_add_check(shop=shop, user=user, username=username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc}) from None
+    return Membership.objects.create(shop=shop, user=user, role=role)
+
+
+def _owner_ids(shop: Shop, *, lock: bool) -> set[int]:
+    """The shop's owner memberships; locked so two concurrent demotions cannot both pass the last-owner check."""
+    owners = Membership.objects.filter(shop=shop, role=Role.OWNER)
+    if lock:
+        owners = owners.select_for_update()
+    return {membership.pk for membership in owners.only("pk")}
+
+
+def memberships_keep_an_owner_check(
+    *, shop: Shop, roles_after: Mapping[int, str | None], new_owners: int = 0, lock: bool = False
+) -> None:
+    """Refused (``last_owner``) when the changes would leave the shop without an owner.
+
+    ``roles_after`` maps membership ids to their new role, or None for a removal; memberships not in it keep their
+    role. ``new_owners`` counts owners being added. ``lock`` locks the owner rows (inside a transaction).
+    """
+    owners = _owner_ids(shop, lock=lock)
+    remaining = {pk for pk in owners if roles_after.get(pk, Role.OWNER) == Role.OWNER}
+    promoted = {pk for pk, role in roles_after.items() if role == Role.OWNER and pk not in owners}
+    if not remaining and not promoted and new_owners < 1:
+        raise ValidationError(KEEP_AN_OWNER, code="last_owner")
 
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str) -> Membership:
-    """Change a member's role. The shop always keeps at least one owner."""
-    if membership.role == Role.OWNER and role != Role.OWNER and _lock_owners(membership.shop) <= 1:
-        raise ValidationError({"role": _("The shop must keep at least one owner.")})
+    """Change a member's role. The shop always keeps at least one owner (``last_owner``, an error of ``role``)."""
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        try:
+            memberships_keep_an_owner_check(shop=membership.shop, roles_after={membership.pk: role}, lock=True)
+        except ValidationError as exc:
+            raise ValidationError({"role": exc}) from None
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     return membership
 
 
+def membership_remove_check(*, membership: Membership, lock: bool = False) -> None:
+    """Refused (``last_owner``) for the shop's last owner."""
+    if membership.role != Role.OWNER:
+        return
+    try:
+        memberships_keep_an_owner_check(shop=membership.shop, roles_after={membership.pk: None}, lock=lock)
+    except ValidationError:
+        raise ValidationError(LAST_OWNER_REMOVAL, code="last_owner") from None
+
+
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
-    """Remove a member. The last owner cannot be removed."""
-    if membership.role == Role.OWNER and _lock_owners(membership.shop) <= 1:
-        raise ValidationError(_("The last owner of a shop cannot be removed."))
+    """Remove a member. The last owner cannot be removed (``last_owner``)."""
+    membership_remove_check(membership=membership, lock=True)
     membership.delete()

@@ -1,4 +1,6 @@
-"""Writes for shops. Each service validates its business rule and runs atomically.
+"""Writes for shops: creating one and its name and status. Each service validates its business rule and runs
+atomically. The platform credentials have one place: the connection page (``shopops.services.connection``), which
+tests them before it stores them.
 
 Model changes are recorded by django-auditlog (shopops.audit) with the acting user taken from the request.
 """
@@ -8,14 +10,24 @@ from django.db import transaction
 from shopops.models import Membership, Shop
 from shopops.roles import Role
 
-SECRET_FIELDS = ("app_secret", "push_token", "encoding_aes_key")
-
 
 @transaction.atomic
-def shop_create(*, user, name: str, appid: str = "", **secrets: str) -> Shop:
-    """Create a shop and make its creator the owner."""
-    shop = Shop(name=name, appid=appid)
-    _set_secrets(shop, secrets)
+def shop_create(
+    *,
+    user,
+    name: str,
+    appid: str = "",
+    app_secret: str = "",
+    push_token: str = "",
+    encoding_aes_key: str = "",
+) -> Shop:
+    """Create a shop and make its creator the owner.
+
+    The console creates shops without credentials: the owner enters them next on the connection page, which tests
+    them first. The credential arguments are stored untested and are for the sandbox demo only (``demo_setup``),
+    which seeds the sandbox with the same values in the same command.
+    """
+    shop = Shop(name=name, appid=appid, app_secret=app_secret, push_token=push_token, encoding_aes_key=encoding_aes_key)
     shop.full_clean()
     shop.save()
     Membership.objects.create(shop=shop, user=user, role=Role.OWNER)
@@ -23,16 +35,9 @@ def shop_create(*, user, name: str, appid: str = "", **secrets: str) -> Shop:
 
 
 @transaction.atomic
-def shop_update(*, shop: Shop, name: str, appid: str, status: str, **secrets: str) -> Shop:
-    """Update a shop. A blank secret keeps the stored one: secrets are never shown back to be re-entered."""
-    shop.name, shop.appid, shop.status = name, appid, status
-    _set_secrets(shop, secrets)
+def shop_update(*, shop: Shop, name: str, status: str) -> Shop:
+    """Rename a shop or change its status in ShopOps (a paused or archived shop does not sync)."""
+    shop.name, shop.status = name, status
     shop.full_clean()
-    shop.save()
+    shop.save(update_fields=["name", "status", "updated_at"])
     return shop
-
-
-def _set_secrets(shop: Shop, secrets: dict[str, str]) -> None:
-    for field in SECRET_FIELDS:
-        if secrets.get(field):
-            setattr(shop, field, secrets[field])

@@ -18,24 +18,30 @@ from shopops.sync import engine
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 ALL_STREAMS = ("orders", "aftersales", "products")
+SYNC_RUNNING = _("A sync of this shop is running right now. Follow its progress on this page.")
 
 
 def _check_can_sync(shop: Shop, *, at: datetime) -> None:
+    """Refused ``not_connected``, ``shop_inactive``, ``sync_paused`` (params ``until``, ``reason``) or
+    ``sync_running``."""
     if not shop.appid or not shop.app_secret:
-        raise ValidationError(_("Connect the shop first: enter its AppID and AppSecret."))
+        raise ValidationError(_("Connect the shop first: enter its AppID and AppSecret."), code="not_connected")
     if shop.status != Shop.Status.ACTIVE:
-        raise ValidationError(_("The shop is not active in ShopOps. Set it active in the shop settings to sync."))
+        raise ValidationError(
+            _("The shop is not active in ShopOps. Set it active in the shop settings to sync."), code="shop_inactive"
+        )
     state = SyncState.objects.filter(shop=shop).first()
     if state and state.paused_until and state.paused_until > at:
         raise ValidationError(
-            _("Syncing is paused until %(until)s (%(reason)s). It resumes by itself then.")
-            % {
+            _("Syncing is paused until %(until)s (%(reason)s). It resumes by itself then."),
+            code="sync_paused",
+            params={
                 "until": timezone.localtime(state.paused_until).strftime("%Y-%m-%d %H:%M"),
                 "reason": state.pause_reason,
-            }
+            },
         )
     if sync_lease_active(state, now=at):
-        raise ValidationError(_("A sync of this shop is running right now. Follow its progress on this page."))
+        raise ValidationError(SYNC_RUNNING, code="sync_running")
 
 
 def sync_now_request(*, shop: Shop) -> None:
@@ -58,7 +64,8 @@ def backfill_earliest(*, today: date) -> date:
 @transaction.atomic
 def sync_backfill_request(*, shop: Shop, since: date) -> datetime:
     """Re-read the shop's orders and after-sales updated since 00:00 (Beijing time) of ``since``, and queue the
-    run. ``since`` may be neither in the future nor more than a year ago.
+    run. ``since`` may be neither in the future (``date_in_future``) nor more than a year ago (``date_too_early``,
+    param ``earliest``); the shop must be able to sync (as ``sync_now_request``).
 
     The cursors are rewritten under the shop's sync lease, so a run cannot overwrite them half way; while a run
     holds the lease the request is refused. Returns the moment the backfill starts from.
@@ -66,19 +73,22 @@ def sync_backfill_request(*, shop: Shop, since: date) -> datetime:
     at = engine.now()
     today = at.astimezone(BEIJING).date()
     if since > today:
-        raise ValidationError({"since": _("The date cannot be in the future.")})
+        raise ValidationError({"since": ValidationError(_("The date cannot be in the future."), code="date_in_future")})
     earliest = backfill_earliest(today=today)
     if since < earliest:
         raise ValidationError(
             {
-                "since": _("Choose %(earliest)s or later: a backfill reaches back one year at most.")
-                % {"earliest": earliest.isoformat()}
+                "since": ValidationError(
+                    _("Choose %(earliest)s or later: a backfill reaches back one year at most."),
+                    code="date_too_early",
+                    params={"earliest": earliest.isoformat()},
+                )
             }
         )
     _check_can_sync(shop, at=at)
     owner = f"backfill-{secrets.token_hex(8)}"
     if not engine.lease_acquire(shop=shop, owner=owner):
-        raise ValidationError(_("A sync of this shop is running right now. Follow its progress on this page."))
+        raise ValidationError(SYNC_RUNNING, code="sync_running")
     start = datetime.combine(since, time.min, tzinfo=BEIJING)
     try:
         engine.backfill_request(shop=shop, since=start)

@@ -1,5 +1,7 @@
 """The shop's platform connection: credentials, the connection test and the push settings. Owners only."""
 
+import time
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -10,13 +12,16 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from shopops.forms.connection import CredentialsForm
+from shopops.fields import decrypt, encrypt
+from shopops.forms.connection import CredentialsForm, PushSettingsForm
 from shopops.roles import Perm
 from shopops.selectors import sync as selectors
 from shopops.services import connection as services
 from shopops.views import ShopMixin
 
 PUSH_REVEAL_SESSION_KEY = "push_settings_reveal"
+PENDING_CREDENTIALS_SESSION_KEY = "credentials_pending"
+PENDING_CREDENTIALS_MAX_AGE_S = 10 * 60
 
 
 SHOP_STATUS_LABELS = {
@@ -41,34 +46,87 @@ def masked(secret: str) -> str:
 
 @method_decorator(never_cache, name="dispatch")
 class ConnectionView(ShopMixin, TemplateView):
-    """Owners enter the credentials, test them, and get the push settings to paste into the WeChat Shop backend.
+    """Owners enter the credentials (tested before they are saved), test them, and get the push settings to paste
+    into the WeChat Shop backend, or enter the ones already there.
 
     The push Token and EncodingAESKey are shown in full once: on the first page after they were generated, to the
     owner who generated them (a one-time flag in their session; the secrets themselves stay in the shop row).
+
+    Replacing credentials that still work takes a second step: the page asks, naming the shop each pair connects,
+    and the new pair waits in the owner's session (its AppSecret encrypted, for a few minutes) until they confirm.
+    Any other visit of the page drops it.
     """
 
     permission = Perm.MANAGE_SHOP
     template_name = "console/connection/connection.html"
     form = None
+    push_form = None
     test_result = None
+    confirm = None  # the confirm_replace refusal, while the owner is asked
 
     def get(self, request, *args, **kwargs):
-        # Any visit to a connection page uses the flag up, so it cannot linger to reveal them later.
+        # Any visit to a connection page uses the flags up, so they cannot linger to reveal or replace later.
         self.reveal = request.session.pop(PUSH_REVEAL_SESSION_KEY, None) == str(self.shop.public_id)
+        request.session.pop(PENDING_CREDENTIALS_SESSION_KEY, None)
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         self.reveal = False
-        form = CredentialsForm(request.POST, shop=self.shop)
+        action = request.POST.get("action", "credentials")
+        if action == "push":
+            return self._post_push(request, **kwargs)
+        if action == "confirm_replace":
+            return self._post_confirm(request, **kwargs)
+        request.session.pop(PENDING_CREDENTIALS_SESSION_KEY, None)
+        form = CredentialsForm(request.POST)
         if form.is_valid():
-            try:
-                services.shop_credentials_update(shop=self.shop, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Credentials saved. Test the connection to check them."))
-                return redirect("console:connection", shop=self.shop.public_id)
+            return self._replace(request, form, replace_working=False, **kwargs)
         self.form = form
+        return self.render_to_response(self.get_context_data(**kwargs))
+
+    def _replace(self, request, form, *, replace_working: bool, **kwargs):
+        appid, app_secret = form.cleaned_data["appid"], form.cleaned_data["app_secret"]
+        try:
+            result = services.shop_credentials_replace(
+                shop=self.shop, appid=appid, app_secret=app_secret, replace_working=replace_working
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "confirm_replace":
+                request.session[PENDING_CREDENTIALS_SESSION_KEY] = {
+                    "shop": str(self.shop.public_id),
+                    "appid": appid,
+                    "app_secret": encrypt(app_secret),
+                    "at": time.time(),
+                }
+                self.confirm = exc
+            else:
+                form.add_error(None, exc)
+            self.form = form
+            return self.render_to_response(self.get_context_data(**kwargs))
+        messages.success(
+            request,
+            _("WeChat Shop accepted the credentials and they are saved: they connect the shop “%(name)s”.")
+            % {"name": result.info.nickname},
+        )
+        return redirect("console:connection", shop=self.shop.public_id)
+
+    def _post_confirm(self, request, **kwargs):
+        pending = request.session.pop(PENDING_CREDENTIALS_SESSION_KEY, None)
+        fresh = pending and time.time() - pending["at"] < PENDING_CREDENTIALS_MAX_AGE_S
+        if not fresh or pending["shop"] != str(self.shop.public_id):
+            messages.error(request, _("The confirmation has expired. Enter the new credentials again."))
+            return redirect("console:connection", shop=self.shop.public_id)
+        form = CredentialsForm({"appid": pending["appid"], "app_secret": decrypt(pending["app_secret"])})
+        form.is_valid()  # checked before they were stored in the session
+        return self._replace(request, form, replace_working=True, **kwargs)
+
+    def _post_push(self, request, **kwargs):
+        form = PushSettingsForm(request.POST)
+        if form.is_valid():
+            services.shop_push_settings_set(shop=self.shop, **form.cleaned_data)
+            messages.success(request, _("Push settings saved. The next push from WeChat Shop proves them."))
+            return redirect("console:connection", shop=self.shop.public_id)
+        self.push_form = form
         return self.render_to_response(self.get_context_data(**kwargs))
 
     def get_context_data(self, **kwargs):
@@ -77,7 +135,10 @@ class ConnectionView(ShopMixin, TemplateView):
         result = self.test_result
         last_event = selectors.inbound_event_latest(shop=shop)
         context.update(
-            form=self.form or CredentialsForm(initial={"appid": shop.appid}, shop=shop),
+            form=self.form or CredentialsForm(initial={"appid": shop.appid}),
+            confirm=self.confirm,
+            stored_secret=masked(shop.app_secret),
+            push_form=self.push_form or PushSettingsForm(),
             test_result=result,
             shop_status_text=SHOP_STATUS_LABELS.get(result.info.status, result.info.status)
             if result and result.ok

@@ -26,6 +26,8 @@ def index(request):
 
 
 class ShopCreateView(FormView):
+    """A new shop has a name only; its creator, now its owner, goes on to the connection page."""
+
     template_name = "console/shop_form.html"
     form_class = ShopForm
 
@@ -35,11 +37,20 @@ class ShopCreateView(FormView):
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Shop “%(name)s” created. You are its owner.") % {"name": shop.name})
-        return redirect("console:shop_home", shop=shop.public_id)
+        messages.success(
+            self.request,
+            _(
+                "Shop “%(name)s” created. You are its owner. Now connect it to WeChat Shop: enter its AppID and "
+                "AppSecret."
+            )
+            % {"name": shop.name},
+        )
+        return redirect("console:connection", shop=shop.public_id)
 
 
 class ShopSettingsView(ShopMixin, FormView):
+    """The shop's name and status. The credentials are on the connection page."""
+
     permission = Perm.MANAGE_SHOP
     template_name = "console/shop_form.html"
     form_class = ShopForm
@@ -50,7 +61,7 @@ class ShopSettingsView(ShopMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        return {"name": self.shop.name, "appid": self.shop.appid, "status": self.shop.status}
+        return {"name": self.shop.name, "status": self.shop.status}
 
     def form_valid(self, form):
         try:

@@ -1,17 +1,25 @@
 """The shop's platform connection: write-only credentials, a connection test against the sandbox over HTTP, push
 settings shown once and masked afterwards, regeneration, and the last push received. Owners only."""
 
+import io
+from datetime import timedelta
+
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from shopops.models import ApiCall, InboundEvent, PlatformToken, Shop, ShopAlert
 from shopops.models.platform import ALERT_ADVICE
 from shopops.roles import Role
-from shopops.views.connection import PUSH_REVEAL_SESSION_KEY
+from shopops.services.connection import shop_connection_test
+from shopops.views.connection import PENDING_CREDENTIALS_SESSION_KEY, PUSH_REVEAL_SESSION_KEY
 from shopops.wechat.crypto import PushCrypto
 from tests.factories import MembershipFactory, ShopFactory
 from tests.helpers import flash_messages
@@ -21,6 +29,7 @@ pytestmark = pytest.mark.django_db
 
 APPID, SECRET = "wxc0nnec7100000001", "c0nnec7105ecre700000000000000001"
 WRONG_SECRET = "c0nnec7105ecre700000000000000002"
+NEW_APPID, NEW_SECRET = "wxc0nnec7100000002", "c0nnec7105ecre700000000000000003"
 
 
 @pytest.fixture
@@ -86,63 +95,230 @@ def test_a_wrong_secret_shows_the_platforms_exact_error_and_what_to_do(client, s
     html = response.content.decode()
     assert '<code class="errcode">40125</code>' in html
     assert result.errmsg in html
-    assert "Check the AppID and AppSecret in the shop settings." in html
+    assert str(ALERT_ADVICE[ShopAlert.Kind.CREDENTIALS]) in html
     assert PlatformToken.objects.filter(appid=APPID).count() == 0
     assert list(ApiCall.objects.filter(shop=owner.shop).values_list("endpoint", "errcode", "error")) == [
         ("/cgi-bin/stable_token", 40125, "CredentialError")
     ]
 
 
-def test_the_connection_test_needs_credentials(en_client, shop):
-    response = en_client.post(_url("connection_test", shop), follow=True)
-    assert flash_messages(response) == ["Enter the AppID and AppSecret first."]
+def test_the_connection_test_needs_credentials(owner_client, shop):
+    with pytest.raises(ValidationError) as refused:
+        shop_connection_test(shop=shop)
+    assert refused.value.code == "not_connected"
+    response = owner_client.post(_url("connection_test", shop), follow=True)
+    assert flash_messages(response) == refused.value.messages
     assert ApiCall.objects.count() == 0
 
 
-# --- credentials -----------------------------------------------------------------------------------------------
+# --- credentials: tested before they are saved ---------------------------------------------------------------
 
 
-def test_credentials_are_saved_and_the_secret_is_never_shown_back(en_client, shop):
-    response = en_client.post(_url("connection", shop), {"appid": APPID, "app_secret": SECRET}, follow=True)
-    assert flash_messages(response) == ["Credentials saved. Test the connection to check them."]
+def _codes(form) -> dict[str, list[str]]:
+    return {field: [error.code for error in errors] for field, errors in form.errors.as_data().items()}
+
+
+def _params(form, field) -> dict:
+    (error,) = form.errors.as_data()[field]
+    return error.params
+
+
+def _calls(shop) -> list[tuple]:
+    return list(ApiCall.objects.filter(shop=shop).order_by("id").values_list("appid", "endpoint", "errcode"))
+
+
+def _only_new_api_calls(before, after) -> list[tuple]:
+    """The refusal changed nothing of ours but the outbound-call log: the calls it made, (appid, endpoint, errcode).
+    (The sandbox's rows are the platform's side: it issued tokens and counted calls.)"""
+    diff = {label: rows for label, rows in changes(before, after).items() if not label.startswith("sandbox.")}
+    assert set(diff) <= {"shopops.ApiCall"}, diff
+    added = diff.get("shopops.ApiCall", {"after": []})["after"]
+    return [(row["appid"], row["endpoint"], row["errcode"]) for row in added]
+
+
+TOKEN, INFO = "/cgi-bin/stable_token", "/channels/ec/basics/info/get"
+
+
+@pytest.fixture
+def second_shop_on_the_platform(sandbox):
+    call_command(
+        "sandbox_seed", shop=NEW_APPID, secret=NEW_SECRET, name="杭州二号店", days=1, orders=1, agencies=0, verbosity=0
+    )
+
+
+@pytest.fixture
+def connected_owner(client, sandbox):
+    """An owner whose shop holds working credentials and a cached access token for them."""
+    owner = MembershipFactory(shop__appid=APPID, shop__app_secret=SECRET)
+    PlatformToken.objects.create(appid=APPID, token="cached-token", expires_at=4_000_000_000)
+    client.force_login(owner.user)
+    return owner
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_credentials_are_tested_then_saved(client, sandbox):
+    owner = MembershipFactory()
+    shop = owner.shop
+    client.force_login(owner.user)
+    LogEntry.objects.all().delete()
+
+    response = client.post(_url("connection", shop), {"appid": APPID, "app_secret": SECRET})
+
+    assert response.status_code == 302
+    assert response.url == _url("connection", shop)
     shop.refresh_from_db()
     assert (shop.appid, shop.app_secret) == (APPID, SECRET)
     assert _raw(shop, "app_secret").startswith("gAAAAA")
-    html = response.content.decode()
-    assert SECRET not in html
-    assert f'value="{APPID}"' in html
-    assert 'placeholder="Stored"' in html
+    # Tested first, with a token of their own: the shared token cache is untouched.
+    assert _calls(shop) == [(APPID, TOKEN, 0), (APPID, INFO, 0)]
+    assert PlatformToken.objects.count() == 0
+    logged = sorted((e.changes_dict for e in LogEntry.objects.get_for_object(shop)), key=str)
+    assert logged == sorted([{"appid": ["", APPID]}, {"app_secret": ["(hidden)", "(changed)"]}], key=str)
+    page = client.get(_url("connection", shop)).content.decode()
+    assert SECRET not in page
+    assert f'<code class="stored-secret">••••••••{SECRET[-4:]}</code>' in page
 
 
-def test_a_blank_secret_keeps_the_stored_one_and_a_new_one_drops_the_cached_token(en_client, shop, owner):
-    shop.appid, shop.app_secret = APPID, SECRET
-    shop.save()
-    PlatformToken.objects.create(appid=APPID, token="t", expires_at=4_000_000_000)
-    en_client.post(_url("connection", shop), {"appid": APPID, "app_secret": ""})
-    shop.refresh_from_db()
-    assert shop.app_secret == SECRET
-    assert PlatformToken.objects.count() == 1  # nothing changed: the token stays
+@pytest.mark.django_db(transaction=True)
+def test_a_wrong_secret_is_refused_on_its_field_and_the_working_credentials_stay(client, connected_owner):
+    shop = connected_owner.shop
+    before = snapshot()
+
+    response = client.post(_url("connection", shop), {"appid": APPID, "app_secret": WRONG_SECRET})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert _codes(form) == {"app_secret": ["credentials_rejected"]}
+    params = _params(form, "app_secret")
+    assert (params["errcode"], params["advice"]) == (40125, str(ALERT_ADVICE[ShopAlert.Kind.CREDENTIALS]))
+    assert params["errmsg"].startswith("invalid appsecret rid: ")
+    assert params["errmsg"] in response.content.decode()
+    assert WRONG_SECRET not in response.content.decode()
+    # Nothing changed but the call log: the shop row, its audit trail and the cached token stay as they were.
+    assert _only_new_api_calls(before, snapshot()) == [(APPID, TOKEN, 40125)]
+    assert Shop.objects.get(pk=shop.pk).app_secret == SECRET
+    assert PlatformToken.objects.get(appid=APPID).token == "cached-token"
+    # And the old credentials still work.
+    assert client.post(_url("connection_test", shop)).context["test_result"].ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_appid_the_platform_does_not_know_is_refused_on_the_appid(client, connected_owner):
+    shop = connected_owner.shop
+    before = snapshot()
+    response = client.post(_url("connection", shop), {"appid": NEW_APPID, "app_secret": NEW_SECRET})
+    form = response.context["form"]
+    assert _codes(form) == {"appid": ["credentials_rejected"]}
+    assert _params(form, "appid")["errcode"] == 40013
+    assert _only_new_api_calls(before, snapshot()) == [(NEW_APPID, TOKEN, 40013)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_platform_cannot_be_asked_nothing_is_saved(client, sandbox):
+    owner = MembershipFactory()
+    client.force_login(owner.user)
+    call_command("sandbox_faults", appid=APPID, http5xx_rate=1.0, verbosity=0, stdout=io.StringIO())
+    before = snapshot()
+    response = client.post(_url("connection", owner.shop), {"appid": APPID, "app_secret": SECRET})
+    assert _codes(response.context["form"]) == {"app_secret": ["platform_unreachable"]}
+    calls = _only_new_api_calls(before, snapshot())
+    assert calls[0] == (APPID, TOKEN, 0)
+    assert {call[1] for call in calls[1:]} == {INFO}
+    assert Shop.objects.get(pk=owner.shop.pk).appid == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replacing_working_credentials_asks_first_then_replaces_them(
+    client, connected_owner, second_shop_on_the_platform
+):
+    shop = connected_owner.shop
+    before = snapshot()
+
+    asked = client.post(_url("connection", shop), {"appid": NEW_APPID, "app_secret": NEW_SECRET})
+
+    assert asked.status_code == 200
+    confirm = asked.context["confirm"]
+    assert (confirm.code, confirm.params) == ("confirm_replace", {"current": "杭州测试旗舰店", "new": "杭州二号店"})
+    html = asked.content.decode()
+    assert 'name="action" value="confirm_replace"' in html
+    assert NEW_SECRET not in html
+    # Both pairs were tried with tokens of their own; nothing else changed yet.
+    assert _only_new_api_calls(before, snapshot()) == [
+        (NEW_APPID, TOKEN, 0),
+        (NEW_APPID, INFO, 0),
+        (APPID, TOKEN, 0),
+        (APPID, INFO, 0),
+    ]
+    pending = client.session[PENDING_CREDENTIALS_SESSION_KEY]
+    assert (pending["shop"], pending["appid"]) == (str(shop.public_id), NEW_APPID)
+    assert NEW_SECRET not in str(pending)  # encrypted in the session
 
     LogEntry.objects.all().delete()
-    en_client.post(_url("connection", shop), {"appid": APPID, "app_secret": WRONG_SECRET})
+    replaced = client.post(_url("connection", shop), {"action": "confirm_replace"})
+
+    assert replaced.status_code == 302
     shop.refresh_from_db()
-    assert shop.app_secret == WRONG_SECRET
-    assert PlatformToken.objects.count() == 0
-    entry = LogEntry.objects.get_for_object(shop).get()
-    assert entry.changes_dict == {"app_secret": ["(hidden)", "(changed)"]}
-    assert entry.actor == owner.user
+    assert (shop.appid, shop.app_secret) == (NEW_APPID, NEW_SECRET)
+    assert PlatformToken.objects.filter(appid=APPID).count() == 0  # the old AppID's cached token is forgotten
+    assert PENDING_CREDENTIALS_SESSION_KEY not in client.session
+    logged = sorted((e.changes_dict for e in LogEntry.objects.get_for_object(shop)), key=str)
+    assert logged == sorted([{"appid": [APPID, NEW_APPID]}, {"app_secret": ["(hidden)", "(changed)"]}], key=str)
+    assert {e.actor for e in LogEntry.objects.get_for_object(shop)} == {connected_owner.user}
+    result = client.post(_url("connection_test", shop)).context["test_result"]
+    assert (result.ok, result.info.nickname) == (True, "杭州二号店")
 
 
-def test_bad_credentials_are_field_errors_and_change_nothing(en_client, shop):
-    ShopFactory(appid="wx0000000000000000")
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_is_used_up_by_another_visit_and_expires(client, connected_owner, second_shop_on_the_platform):
+    shop = connected_owner.shop
+    client.post(_url("connection", shop), {"appid": NEW_APPID, "app_secret": NEW_SECRET})
+    client.get(_url("connection", shop))  # went elsewhere on the page: the pending pair is dropped
     before = snapshot()
-    response = en_client.post(_url("connection", shop), {"appid": "wx0000000000000000", "app_secret": "short"})
+    response = client.post(_url("connection", shop), {"action": "confirm_replace"}, follow=True)
+    assert [m.level for m in response.context["messages"]] == [messages.ERROR]
+    assert changes(before, snapshot()) == {}
+
+    client.post(_url("connection", shop), {"appid": NEW_APPID, "app_secret": NEW_SECRET})
+    before = snapshot()
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        response = client.post(_url("connection", shop), {"action": "confirm_replace"}, follow=True)
+    assert [m.level for m in response.context["messages"]] == [messages.ERROR]
+    assert changes(before, snapshot()) == {}
+    assert Shop.objects.get(pk=shop.pk).appid == APPID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_credentials_that_no_longer_work_are_replaced_without_asking(client, sandbox):
+    owner = MembershipFactory(shop__appid=APPID, shop__app_secret=WRONG_SECRET)  # e.g. the AppSecret was reset
+    client.force_login(owner.user)
+    response = client.post(_url("connection", owner.shop), {"appid": APPID, "app_secret": SECRET})
+    assert response.status_code == 302
+    assert Shop.objects.get(pk=owner.shop.pk).app_secret == SECRET
+    assert _calls(owner.shop) == [(APPID, TOKEN, 0), (APPID, INFO, 0), (APPID, TOKEN, 40125)]
+
+
+def test_an_appid_another_shop_uses_is_refused_before_any_call(owner_client, shop):
+    ShopFactory(appid=NEW_APPID)
+    before = snapshot()
+    response = owner_client.post(_url("connection", shop), {"appid": NEW_APPID, "app_secret": NEW_SECRET})
+    assert _codes(response.context["form"]) == {"appid": ["appid_taken"]}
+    assert changes(before, snapshot()) == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "codes"),
+    [
+        ({"appid": APPID, "app_secret": "short"}, {"app_secret": ["invalid"]}),
+        ({"appid": APPID, "app_secret": ""}, {"app_secret": ["required"]}),
+        ({"appid": "gh_123", "app_secret": SECRET}, {"appid": ["invalid"]}),
+        ({}, {"appid": ["required"], "app_secret": ["required"]}),
+    ],
+)
+def test_malformed_credentials_are_field_errors_and_change_nothing(owner_client, shop, data, codes):
+    before = snapshot()
+    response = owner_client.post(_url("connection", shop), data)
     assert response.status_code == 200
-    assert response.context["form"].errors == {"app_secret": ["The AppSecret is 32 letters or digits."]}
-    response = en_client.post(_url("connection", shop), {"appid": "wx0000000000000000", "app_secret": SECRET})
-    assert response.context["form"].errors == {"appid": ["Another shop already uses this AppID."]}
-    response = en_client.post(_url("connection", shop), {"appid": "gh_123"})
-    assert response.context["form"].errors == {"appid": ["An AppID is “wx” followed by 16 letters or digits."]}
+    assert _codes(response.context["form"]) == codes
     assert changes(before, snapshot()) == {}
 
 
@@ -215,6 +391,48 @@ def test_another_owners_session_never_sees_them_in_full(client, en_client, shop)
     client.force_login(other_owner.user)
     html = client.get(_url("connection", shop)).content.decode()
     assert shop.push_token not in html and shop.encoding_aes_key not in html
+
+
+PUSH_TOKEN, AES_KEY = "pushtoken2026", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+def test_push_settings_already_in_the_wechat_backend_can_be_entered(owner_client, shop, owner):
+    LogEntry.objects.all().delete()
+    response = owner_client.post(
+        _url("connection", shop),
+        {"action": "push", "push-push_token": PUSH_TOKEN, "push-encoding_aes_key": AES_KEY},
+        follow=True,
+    )
+    assert response.redirect_chain == [(_url("connection", shop), 302)]
+    shop.refresh_from_db()
+    assert (shop.push_token, shop.encoding_aes_key) == (PUSH_TOKEN, AES_KEY)
+    assert _raw(shop, "push_token").startswith("gAAAAA") and _raw(shop, "encoding_aes_key").startswith("gAAAAA")
+    entry = LogEntry.objects.get_for_object(shop).get()
+    assert (entry.changes_dict, entry.actor) == (
+        {"push_token": ["(hidden)", "(changed)"], "encoding_aes_key": ["(hidden)", "(changed)"]},
+        owner.user,
+    )
+    html = response.content.decode()
+    assert PUSH_TOKEN not in html and AES_KEY not in html
+    assert f'<code class="push-token">••••••••{PUSH_TOKEN[-4:]}</code>' in html
+
+
+@pytest.mark.parametrize(
+    ("data", "codes"),
+    [
+        (
+            {"push-push_token": "a!", "push-encoding_aes_key": "short"},
+            {"push_token": ["invalid"], "encoding_aes_key": ["invalid"]},
+        ),
+        ({"push-push_token": PUSH_TOKEN}, {"encoding_aes_key": ["required"]}),
+    ],
+)
+def test_bad_push_settings_are_field_errors_and_change_nothing(owner_client, shop, data, codes):
+    before = snapshot()
+    response = owner_client.post(_url("connection", shop), {"action": "push", **data})
+    assert response.status_code == 200
+    assert _codes(response.context["push_form"]) == codes
+    assert changes(before, snapshot()) == {}
 
 
 # --- the last push received ------------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
 import pytest
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from shopops.models import Membership, Shop
+from shopops.services.members import membership_change_role, membership_remove
 from tests.factories import AgencyMemberFactory, MembershipFactory, UserFactory
+from tests.helpers import flash_messages
+from tests.security.isolation import changes, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -25,30 +30,33 @@ def test_owner_invites_an_existing_console_user(owner_client, shop, owner):
     assert newcomer.memberships.get().shop == shop
 
 
+def _codes(form) -> dict[str, list[str]]:
+    return {field: [error.code for error in errors] for field, errors in form.errors.as_data().items()}
+
+
 @pytest.mark.parametrize(
-    ("username", "error"),
-    [
-        ("nobody", "没有用户名为“nobody”的商家后台用户。"),
-        ("agent", "没有用户名为“agent”的商家后台用户。"),
-        ("support", "没有用户名为“support”的商家后台用户。"),
-        ("", "该字段是必填项。"),
-    ],
+    ("username", "code"),
+    [("nobody", "unknown_user"), ("agent", "unknown_user"), ("support", "unknown_user"), ("", "required")],
 )
-def test_invite_refusals_are_field_errors_and_change_nothing(owner_client, shop, owner, username, error):
+def test_invite_refusals_are_field_errors_and_change_nothing(owner_client, shop, owner, username, code):
     AgencyMemberFactory(user__username="agent")
     UserFactory(username="support", is_staff=True)
-    before = _members(shop)
+    before = snapshot()
     response = owner_client.post(_url("members", shop), {"username": username, "role": "operator"})
     assert response.status_code == 200
-    assert response.context["form"].errors == {"username": [error]}
-    assert _members(shop) == before
+    form = response.context["form"]
+    assert _codes(form) == {"username": [code]}
+    if code == "unknown_user":
+        assert form.errors.as_data()["username"][0].params == {"name": username}
+    assert changes(before, snapshot()) == {}
 
 
 def test_inviting_a_member_twice_is_refused(owner_client, shop):
     member = MembershipFactory(shop=shop, role="operator")
+    before = snapshot()
     response = owner_client.post(_url("members", shop), {"username": member.user.username, "role": "analyst"})
-    assert response.context["form"].errors == {"username": [f"{member.user.username} 已经是本店成员。"]}
-    assert Membership.objects.get(pk=member.pk).role == "operator"
+    assert _codes(response.context["form"]) == {"username": ["already_member"]}
+    assert changes(before, snapshot()) == {}
 
 
 def test_owner_changes_a_role(owner_client, shop):
@@ -59,10 +67,19 @@ def test_owner_changes_a_role(owner_client, shop):
 
 
 def test_the_last_owner_cannot_be_demoted_or_removed(owner_client, shop, owner):
+    with pytest.raises(ValidationError) as demoting:
+        membership_change_role(membership=owner, role="operator")
+    assert {f: [e.code for e in errors] for f, errors in demoting.value.error_dict.items()} == {"role": ["last_owner"]}
+    with pytest.raises(ValidationError) as removing:
+        membership_remove(membership=owner)
+    assert removing.value.code == "last_owner"
+
+    before = snapshot()
     response = owner_client.post(_url("member_role", shop, pk=owner.pk), {"role": "operator"}, follow=True)
-    assert "店铺至少要保留一位店主。" in response.content.decode()
+    assert flash_messages(response) == demoting.value.messages
     response = owner_client.post(_url("member_remove", shop, pk=owner.pk), follow=True)
-    assert "不能移除店铺的最后一位店主。" in response.content.decode()
+    assert flash_messages(response) == removing.value.messages
+    assert changes(before, snapshot()) == {}
     assert _members(shop) == [(owner.user.username, "owner")]
 
 
@@ -85,9 +102,10 @@ def test_removing_asks_for_confirmation_then_removes(owner_client, shop, owner):
 
 def test_an_invalid_role_is_refused(owner_client, shop):
     member = MembershipFactory(shop=shop, role="operator")
+    before = snapshot()
     response = owner_client.post(_url("member_role", shop, pk=member.pk), {"role": "king"}, follow=True)
-    assert "请选择有效的角色。" in response.content.decode()
-    assert Membership.objects.get(pk=member.pk).role == "operator"
+    assert [m.level for m in response.context["messages"]] == [messages.ERROR]
+    assert changes(before, snapshot()) == {}
 
 
 @pytest.mark.parametrize("role", ["operator", "finance", "analyst"])

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_q.brokers import get_broker
 from django_q.models import OrmQ, Schedule, Task
@@ -15,6 +16,7 @@ from django_q.signing import SignedPackage
 from shopops.models import ApiCall, Shop, ShopAlert, SyncCursor, SyncState
 from shopops.models.platform import ALERT_ADVICE
 from shopops.roles import Role
+from shopops.services.sync import sync_now_request
 from shopops.views.sync import duration_text
 from tests.factories import MembershipFactory
 from tests.helpers import assert_constant_queries, flash_messages
@@ -374,19 +376,16 @@ def test_sync_now_queues_exactly_one_task_and_runs_nothing(
 
 
 @pytest.mark.parametrize(
-    ("setup", "message"),
+    ("setup", "code", "params"),
     [
-        ("unconnected", "Connect the shop first: enter its AppID and AppSecret."),
-        ("inactive", "The shop is not active in ShopOps. Set it active in the shop settings to sync."),
-        (
-            "paused",
-            "Syncing is paused until 2026-03-10 12:30 (SyncFailing: five failures). It resumes by itself then.",
-        ),
-        ("running", "A sync of this shop is running right now. Follow its progress on this page."),
+        ("unconnected", "not_connected", None),
+        ("inactive", "shop_inactive", None),
+        ("paused", "sync_paused", {"until": "2026-03-10 12:30", "reason": "SyncFailing: five failures"}),
+        ("running", "sync_running", None),
     ],
 )
 def test_sync_now_is_refused_with_the_reason(
-    en_client, connected, queue, django_capture_on_commit_callbacks, frozen, setup, message
+    en_client, connected, queue, django_capture_on_commit_callbacks, frozen, setup, code, params
 ):
     if setup == "unconnected":
         Shop.objects.filter(pk=connected.pk).update(appid="")
@@ -399,9 +398,12 @@ def test_sync_now_is_refused_with_the_reason(
     else:
         SyncState.objects.create(shop=connected, lease_owner="w", lease_expires_at=NOW + timedelta(minutes=1))
     before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        sync_now_request(shop=Shop.objects.get(pk=connected.pk))
+    assert (refused.value.code, refused.value.params) == (code, params)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = en_client.post(_url("sync_now", connected), follow=True)
-    assert flash_messages(response) == [message]
+    assert flash_messages(response) == refused.value.messages  # the page says the service's reason
     assert (callbacks, queue()) == ([], [])
     assert changes(before, snapshot()) == {}
 
@@ -433,23 +435,25 @@ def test_backfill_rewinds_orders_and_aftersales_and_queues_one_task(
 
 
 @pytest.mark.parametrize(
-    ("since", "error"),
+    ("since", "code", "params"),
     [
-        ("2026-03-11", "The date cannot be in the future."),
-        ("2025-03-09", "Choose 2025-03-10 or later: a backfill reaches back one year at most."),
-        ("", "This field is required."),
-        ("yesterday", "Enter a valid date."),
+        ("2026-03-11", "date_in_future", None),
+        ("2025-03-09", "date_too_early", {"earliest": "2025-03-10"}),
+        ("", "required", None),
+        ("yesterday", "invalid", None),
     ],
 )
 def test_backfill_dates_out_of_range_are_field_errors_and_change_nothing(
-    en_client, connected, queue, django_capture_on_commit_callbacks, frozen, since, error
+    en_client, connected, queue, django_capture_on_commit_callbacks, frozen, since, code, params
 ):
     before = snapshot()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = en_client.post(_url("sync_backfill", connected), {"since": since})
     assert response.status_code == 200
-    assert response.context["backfill_form"].errors == {"since": [error]}
-    assert error.replace("'", "&#x27;") in response.content.decode()
+    form = response.context["backfill_form"]
+    ((error,),) = form.errors.as_data().values()
+    assert (list(form.errors), error.code, error.params) == (["since"], code, params)
+    assert form.errors["since"][0].replace("'", "&#x27;") in response.content.decode()
     assert (callbacks, queue()) == ([], [])
     assert changes(before, snapshot()) == {}
 
@@ -471,9 +475,7 @@ def test_backfill_while_a_run_holds_the_lease_is_refused(
     SyncState.objects.create(shop=connected, lease_owner="w", lease_expires_at=NOW + timedelta(minutes=1))
     before = snapshot()
     response = en_client.post(_url("sync_backfill", connected), {"since": "2026-03-01"})
-    assert response.context["backfill_form"].non_field_errors() == [
-        "A sync of this shop is running right now. Follow its progress on this page."
-    ]
+    assert [e.code for e in response.context["backfill_form"].errors.as_data()["__all__"]] == ["sync_running"]
     assert changes(before, snapshot()) == {}
     assert queue() == []
 
