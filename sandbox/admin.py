@@ -1,20 +1,24 @@
 """The platform's back office. Data rows are view-mostly: payloads can be edited to stage an edge case (the indexed
-columns follow the payload on save). Fault settings are edited inline on the account or on their own page.
+columns follow the payload on save). Fault settings and targeted faults are edited inline on the account or on their
+own pages; saving either goes through sandbox.faults, which restarts their counts.
 
 Registered only where the sandbox is served (SANDBOX_ENABLED): production support staff never see it.
 """
 
 from datetime import UTC, datetime
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sandbox import auth, linking, services
+from sandbox import linking, services
+from sandbox.api.registry import fault_target
 from sandbox.clock import platform_now
-from sandbox.faults import faults_configure
+from sandbox.faults import faults_configure, targeted_fault_arm, tokens_expire, tokens_invalidate
 from sandbox.models import (
     AccessToken,
     Account,
@@ -31,6 +35,7 @@ from sandbox.models import (
     PushAttempt,
     PushDelivery,
     PushEvent,
+    TargetedFault,
 )
 from sandbox.push import callback_verify, deliver_due
 
@@ -57,17 +62,46 @@ class FaultSettingsInline(admin.StackedInline):
     readonly_fields = ("call_counter", "push_counter", "batch_counter")
 
 
+class TargetedFaultForm(forms.ModelForm):
+    class Meta:
+        model = TargetedFault
+        fields = ("path", "first_call", "times", "errcode", "http_status")
+
+    def clean_path(self):
+        try:
+            return fault_target(self.cleaned_data["path"])
+        except ValueError:
+            raise ValidationError(
+                _("No business endpoint has this path (token endpoints are exempt from faults)."), code="path"
+            ) from None
+
+
+class TargetedFaultInline(admin.TabularInline):
+    model = TargetedFault
+    form = TargetedFaultForm
+    extra = 0
+    fields = ("path", "first_call", "times", "errcode", "http_status", "calls_counted", "fired")
+    readonly_fields = ("calls_counted", "fired")
+
+
 class AccountAdmin(admin.ModelAdmin):
     list_display = ("appid", "name", "kind", "clock_display", "daily_order_rate", "callback_url", "pushes_enabled")
     list_filter = ("kind", "pushes_enabled")
     search_fields = ("appid", "name", "username")
     readonly_fields = ("order_seq", "aftersale_seq", "created_at", "updated_at")
     exclude = ("catalog",)
-    inlines = [FaultSettingsInline]
+    inlines = [FaultSettingsInline, TargetedFaultInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["invalidate_tokens", "expire_tokens", "deliver_pushes", "verify_callback"]
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is TargetedFault:
+            # Added or edited targeted faults are (re)armed: their counts restart, like the command's.
+            for fault in formset.save(commit=False):
+                targeted_fault_arm(fault=fault)
+            for fault in formset.deleted_objects:
+                fault.delete()
+            return
         super().save_formset(request, form, formset, change)
         if formset.model is FaultSettings and FaultSettings.objects.filter(account=form.instance).exists():
             faults_configure(account=form.instance)  # restart the counters, like the command
@@ -78,12 +112,12 @@ class AccountAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Invalidate all current tokens (40001)"))
     def invalidate_tokens(self, request, queryset):
-        n = sum(auth.tokens_invalidate(a, int(platform_now())) for a in queryset)
+        n = sum(tokens_invalidate(account=a, now=int(platform_now())) for a in queryset)
         self.message_user(request, _("%(n)d tokens invalidated.") % {"n": n})
 
     @admin.action(description=_("Expire all current tokens (42001)"))
     def expire_tokens(self, request, queryset):
-        n = sum(auth.tokens_expire(a, int(platform_now())) for a in queryset)
+        n = sum(tokens_expire(account=a, now=int(platform_now())) for a in queryset)
         self.message_user(request, _("%(n)d tokens expired.") % {"n": n})
 
     @admin.action(description=_("Send the pushes that are due"))
@@ -122,6 +156,19 @@ class FaultSettingsAdmin(admin.ModelAdmin):
         # Saving restarts the counters, like the command: call number 1 is the next call.
         obj.save()
         faults_configure(account=obj.account)
+
+
+class TargetedFaultAdmin(admin.ModelAdmin):
+    form = TargetedFaultForm
+    list_display = ("account", "path", "first_call", "times", "errcode", "http_status", "calls_counted", "fired")
+    list_filter = ("path",)
+    search_fields = ("account__appid", "path")
+    list_select_related = ("account",)
+    fields = ("account", "path", "first_call", "times", "errcode", "http_status", "calls_counted", "fired")
+    readonly_fields = ("calls_counted", "fired")
+
+    def save_model(self, request, obj, form, change):
+        targeted_fault_arm(fault=obj)  # saving (re)arms it: the count restarts, like the command
 
 
 class AccessTokenAdmin(admin.ModelAdmin):
@@ -382,6 +429,7 @@ class PushAttemptAdmin(admin.ModelAdmin):
 ADMINS = {
     Account: AccountAdmin,
     FaultSettings: FaultSettingsAdmin,
+    TargetedFault: TargetedFaultAdmin,
     AccessToken: AccessTokenAdmin,
     LinkedAccount: LinkedAccountAdmin,
     Buyer: BuyerAdmin,

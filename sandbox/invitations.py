@@ -1,10 +1,10 @@
-"""What accepting or rejecting an Invitation does, per kind. Modules that add invitation-like flows register here:
+"""What accepting or rejecting an Invitation does, per kind: ``HANDLERS`` maps a kind to
+``handler(invitation, accept: bool) -> None``.
 
-    from sandbox.invitations import HANDLERS
-    HANDLERS["league_promoter"] = my_handler  # my_handler(invitation, accept: bool) -> None
-
-Handlers run inside ``services.invitation_decide``'s transaction and may emit push events (push.event_emit); a
-handler that raises ValueError refuses the decision and nothing changes.
+A module that adds an invitation-like flow (league promoters …) puts its handler into ``HANDLERS`` below: this
+module imports the flows, never the other way round (the layers in pyproject.toml). Handlers run inside
+``services.invitation_decide``'s transaction and may emit push events (push.event_emit); a handler that raises
+ValueError refuses the decision and nothing changes.
 """
 
 from collections.abc import Callable

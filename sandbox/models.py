@@ -9,6 +9,10 @@ Platform times are plain integers (Unix seconds): they belong to a shop's simula
 timezone machinery.
 """
 
+from http import HTTPStatus
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -396,3 +400,78 @@ class FaultSettings(models.Model):
 
     def __str__(self):
         return f"faults for {self.account.appid}"
+
+
+class TargetedFault(models.Model):
+    """Fail calls ``first_call`` … ``first_call + times − 1`` of one path by one appid, counted from when the fault
+    was armed (1 is the next call of that path), with ``errcode`` (HTTP 200, platform error body) or ``http_status``
+    (an nginx HTML page). Used up once it has fired ``times`` times. Token endpoints never count.
+
+    Arm it through ``sandbox.faults`` (``faults_configure(targeted=[…])``; the command and the admin do), which
+    restarts its counts and makes sure the appid has FaultSettings: calls are checked against these rows only for an
+    appid that has them.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="targeted_faults", verbose_name=_("account")
+    )
+    path = models.CharField(
+        _("path"), max_length=200, help_text=_("The platform path, for example /channels/ec/order/get.")
+    )
+    first_call = models.PositiveIntegerField(
+        _("first failing call"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("Calls of the path are counted from when the fault is saved: 1 is the next call."),
+    )
+    times = models.PositiveIntegerField(_("failing calls in a row"), default=1, validators=[MinValueValidator(1)])
+    errcode = models.IntegerField(_("errcode"), null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(
+        _("HTTP status"), null=True, blank=True, validators=[MinValueValidator(400), MaxValueValidator(599)]
+    )
+    calls_counted = models.PositiveIntegerField(_("calls counted"), default=0)
+    fired = models.PositiveIntegerField(_("times fired"), default=0)
+
+    class Meta:
+        verbose_name = _("targeted fault")
+        verbose_name_plural = _("targeted faults")
+        ordering = ["account", "pk"]
+        indexes = [models.Index(fields=["account", "path"], name="sandbox_targeted_path")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(errcode__isnull=False, http_status__isnull=True)
+                | models.Q(errcode__isnull=True, http_status__isnull=False),
+                name="sandbox_targeted_one_answer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_call__gte=1, times__gte=1), name="sandbox_targeted_positive"
+            ),
+        ]
+
+    def __str__(self):
+        answer = self.errcode if self.errcode is not None else f"HTTP {self.http_status}"
+        last = self.first_call + self.times - 1
+        calls = f"#{self.first_call}" if self.times == 1 else f"#{self.first_call}–{last}"
+        return f"{self.path} {calls} → {answer}"
+
+    @property
+    def used_up(self) -> bool:
+        return self.fired >= self.times
+
+    def clean(self):
+        if (self.errcode is None) == (self.http_status is None):
+            raise ValidationError(_("Give either an errcode or an HTTP status."), code="one_answer")
+        if self.errcode == 0:
+            raise ValidationError({"errcode": _("errcode 0 is a success, not a fault.")}, code="errcode_zero")
+        if self.http_status is not None and not _is_http_status(self.http_status):
+            raise ValidationError({"http_status": _("Not an HTTP status.")}, code="unknown_status")
+        if not self.path.startswith("/") or "?" in self.path:
+            raise ValidationError({"path": _("The path starts with / and has no query string.")}, code="path_shape")
+
+
+def _is_http_status(value: int) -> bool:
+    try:
+        HTTPStatus(value)
+    except ValueError:
+        return False
+    return True

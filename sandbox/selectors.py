@@ -1,9 +1,8 @@
 """Reading the platform's state directly — for tests and tools that compare the product with "WeChat's side".
 
 Every payload is exactly what the corresponding endpoint answers (ids as strings, fen, Unix seconds), so a
-product-side test can compare field by field:
+product-side test (importing this module as ``from sandbox import selectors``) can compare field by field:
 
-    from sandbox import selectors
     for expected in selectors.order_payloads("wx…"):      # == order/get "order", for every order of the shop
         ...
 """

@@ -5,13 +5,14 @@ The management commands and the admin are thin wrappers around these.
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
 from sandbox import crypto
-from sandbox.clock import HOUR, AdvanceReport, platform_now
+from sandbox.clock import HOUR, platform_now
 from sandbox.generator import Dataset, World, generate, hour_arrivals, make_order, rng_base, world_from
+from sandbox.invitations import HANDLERS
 from sandbox.lifecycle import CommissionRec, OrderRec, ShopInfo, Simulation
 from sandbox.models import (
     Account,
@@ -28,7 +29,7 @@ from sandbox.models import (
     PushDelivery,
     PushEvent,
 )
-from sandbox.push import events_record
+from sandbox.push import deliver_due, events_record
 
 BATCH = 1000
 
@@ -311,6 +312,46 @@ def _update_rows(rows: list, names: list[str]) -> None:
 # --- advancing the clock ---------------------------------------------------------------------------------------
 
 
+@dataclass
+class AdvanceReport:
+    appid: str
+    start: int
+    end: int
+    new_orders: int = 0
+    actions: int = 0
+    events: dict[str, int] = field(default_factory=dict)
+    delivered: int = 0
+    failed_attempts: int = 0
+
+
+def shop_advance(*, appid: str, hours: float, deliver: bool = True) -> AdvanceReport:
+    """Move a shop's clock forward by ``hours`` and play out everything that happens meanwhile, in time order.
+
+    New orders arrive at the seeded daily rate (with the daily rhythm); existing orders follow their plans
+    (payment, shipping partial then full, after-sales, refunds, receipt, settlement, commission settlement). Each
+    change updates the payload and ``update_time`` and emits the platform's push event; with ``deliver`` the due
+    pushes are sent after every simulated hour. Fails with Account.DoesNotExist for an unknown shop and
+    ValueError for a shop that has not been seeded.
+    """
+    shop = Account.objects.get(appid=appid, kind=Account.Kind.SHOP)
+    if shop.clock is None or not shop.catalog:
+        raise ValueError(f"shop {appid} has not been seeded (sandbox_seed)")
+    start = shop.clock
+    end = start + round(hours * HOUR)
+    report = AdvanceReport(appid=appid, start=start, end=end)
+    world = load_world(shop)
+    t = start
+    while t < end:
+        step_end = min(end, (t // HOUR + 1) * HOUR)
+        advance_interval(shop, world, t, step_end, report)
+        if deliver:
+            sent = deliver_due()
+            report.delivered += sent.delivered
+            report.failed_attempts += sent.failed
+        t = step_end
+    return report
+
+
 def load_world(shop: Account) -> World:
     """The generator's view of a seeded shop, read back in generation order (so advancing stays deterministic)."""
     catalog = shop.catalog
@@ -407,8 +448,6 @@ def advance_interval(shop: Account, world: World, t_from: int, t_to: int, report
 def invitation_decide(*, invitation: Invitation, accept: bool) -> Invitation:
     """Accept or reject a pending invitation and apply its kind's effect (sandbox.invitations). Deciding one
     that is no longer pending changes nothing and raises ValueError."""
-    from sandbox.invitations import HANDLERS
-
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != Invitation.Status.PENDING:
         raise ValueError("this invitation has already been decided")

@@ -5,17 +5,21 @@ Order of checks (UNCONFIRMED where the platform could differ; chosen to match wh
 2. wrong method → 43002 (a POST-only endpoint called with GET);
 3. access_token: missing → 41001, unknown or invalidated → 40001, expired → 42001, token of the other kind of
    appid (shop vs agency) → 48001;
-4. faults of that appid (sandbox.faults): slow, HTTP 5xx, -1, 45011, 45009 — token endpoints are exempt;
+4. faults of that appid (sandbox.faults): slow, targeted (errcode or HTTP status for chosen calls of this path),
+   HTTP 5xx, -1, 45011, 45009 — token endpoints are exempt;
 5. body: empty → 44002, not a JSON object → 47001;
 6. the handler: bad arguments → 40097 or the endpoint's own code, business errors, or the answer.
-Errors are HTTP 200 with ``errcode``/``errmsg`` (errmsg ends with `` rid: <id>``); only the 5xx fault is not.
+Errors are HTTP 200 with ``errcode``/``errmsg`` (errmsg ends with `` rid: <id>``); only the HTTP status faults are
+not (an nginx HTML page).
 """
 
 import json
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
 
-from sandbox import auth, faults
+from sandbox import faults
+from sandbox.api import auth
 from sandbox.api.errors import ApiError, new_rid
 from sandbox.api.registry import NO_TOKEN, ROUTES, Call
 from sandbox.clock import platform_now
@@ -27,6 +31,17 @@ HTML_5XX = {
     503: b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 "
     b"Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
 }
+
+
+def html_error(status: int) -> bytes:
+    """The page nginx answers with an HTTP error status (502 and 503 as the platform's gateway sends them)."""
+    if status in HTML_5XX:
+        return HTML_5XX[status]
+    title = f"{status} {HTTPStatus(status).phrase}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+        f"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
 
 
 @dataclass
@@ -62,14 +77,14 @@ def _handle(method: str, path: str, query: dict[str, str], raw_body: bytes, rid:
         account = auth.account_for_token(query.get("access_token", ""), now)
         if account.kind != endpoint.audience:
             raise ApiError(48001)
-        decision = faults.decide(account)
+        decision = faults.decide(account, path=endpoint.path)
         if decision is not None:
             if decision.slow_seconds:
                 time.sleep(decision.slow_seconds)
             if decision.http_status:
                 return Answer(
                     decision.http_status,
-                    HTML_5XX[decision.http_status],
+                    html_error(decision.http_status),
                     "text/html",
                     {"X-Sandbox-Fault": decision.kind},
                 )

@@ -57,3 +57,15 @@ def endpoint(path: str, *, method: str = "POST", audience: str = SHOP, param_err
         return handler
 
     return register
+
+
+def fault_target(path: str) -> str:
+    """The path a targeted fault may name, as the dispatcher matches it ("/" + the path without surrounding
+    slashes). ValueError for a path no endpoint serves, and for the token endpoints (exempt from every fault)."""
+    normalised = "/" + path.strip().strip("/")
+    found = ROUTES.get(normalised)
+    if found is None:
+        raise ValueError(f"no endpoint serves {normalised}")
+    if found.audience == NO_TOKEN:
+        raise ValueError(f"{normalised} is a token endpoint: token endpoints are exempt from faults")
+    return normalised

@@ -1,6 +1,6 @@
 """cgi-bin/token and cgi-bin/stable_token (for shops and agencies alike: tokens are per appid)."""
 
-from sandbox import auth
+from sandbox.api import auth
 from sandbox.api.errors import ApiError
 from sandbox.api.registry import NO_TOKEN, Call, endpoint
 

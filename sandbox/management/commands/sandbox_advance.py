@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox.clock import shop_advance
 from sandbox.models import Account
+from sandbox.services import shop_advance
 
 
 class Command(BaseCommand):

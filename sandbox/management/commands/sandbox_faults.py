@@ -3,10 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from sandbox import auth
+from sandbox.api.registry import fault_target
 from sandbox.clock import platform_now
-from sandbox.faults import FIELDS, faults_configure
-from sandbox.models import Account
+from sandbox.faults import FIELDS, faults_configure, tokens_expire, tokens_invalidate
+from sandbox.models import Account, TargetedFault
+
+TARGET_OPTIONS = ("fail_call", "fail_times", "fail_errcode", "fail_http_status")
 
 
 def on_off(value: str) -> bool:
@@ -31,7 +33,16 @@ class Command(BaseCommand):
         parser.add_argument("--duplicate-push-rate", type=float, help="share of events delivered twice")
         parser.add_argument("--reorder-pushes", type=on_off, metavar="on|off")
         parser.add_argument("--seed", type=int)
-        parser.add_argument("--clear", action="store_true", help="turn every fault off first")
+        parser.add_argument("--clear", action="store_true", help="turn every fault off first (targeted ones too)")
+        target = parser.add_argument_group(
+            "targeted fault", "fail calls N … N+K−1 of one path, counted from now (adds to the targeted faults set)"
+        )
+        target.add_argument("--fail-path", metavar="PATH", help="platform path, e.g. /channels/ec/order/get")
+        target.add_argument("--fail-call", type=int, metavar="N", help="the first failing call (default 1: the next)")
+        target.add_argument("--fail-times", type=int, metavar="K", help="how many calls in a row fail (default 1)")
+        answer = target.add_mutually_exclusive_group()
+        answer.add_argument("--fail-errcode", type=int, metavar="E", help="answer errcode E (HTTP 200)")
+        answer.add_argument("--fail-http-status", type=int, metavar="S", help="answer HTTP status S (nginx page)")
 
     def handle(self, *args, **o):
         account = Account.objects.filter(appid=o["appid"]).first()
@@ -52,12 +63,36 @@ class Command(BaseCommand):
             if changes[name] is not None and not 0 <= changes[name] <= 1:
                 raise CommandError(f"--{name.replace('_', '-')} must be between 0 and 1")
         try:
-            settings = faults_configure(account=account, clear=o["clear"], **changes)
+            settings = faults_configure(account=account, clear=o["clear"], targeted=self._targeted(o), **changes)
         except ValidationError as error:
             raise CommandError(str(error)) from error
         now = int(platform_now())
         if o["invalidate_tokens"]:
-            self.stdout.write(f"{auth.tokens_invalidate(account, now)} tokens invalidated (40001).")
+            self.stdout.write(f"{tokens_invalidate(account=account, now=now)} tokens invalidated (40001).")
         if o["expire_tokens"]:
-            self.stdout.write(f"{auth.tokens_expire(account, now)} tokens expired (42001).")
+            self.stdout.write(f"{tokens_expire(account=account, now=now)} tokens expired (42001).")
         self.stdout.write(f"Faults for {account.appid}: " + ", ".join(f"{f}={getattr(settings, f)}" for f in FIELDS))
+        for fault in account.targeted_faults.order_by("pk"):
+            self.stdout.write(f"  targeted: {fault} (counted {fault.calls_counted}, fired {fault.fired})")
+
+    @staticmethod
+    def _targeted(o: dict) -> list[TargetedFault]:
+        if not o["fail_path"]:
+            if any(o[name] is not None for name in TARGET_OPTIONS):
+                raise CommandError("--fail-call, --fail-times, --fail-errcode and --fail-http-status need --fail-path")
+            return []
+        if o["fail_errcode"] is None and o["fail_http_status"] is None:
+            raise CommandError("--fail-path needs --fail-errcode or --fail-http-status")
+        try:
+            path = fault_target(o["fail_path"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        return [
+            TargetedFault(
+                path=path,
+                first_call=1 if o["fail_call"] is None else o["fail_call"],
+                times=1 if o["fail_times"] is None else o["fail_times"],
+                errcode=o["fail_errcode"],
+                http_status=o["fail_http_status"],
+            )
+        ]

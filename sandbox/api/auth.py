@@ -1,6 +1,7 @@
 """Access tokens: issuing (cgi-bin/token, cgi-bin/stable_token) and checking them on every call.
 
-Lifetimes use the platform's wall clock (sandbox.clock.platform_now), not a shop's simulated clock.
+Lifetimes use the platform's wall clock (sandbox.clock.platform_now), not a shop's simulated clock. The faults that
+act on tokens (invalidate, expire) are in sandbox.faults.
 """
 
 import secrets
@@ -107,17 +108,3 @@ def token_issue_stable(account: Account, now: int, *, force_refresh: bool) -> Ac
     return AccessToken.objects.create(
         account=account, token=_new_token(), kind=stable, issued_at=issued, expires_at=issued + TOKEN_TTL
     )
-
-
-def tokens_invalidate(account: Account, now: int) -> int:
-    """Fault: every current token of the appid answers 40001 from now on; tokens issued later work."""
-    return AccessToken.objects.filter(account=account, invalidated_at__isnull=True, expires_at__gt=now).update(
-        invalidated_at=now
-    )
-
-
-def tokens_expire(account: Account, now: int) -> int:
-    """Fault: every current token of the appid answers 42001 from now on; tokens issued later work."""
-    return AccessToken.objects.filter(
-        account=account, invalidated_at__isnull=True, expired_by_fault=False, expires_at__gt=now
-    ).update(expired_by_fault=True)
