@@ -43,6 +43,7 @@ Price arithmetic (all fen; checked for every order by tests/sandbox/test_generat
   (= order_price + finder_discounted_price: the talent funds its own coupon).
 """
 
+import base64
 import hashlib
 import math
 import random
@@ -55,6 +56,7 @@ DAY, HOUR = 86400, 3600
 CN_OFFSET = 8 * HOUR  # Asia/Shanghai, no DST
 UNPAID_TIMEOUT = 30 * 60  # UNCONFIRMED: unpaid orders are cancelled by the platform after 30 minutes.
 AUTO_CONFIRM = 10 * DAY  # UNCONFIRMED: receipt is confirmed automatically 10 days after the last shipment.
+ADDRESS_CHANGE_RATE = 0.06  # UNCONFIRMED: the share of shipped orders whose buyer asks to change the address.
 # Orders per local hour (Asia/Shanghai), relative: quiet nights, lunch bump, evening live-stream peak.
 DIURNAL = (3, 2, 1, 1, 1, 1, 2, 3, 5, 6, 7, 7, 8, 7, 6, 6, 6, 7, 8, 11, 13, 13, 10, 6)
 DIURNAL_MAX = max(DIURNAL)
@@ -186,8 +188,16 @@ def _hash_digits(text: str, n: int) -> str:
 
 
 def live_id_for(finder_id: str, t: int) -> str:
-    """One live session per finder per local day: a stable numeric id (19 digits, as a string)."""
-    return "2" + _hash_digits(f"live:{finder_id}:{(t + CN_OFFSET) // DAY}", 18)
+    """One live session per finder per local day, named like the platform's live export ids: "export/" and 96
+    base64url characters (103 in all, as in the official order/get example), the same for that finder all day."""
+    digest = hashlib.shake_256(f"live:{finder_id}:{(t + CN_OFFSET) // DAY}".encode()).digest(72)
+    return "export/" + base64.urlsafe_b64encode(digest).decode()
+
+
+def gift_task_id_for(gift_product_id: str, main_product_id: str) -> str:
+    """The shop's 赠品 task that gives ``gift_product_id`` with ``main_product_id``: one task per pair.
+    UNCONFIRMED: the type of free_gift_info's task_id (a string of digits here, like the other ids)."""
+    return _hash_digits(f"gift-task:{gift_product_id}:{main_product_id}", 12)
 
 
 def order_id_for(t: int, seq: int) -> str:
@@ -732,7 +742,16 @@ def make_order(world: World, seq: int, t0: int) -> OrderRec:
         gift = world.products[rng.choice(world.gifts)]
         main = lines[0]
         line = _line(gift, gift["skus"][0], 1, gift=True)
-        line["free_gift_info"] = {"main_product_id": main["product_id"], "main_sku_id": main["sku_id"]}
+        line["free_gift_info"] = {
+            "main_product_list": [
+                {
+                    "product_id": main["product_id"],
+                    "sku_id": main["sku_id"],
+                    "task_id": gift_task_id_for(gift["product_id"], main["product_id"]),
+                    "gift_cnt": line["sku_cnt"],
+                }
+            ]
+        }
         lines.append(line)
         line_meta.append({"fee_ppm": 0, "refunded": 0, "gift": True})
 
@@ -802,17 +821,7 @@ def make_order(world: World, seq: int, t0: int) -> OrderRec:
         "national_subsidy_discounted_price": 0,
     }
 
-    address = buyer["address"]
-    tel = address["tel_number"]
-    address_info = {
-        **address,
-        "user_name": address["user_name"][0] + "*" * (len(address["user_name"]) - 1),
-        "detail_info": address["detail_info"][:3] + "***",
-        "tel_number": f"{tel[:3]}****{tel[-4:]}",
-        "virtual_order_tel_number": f"{tel[:3]}****{tel[-4:]}" if virtual else "",
-        "use_tel_number": 0,
-        "hash_code": hashlib.sha1(f"{buyer['openid']}:{address['detail_info']}".encode()).hexdigest()[:32],
-    }
+    address_info = _address_info(buyer["address"], buyer["openid"], virtual=virtual)
     notes = rng.choices(("", "请尽快发货", "不要放快递柜", "送人的，不要放发票"), weights=(85, 7, 5, 3))[0]
     user_coupons = [
         c["user_coupon_id"] for ln in lines for c in ln["order_product_coupon_info_list"] if c["coupon_type"] == 1
@@ -833,7 +842,6 @@ def make_order(world: World, seq: int, t0: int) -> OrderRec:
             "delivery_product_info": [],
             "ship_done_time": 0,
             "deliver_method": 1 if virtual else 0,
-            "address_under_review": False,
         },
         "coupon_info": {"user_coupon_id": user_coupons[0] if user_coupons else ""},
         "ext_info": {
@@ -846,13 +854,8 @@ def make_order(world: World, seq: int, t0: int) -> OrderRec:
             "commission_handling_progress": 0,
         },
         "commission_infos": [],
-        "settle_info": {
-            "predict_commission_fee": 0,
-            "commission_fee": 0,
-            "predict_wecoin_commission": 0,
-            "wecoin_commission": 0,
-            "settle_time": 0,
-        },
+        # commission_fee, the wecoin commissions and settle_time are absent until the order is settled.
+        "settle_info": {"predict_commission_fee": 0},
         "source_infos": source_infos,
         "refund_info": {"refund_freight": 0},
     }
@@ -872,7 +875,52 @@ def make_order(world: World, seq: int, t0: int) -> OrderRec:
     commissions = _commission_specs(world, source, lines, {s["sku_id"] for s in source_infos}, buyer)
     meta = {"lines": line_meta, "commissions": commissions, "aftersale_ids": []}
     todo = _plan(rng, seq, t0, lines, line_meta, virtual, bool(commissions))
+    if not virtual:
+        _address_change(world.base, seq, todo, buyer)
     return OrderRec(seq=seq, order_id=order_id, payload=payload, plan={"meta": meta, "todo": todo}, new=True)
+
+
+def _address_info(address: dict, openid: str, *, virtual: bool) -> dict:
+    """The desensitised AddressInfo order/get shows for a buyer's address."""
+    tel = address["tel_number"]
+    return {
+        **address,
+        "user_name": address["user_name"][0] + "*" * (len(address["user_name"]) - 1),
+        "detail_info": address["detail_info"][:3] + "***",
+        "tel_number": f"{tel[:3]}****{tel[-4:]}",
+        "virtual_order_tel_number": f"{tel[:3]}****{tel[-4:]}" if virtual else "",
+        "use_tel_number": 0,
+        "hash_code": hashlib.sha1(f"{openid}:{address['detail_info']}".encode()).hexdigest()[:32],
+    }
+
+
+def _address_change(base: str, seq: int, todo: list, buyer: dict) -> None:
+    """Maybe the buyer asks to change the delivery address between payment and the first shipment; the merchant
+    approves (most of the time) or rejects it before shipping. Drawn from a random stream of its own, so no other
+    byte of the order changes. UNCONFIRMED: how often buyers ask (ADDRESS_CHANGE_RATE) and what a rejection leaves
+    (here: no ``address_under_review`` any more)."""
+    pay = next((t for t, action, _ in todo if action == "pay"), None)
+    ship = next((t for t, action, _ in todo if action == "ship"), None)
+    if pay is None or ship is None or ship - pay < 2 * HOUR:
+        return
+    rng = random.Random(f"{base}:order:{seq}:address")
+    if rng.random() >= ADDRESS_CHANGE_RATE:
+        return
+    applied = pay + rng.randint(300, (ship - pay) // 2)
+    decided = applied + rng.randint(300, ship - 600 - applied)
+    region = rng.choice(REGIONS)
+    moved = {
+        **buyer["address"],
+        "province_name": region[0],
+        "city_name": region[1],
+        "county_name": region[2],
+        "national_code": region[3],
+        "postal_code": region[4],
+        "detail_info": f"{rng.choice(STREETS)}{rng.randint(1, 999)}号{rng.randint(1, 30)}栋{rng.randint(101, 2805)}",
+    }
+    todo.append([applied, "address_apply", {"address": _address_info(moved, buyer["openid"], virtual=False)}])
+    todo.append([decided, "address_decide", {"approve": rng.random() < 0.85}])
+    todo.sort(key=lambda a: a[0])
 
 
 def _line(product: dict, sku: dict, cnt: int, *, gift: bool) -> dict:
@@ -904,7 +952,7 @@ def _line(product: dict, sku: dict, cnt: int, *, gift: bool) -> dict:
         "finder_discounted_price": 0,
         "vip_discounted_price": 0,
         "limited_discount_discounted_price": 0,
-        "is_free_gift": gift,
+        "is_free_gift": 1 if gift else 0,  # a number on the wire: 1 是赠品
     }
 
 
@@ -1025,8 +1073,15 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
         targets = main if len(main) == 1 or rng.random() < 0.5 else [rng.choice(main)]
         for i in targets:
             ta = tp + rng.randint(600, 6 * HOUR)
-            reason = rng.choice(("不想要了", "拍错/多拍", "地址填写错误", "商家发货慢"))
-            aid = open_(ta, i, "REFUND", lines[i]["sku_cnt"], lines[i]["real_price"], reason, reason, False)
+            reason, desc = rng.choice(
+                (
+                    ("NO_LONGER_WANT", "不想要了"),
+                    ("INCORRECT_SELECTION", "拍错/多拍"),
+                    ("OTHERS", "地址填写错误"),
+                    ("OTHERS", "商家发货慢"),
+                )
+            )
+            aid = open_(ta, i, "REFUND", lines[i]["sku_cnt"], lines[i]["real_price"], reason, desc, False)
             tr, u = ta + rng.randint(600, 12 * HOUR), rng.random()
             if u < 0.8:
                 todo.append([tr, "as_refund", {"id": aid, "line": i, "status": "MERCHANT_REFUND_SUCCESS"}])
@@ -1079,8 +1134,15 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
         if rng.random() < 0.5:
             count = cnt if cnt == 1 or rng.random() < 0.5 else rng.randint(1, cnt - 1)
             amount = real if count == cnt else real * count // cnt
-            reason = rng.choice(("尺码不合适", "质量问题", "与描述不符", "不喜欢/效果不好"))
-            aid = open_(ta, i, "RETURN", count, amount, reason, reason, True)
+            reason, desc = rng.choice(
+                (
+                    ("NO_REASON_7_DAYS", "尺码不合适"),
+                    ("QUALITY_ISSUE", "质量问题"),
+                    ("NOT_MATCH_PRODUCT_DESC", "与描述不符"),
+                    ("NO_LONGER_WANT", "不喜欢/效果不好"),
+                )
+            )
+            aid = open_(ta, i, "RETURN", count, amount, reason, desc, True)
             u, t1 = rng.random(), ta + rng.randint(HOUR, DAY)
             if u < 0.1:
                 todo.append(
@@ -1126,8 +1188,10 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
                     cancelled = True
         else:
             amount = max(1, real * rng.randint(20, 80) // 100)
-            reason = rng.choice(("少件/漏发", "商品破损", "质量问题"))
-            aid = open_(ta, i, "REFUND", 1, amount, reason, reason, True)
+            reason, desc = rng.choice(
+                (("OTHERS", "少件/漏发"), ("QUALITY_ISSUE", "商品破损"), ("QUALITY_ISSUE", "质量问题"))
+            )
+            aid = open_(ta, i, "REFUND", 1, amount, reason, desc, True)
             u, t1 = rng.random(), ta + rng.randint(HOUR, 36 * HOUR)
             if u < 0.85:
                 todo.append([t1, "as_refund", {"id": aid, "line": i, "status": "MERCHANT_REFUND_SUCCESS"}])
@@ -1217,9 +1281,12 @@ def generate(
     secret: str = "",
     push_token: str = "",
     encoding_aes_key: str = "",
+    first_agency: dict | None = None,
 ) -> Dataset:
     """Build a shop's data: ``orders`` orders over ``days`` days ending at ``anchor``, their lifecycle applied up
-    to ``anchor`` (no push events), and ``agencies`` agencies cooperating with the shop."""
+    to ``anchor`` (no push events), and ``agencies`` agencies cooperating with the shop. ``first_agency``
+    (``name``, ``appid``, ``secret``; blank values keep the generated ones) names the first agency and gives it
+    credentials chosen by the caller, the way ``secret`` does for the shop."""
     base = rng_base(appid, seed)
     creds = credentials_for(appid, seed)
     name = name or f"沙盒小店{appid[-4:]}"
@@ -1241,6 +1308,8 @@ def generate(
     specs = [agency_spec(seed, i) for i in range(agencies)]
     for i, spec in enumerate(specs):
         spec["accepted"] = not (agencies >= 3 and i == agencies - 1)
+    if specs and first_agency:
+        specs[0].update({key: first_agency[key] for key in ("name", "appid", "secret") if first_agency.get(key)})
     products, meta, buyers, catalog, linked, agency_items = build_catalog(
         appid=appid, seed=seed, orders=orders, anchor=anchor, name=name, agencies=specs
     )

@@ -16,16 +16,39 @@ import copy
 import heapq
 from dataclasses import dataclass, field
 
-# The after-sale statuses in which nothing more happens.
+# The after-sale statuses that are no longer "in after-sale" (order/search: "除了以下几种售后单状态外其它的都是
+# 正在售后的状态"). Every other status counts as open, a merchant's rejection (MERCHANT_REJECT_*) and
+# RETURN_CLOSED included: the buyer may apply again or escalate. on_aftersale_order_cnt and on_aftersale_sku_cnt
+# count the open ones.
 AFTERSALE_FINAL = {
     "USER_CANCELD",
-    "MERCHANT_REJECT_REFUND",
-    "MERCHANT_REJECT_RETURN",
-    "RETURN_CLOSED",
+    "MERCHANT_REFUND_RETRY_FAIL",
+    "MERCHANT_FAIL",
     "MERCHANT_REFUND_SUCCESS",
     "MERCHANT_RETURN_SUCCESS",
 }
 AFTERSALE_REFUNDED = {"MERCHANT_REFUND_SUCCESS", "MERCHANT_RETURN_SUCCESS"}
+# After-sale ``reason`` keys and their ``reason_text`` (the official enum; reason keys added later carry no meaning of
+# their own, only reason_text does).
+AFTERSALE_REASON_TEXTS = {
+    "INCORRECT_SELECTION": "拍错/多拍",
+    "NO_LONGER_WANT": "不想要了",
+    "NO_EXPRESS_INFO": "无快递信息",
+    "EMPTY_PACKAGE": "包裹为空",
+    "REJECT_RECEIVE_PACKAGE": "已拒签包裹",
+    "NOT_DELIVERED_TOO_LONG": "快递长时间未送达",
+    "NOT_MATCH_PRODUCT_DESC": "与商品描述不符",
+    "QUALITY_ISSUE": "质量问题",
+    "SEND_WRONG_GOODS": "卖家发错货",
+    "THREE_NO_PRODUCT": "三无产品",
+    "FAKE_PRODUCT": "假冒产品",
+    "NO_REASON_7_DAYS": "七天无理由",
+    "INITIATE_BY_PLATFORM": "平台代发起",
+    "OTHERS": "其它",
+}
+# refund_info.refund_reason (售后单退款直接原因), set once the money went back: 1 = the merchant refunded from the shop
+# backend (店铺管理页或者小助手). UNCONFIRMED: that it is absent before the refund.
+REFUND_REASON_MERCHANT = 1
 
 # Agency commission order statuses.
 COMMISSION_UNSETTLED, COMMISSION_SETTLED, COMMISSION_CANCELLED = 20, 100, 200
@@ -316,6 +339,24 @@ class Simulation:
         self._status(rec, t, 30 if args["final"] else 21)
         self._order_event(rec, t, "channels_ec_order_deliver", finish_delivery=1 if args["final"] else 0)
 
+    def _do_address_apply(self, rec: OrderRec, t: int, args: dict) -> None:
+        """The buyer asked to change the address: the new one waits in ``address_under_review``."""
+        delivery = rec.payload["order_detail"]["delivery_info"]
+        delivery["address_under_review"] = copy.deepcopy(args["address"])
+        delivery["address_apply_time"] = t
+        self._touch(rec, t)
+
+    def _do_address_decide(self, rec: OrderRec, t: int, args: dict) -> None:
+        """Approved: the new address replaces ``address_info`` (and stays in ``address_under_review``, now equal to
+        it). Rejected: the request is gone."""
+        delivery = rec.payload["order_detail"]["delivery_info"]
+        if args["approve"]:
+            delivery["address_info"] = copy.deepcopy(delivery["address_under_review"])
+        else:
+            delivery.pop("address_under_review", None)
+            delivery.pop("address_apply_time", None)
+        self._touch(rec, t)
+
     def _do_confirm(self, rec: OrderRec, t: int, args: dict) -> None:
         rec.payload["order_detail"]["ext_info"]["confirm_receipt_time"] = t
         self._status(rec, t, 100)
@@ -327,11 +368,12 @@ class Simulation:
             t,
             "channels_ec_aftersale_update",
             rec.payload["openid"],
+            # Strings, as in the official example (the order events send the order id as a number).
             {
                 "finder_shop_aftersale_status_update": {
-                    "after_sale_order_id": int(aftersale["after_sale_order_id"]),
+                    "after_sale_order_id": str(aftersale["after_sale_order_id"]),
                     "status": aftersale["status"],
-                    "order_id": int(rec.order_id),
+                    "order_id": str(rec.order_id),
                 }
             },
         )
@@ -339,11 +381,10 @@ class Simulation:
     def _order_aftersale_detail(self, rec: OrderRec) -> None:
         ids = rec.plan["meta"]["aftersale_ids"]
         statuses = [self.aftersales[a]["status"] for a in ids]
+        # aftersale_order_list entries carry no status any more (taken offline 2025-02-07): fetch each after-sale.
         rec.payload["aftersale_detail"] = {
             "on_aftersale_order_cnt": sum(s not in AFTERSALE_FINAL for s in statuses),
-            "aftersale_order_list": [
-                {"aftersale_order_id": a, "status": s} for a, s in zip(ids, statuses, strict=True)
-            ],
+            "aftersale_order_list": [{"aftersale_order_id": a} for a in ids],
         }
 
     def _do_as_open(self, rec: OrderRec, t: int, args: dict) -> None:
@@ -352,17 +393,19 @@ class Simulation:
             "after_sale_order_id": args["id"],
             "order_id": rec.order_id,
             "type": args["type"],
+            "sub_type": "DEFAULT",
             "status": "MERCHANT_PROCESSING",
             "openid": rec.payload["openid"],
             "unionid": rec.payload.get("unionid", ""),
             "reason": args["reason"],
+            "reason_text": AFTERSALE_REASON_TEXTS.get(args["reason"], AFTERSALE_REASON_TEXTS["OTHERS"]),
             "product_info": {"product_id": line["product_id"], "sku_id": line["sku_id"], "count": args["count"]},
+            # details.tel_number was taken offline on 2025-04-14.
             "details": {
                 "desc": args["desc"],
                 "receive_product": args["receive_product"],
                 "cancel_time": 0,
                 "media_id_list": [],
-                "tel_number": rec.payload["order_detail"]["delivery_info"]["address_info"]["tel_number"],
             },
             "refund_info": {"amount": args["amount"]},
             "return_info": {"delivery_id": "", "delivery_name": "", "waybill_id": ""},
@@ -371,6 +414,7 @@ class Simulation:
             "deadline": t + 48 * 3600,
             "create_time": t,
             "update_time": t,
+            "complete_time": 0,  # set when the after-sale ends (售后完结)
         }
         self.aftersales[args["id"]] = aftersale
         self.dirty_aftersales.add(args["id"])
@@ -392,9 +436,12 @@ class Simulation:
             aftersale["details"]["cancel_time"] = t
         elif status == "USER_WAIT_RETURN":
             aftersale["deadline"] = t + 7 * 86400
+        # A merchant's rejection leaves the after-sale open (the buyer may apply again or escalate): only the end of
+        # the after-sale takes its SKUs out of on_aftersale_sku_cnt.
         if status in AFTERSALE_FINAL:
             line = rec.payload["order_detail"]["product_infos"][args["line"]]
             line["on_aftersale_sku_cnt"] -= aftersale["product_info"]["count"]
+            aftersale["complete_time"] = t
         self.dirty_aftersales.add(args["id"])
         self._order_aftersale_detail(rec)
         self._touch(rec, t)
@@ -405,6 +452,8 @@ class Simulation:
         aftersale["status"] = args["status"]
         aftersale["update_time"] = t
         aftersale["refund_resp"] = {"ret": 0, "code": "SUCCESS", "message": "退款成功"}
+        aftersale["refund_info"]["refund_reason"] = REFUND_REASON_MERCHANT
+        aftersale["complete_time"] = t
         i = args["line"]
         count, amount = aftersale["product_info"]["count"], aftersale["refund_info"]["amount"]
         detail = rec.payload["order_detail"]
@@ -442,8 +491,11 @@ class Simulation:
             self._order_event(rec, t, "channels_ec_order_cancel", cancel_type=3)
 
     def _do_settle(self, rec: OrderRec, t: int, args: dict) -> None:
+        """The settlement fields appear now ("未结算时本字段为空"); no 人气卡 (wecoin) commission in the sandbox."""
         settle = rec.payload["order_detail"]["settle_info"]
         settle["commission_fee"] = self._fee(rec)
+        settle["predict_wecoin_commission"] = 0
+        settle["wecoin_commission"] = 0
         settle["settle_time"] = t
         self._touch(rec, t)
         self._order_event(rec, t, "channels_ec_order_settle", settle_time=t)

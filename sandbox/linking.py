@@ -64,9 +64,10 @@ CREATOR_NEEDS_SAME_ADMIN = 10090003
 INVITATION_NOT_FOUND = 10090004
 INVITATION_NOT_PENDING = 10090005
 NOT_LINKED = 10090006
-COOP_ALREADY_BOUND = 10090101
-COOP_NOT_PENDING = 10090102
-COOP_NOT_BOUND = 10090103
+# The cooperation API's documented errors (shared/wechat-platform-2026.md A.1 #12): an unknown or malformed sharer_id,
+# and an action the account's status does not allow (inviting a bound account, cancelling or unbinding the wrong one).
+SHARER_ID_INVALID = 803131000
+COOP_WRONG_STATUS = 788191005
 ERRMSG = {
     ALREADY_LINKED: "account already linked to the shop",
     INVITATION_PENDING: "an invitation to this account is already pending",
@@ -74,9 +75,8 @@ ERRMSG = {
     INVITATION_NOT_FOUND: "invitation not exist",
     INVITATION_NOT_PENDING: "invitation is not pending",
     NOT_LINKED: "account is not linked to the shop",
-    COOP_ALREADY_BOUND: "sharer already bound",
-    COOP_NOT_PENDING: "no pending invitation for this sharer",
-    COOP_NOT_BOUND: "sharer not bound",
+    SHARER_ID_INVALID: "sharer_id 非法",
+    COOP_WRONG_STATUS: "业务流程异常，请参考业务状态机",
 }
 
 
@@ -345,9 +345,16 @@ def cooperation_view(row: LinkedAccount) -> dict:
     }
 
 
+def _coop_updated(row: LinkedAccount) -> int:
+    """When the account last changed (ms): the latest of its recorded times."""
+    return max(row.extra.get(name, 0) for name in ("update_time", "invite_time", *_COOP_TIMES))
+
+
 def cooperation_list(*, shop: Account, sharer_type: int) -> list[dict]:
+    """Newest change first ("按更新时间倒序"); ties newest row first."""
     expire_overdue(shop)
-    return [cooperation_view(row) for row in _coop_rows(shop, sharer_type).order_by("pk")]
+    rows = sorted(_coop_rows(shop, sharer_type), key=lambda row: (_coop_updated(row), row.pk), reverse=True)
+    return [cooperation_view(row) for row in rows]
 
 
 def _coop_row(shop: Account, sharer_type: int, sharer_id: str) -> LinkedAccount | None:
@@ -363,12 +370,12 @@ def cooperation_invite(*, shop: Account, sharer_type: int, appid: str) -> Invita
     if sharer_type not in (MP, MINIPROGRAM):
         raise InvalidArgument("sharer_type must be 2 (公众号) or 3 (小程序)")
     if not APPID.match(appid or ""):
-        raise InvalidArgument("sharer_id must be the AppId of the 公众号 or 小程序 (UNCONFIRMED: required here)")
+        raise LinkingError(SHARER_ID_INVALID, "the AppId of the 公众号 or 小程序 (UNCONFIRMED: required here)")
     expire_overdue(shop)
     row = _coop_rows(shop, sharer_type).filter(account_id=appid).first()
     pending = _pending(shop, KIND_COOPERATION).filter(reference=appid).first()
     if row is not None and row.extra.get("status", COOP_BOUND) == COOP_BOUND:
-        raise LinkingError(COOP_ALREADY_BOUND)
+        raise LinkingError(COOP_WRONG_STATUS, "already bound")
     if row is not None and pending is not None:
         return pending
     now = shop_now(shop)
@@ -404,22 +411,27 @@ def cooperation_invite(*, shop: Account, sharer_type: int, appid: str) -> Invita
 def cooperation_cancel(*, shop: Account, sharer_type: int, sharer_id: str) -> Invitation:
     expire_overdue(shop)
     row = _coop_row(shop, sharer_type, sharer_id)
-    pending = _pending(shop, KIND_COOPERATION).filter(reference=row.account_id).first() if row else None
+    if row is None:
+        raise LinkingError(SHARER_ID_INVALID)
+    pending = _pending(shop, KIND_COOPERATION).filter(reference=row.account_id).first()
     if pending is None:
-        raise LinkingError(COOP_NOT_PENDING)
+        raise LinkingError(COOP_WRONG_STATUS, "no pending invitation")
     return invitation_end(invitation=pending, status=Invitation.Status.CANCELLED)
 
 
 @transaction.atomic
 def cooperation_unbind(*, shop: Account, sharer_type: int, sharer_id: str) -> LinkedAccount:
     row = _coop_row(shop, sharer_type, sharer_id)
-    if row is None or row.extra.get("status", COOP_BOUND) != COOP_BOUND:
-        raise LinkingError(COOP_NOT_BOUND)
+    if row is None:
+        raise LinkingError(SHARER_ID_INVALID)
+    if row.extra.get("status", COOP_BOUND) != COOP_BOUND:
+        raise LinkingError(COOP_WRONG_STATUS, "not bound")
     row.extra = {**row.extra, "status": COOP_UNBOUND, "unbind_time": shop_now(shop) * 1000}
     row.save(update_fields=["extra"])
     return row
 
 
+_COOP_TIMES = ("bind_time", "unbind_time", "reject_time", "cancel_time")
 _COOP_END = {
     Invitation.Status.ACCEPTED: (COOP_BOUND, "bind_time"),
     Invitation.Status.REJECTED: (COOP_REJECTED, "reject_time"),
@@ -436,7 +448,7 @@ def _cooperation_ended(invitation: Invitation) -> None:
     if row is None:
         return
     status, time_field = _COOP_END[invitation.status]
-    row.extra = {**row.extra, "status": status}
+    row.extra = {**row.extra, "status": status, "update_time": invitation.decided_time * 1000}
     if time_field:
         row.extra[time_field] = invitation.decided_time * 1000
     row.save(update_fields=["extra"])

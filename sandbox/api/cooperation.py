@@ -2,8 +2,10 @@
 
 shared/wechat-platform.md §8. The request and response fields of qrcode/generate, cancel and unbind come from SKIT
 (UNCONFIRMED officially); so does the unbind path, served at both the SKIT path (/invitation/unbind) and WxJava's
-(/unbind), since Appendix B leaves the choice open. The decisions of the invited side are taken in the admin or
-with ``manage.py sandbox_invitation`` (sandbox/linking.py).
+(/unbind), since Appendix B leaves the choice open. Refusals use the official codes: 803131000 "sharer_id 非法" (a
+malformed or unknown sharer_id) and 788191005 "业务流程异常，请参考业务状态机" (the account's status does not allow
+it). The decisions of the invited side are taken in the admin or with ``manage.py sandbox_invitation``
+(sandbox/linking.py).
 """
 
 from sandbox import linking, qrimage
@@ -25,7 +27,7 @@ def refused(error: linking.LinkingError) -> ApiError:
 
 @endpoint("/channels/ec/cooperation/list")
 def cooperation_list(call: Call) -> dict:
-    """Every cooperation account of that kind, in the order they were first invited or bound; times in ms."""
+    """Every cooperation account of that kind, the most recently changed first ("按更新时间倒序"); times in ms."""
     return {"data_list": linking.cooperation_list(shop=call.account, sharer_type=_sharer_type(call))}
 
 

@@ -27,11 +27,14 @@ ERRMSG = {
     48001: "api unauthorized",
     100002: "order not exist",
     10024000: "param error",
+    10024003: "不合法的appid",
+    10024004: "不存在该商品",
     10024006: "commission order not exist",
 }
 
 INVALID_CREDENTIAL, ACCESS_TOKEN_EXPIRED = 40001, 42001
 INVALID_ARGS, HEADSUPPLIER_PARAM_ERROR = 40097, 10024000
+HEADSUPPLIER_INVALID_APPID, HEADSUPPLIER_NO_SUCH_ITEM = 10024003, 10024004
 
 
 class ApiError(Exception):

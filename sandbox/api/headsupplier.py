@@ -1,7 +1,12 @@
 """联盟带货机构 (agency / headsupplier) APIs, called with the agency's own token; bad arguments answer 10024000."""
 
 from sandbox.api import params
-from sandbox.api.errors import HEADSUPPLIER_PARAM_ERROR, ApiError
+from sandbox.api.errors import (
+    HEADSUPPLIER_INVALID_APPID,
+    HEADSUPPLIER_NO_SUCH_ITEM,
+    HEADSUPPLIER_PARAM_ERROR,
+    ApiError,
+)
 from sandbox.api.registry import AGENCY, Call, endpoint
 from sandbox.models import AgencyItem, CommissionOrder, Cooperation
 
@@ -77,15 +82,19 @@ def item_list(call: Call) -> dict:
 
 @agency_endpoint("/channels/ec/league/headsupplier/item/get")
 def item_get(call: Call) -> dict:
+    """10024003 for an appid that is no shop cooperating with this agency, 10024004 for a product it does not
+    promote through this agency."""
     appid = params.string(call, "appid", required=True)
     product_id = params.platform_id(call, "product_id")
+    if not Cooperation.objects.filter(agency=call.account, shop__appid=appid).exists():
+        raise ApiError(HEADSUPPLIER_INVALID_APPID)
     payload = (
         AgencyItem.objects.filter(agency=call.account, shop__appid=appid, product_id=product_id)
         .values_list("payload", flat=True)
         .first()
     )
     if payload is None:
-        raise call.invalid("no such item")
+        raise ApiError(HEADSUPPLIER_NO_SUCH_ITEM)
     return {"item": payload}
 
 

@@ -41,6 +41,27 @@ def order_list(call: Call) -> dict:
     return {"order_id_list": [row[0] for row in rows], "next_key": next_key, "has_more": has_more}
 
 
+# The address fields a modify-address request can change; hash_code and the phone's extra info are the platform's own.
+ADDRESS_FIELDS = (
+    "user_name",
+    "postal_code",
+    "province_name",
+    "city_name",
+    "county_name",
+    "detail_info",
+    "national_code",
+    "tel_number",
+    "house_number",
+)
+
+
+def address_under_review(delivery: dict) -> bool:
+    """A modify-address request waits for the merchant: ``address_under_review`` (an AddressInfo) is present and
+    differs from ``address_info`` (once approved it overwrites address_info, and the two are equal)."""
+    review, current = delivery.get("address_under_review"), delivery.get("address_info") or {}
+    return isinstance(review, dict) and any(review.get(k) != current.get(k) for k in ADDRESS_FIELDS)
+
+
 def _matches(order: dict, condition: dict, openids: set[str] | None) -> bool:
     detail = order["order_detail"]
     lines = detail["product_infos"]
@@ -53,7 +74,7 @@ def _matches(order: dict, condition: dict, openids: set[str] | None) -> bool:
         "merchant_notes": lambda v: v in ext.get("merchant_notes", ""),
         "customer_notes": lambda v: v in ext.get("customer_notes", ""),
         "present_order_id": lambda v: order.get("present_order_id_str") == str(v),
-        "address_under_review": lambda v: detail["delivery_info"].get("address_under_review", False) == v,
+        "address_under_review": lambda v: address_under_review(detail["delivery_info"]) == v,
     }
     for name, check in checks.items():
         value = condition.get(name)
@@ -65,7 +86,8 @@ def _matches(order: dict, condition: dict, openids: set[str] | None) -> bool:
 @endpoint("/channels/ec/order/search")
 def order_search(call: Call) -> dict:
     """search_condition: order_id (exact), title / merchant_notes / customer_notes (contains), sku_code,
-    user_name (the receiver's real name), tel_number_last4, address_under_review, present_order_id.
+    user_name (the receiver's real name), tel_number_last4, address_under_review (true: a modify-address request
+    waits for the merchant; false: none does), present_order_id.
     Ordered by (create_time, order_id); same response shape as list/get."""
     condition = call.body.get("search_condition")
     if not isinstance(condition, dict):

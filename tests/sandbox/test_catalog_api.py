@@ -132,6 +132,11 @@ def test_headsupplier_items_and_shops(api, seeded, agency_token):
     assert items == [{"appid": i["appid"], "product_id": i["product_id"]} for i in expected]
     item = api.post(f"{HS}/item/get", items[0], token=agency_token)["item"]
     assert item == expected[0] and 0 <= item["commission_info"]["ratio"] <= 1_000_000
+    # An item the agency does not promote: 10024004 不存在该商品; a shop it has no dealings with: 10024003.
+    unknown = api.post(f"{HS}/item/get", {**items[0], "product_id": "10000000000001"}, token=agency_token)
+    assert_error(unknown, 10024004)
+    assert unknown["errmsg"].startswith("不存在该商品 rid: ")
+    assert_error(api.post(f"{HS}/item/get", {**items[0], "appid": "wx0000000000000000"}, token=agency_token), 10024003)
     assert_error(api.post(f"{HS}/item/list/get", {"page_size": 31}, token=agency_token), 10024000)
     shops, _ = pages(api, agency_token, f"{HS}/shop/list/get", {}, "shop_list")
     assert shops == [

@@ -2,12 +2,13 @@
 
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 
 import pytest
 
-from sandbox.generator import generate
-from sandbox.lifecycle import AFTERSALE_FINAL, AFTERSALE_REFUNDED, ppm_of
+from sandbox.generator import CN_OFFSET, DAY, generate
+from sandbox.lifecycle import AFTERSALE_FINAL, AFTERSALE_REASON_TEXTS, AFTERSALE_REFUNDED, ppm_of
 
 ANCHOR = 1767240000
 ARGS = {"appid": "wx00000000000000aa", "days": 14, "orders": 2500, "anchor": ANCHOR, "agencies": 3}
@@ -92,10 +93,14 @@ def test_every_source_is_present_with_its_id_forms(ds, orders):
         if s["sale_channel"] == 2:
             assert order["order_detail"]["agent_info"]["agent_finder_id"] == account
     assert any(s["promoter_head_supplier_id"] for _, s in sources)  # agencies' sharers
+    live_ids = {}
     for order in orders:
         ext = order["order_detail"]["ext_info"]
         if ext["order_scene"] == 2:
-            assert ext["live_id"].isdigit() and ext["finder_id"].startswith("sph")
+            # An export id as in the official example: "export/" + 96 base64url characters, 103 in all.
+            assert re.fullmatch(r"export/[A-Za-z0-9_-]{96}", ext["live_id"]) and ext["finder_id"].startswith("sph")
+            day = (order["create_time"] + CN_OFFSET) // DAY
+            assert live_ids.setdefault((ext["finder_id"], day), ext["live_id"]) == ext["live_id"]
         elif ext["order_scene"] == 3:
             assert ext["finder_id"].startswith("sph") and not ext["live_id"]
         else:
@@ -103,6 +108,8 @@ def test_every_source_is_present_with_its_id_forms(ds, orders):
         if ext["order_scene"] == 6:
             assert order["order_detail"]["source_infos"][0]["account_type"] in (2, 6)
     assert sum(not o["order_detail"]["source_infos"] for o in orders) > 200  # natural traffic
+    # One live per finder and day, and no two of them share an id.
+    assert len(live_ids) > 20 and len(set(live_ids.values())) == len(live_ids)
 
 
 def test_price_arithmetic_of_every_order(orders):
@@ -125,10 +132,20 @@ def test_price_arithmetic_of_every_order(orders):
                 assert line["real_price"] == line["estimate_price"] and "change_price" not in line
             assert line["is_discounted"] == (line["estimate_price"] < total)
             assert line["market_price"] >= line["sale_price"]
+            assert type(line["is_free_gift"]) is int and line["is_free_gift"] in (0, 1)  # 0/1 on the wire
             if line["is_free_gift"]:
-                assert line["sale_price"] == line["real_price"] == 0 and line["free_gift_info"]["main_product_id"]
+                assert line["sale_price"] == line["real_price"] == 0
+                (main,) = line["free_gift_info"]["main_product_list"]
+                first = detail["product_infos"][0]
+                assert (main["product_id"], main["sku_id"], main["gift_cnt"]) == (
+                    first["product_id"],
+                    first["sku_id"],
+                    line["sku_cnt"],
+                )
+                assert main["task_id"].isdigit()
                 features["gift"] += 1
             else:
+                assert "free_gift_info" not in line
                 assert 0 < line["real_price"] <= total
             features["coupon"] += bool(coupons)
             features["finder_coupon"] += bool(finder)
@@ -179,7 +196,7 @@ def test_lifecycles_are_consistent_with_their_times(ds, orders):
             *(d["delivery_time"] for d in deliveries),
             ship_done,
             confirmed,
-            settle["settle_time"],
+            settle.get("settle_time", 0),
         ]
         assert all(t <= order["update_time"] for t in times)
         if status in (10, 250):
@@ -199,17 +216,19 @@ def test_lifecycles_are_consistent_with_their_times(ds, orders):
         if status == 100:
             assert confirmed >= ship_done
         else:
-            assert not confirmed and not settle["settle_time"]
-        if settle["settle_time"]:
+            assert not confirmed and "settle_time" not in settle
+        # The settlement fields are absent until the order is settled, then all there.
+        settled_fields = {"commission_fee", "predict_wecoin_commission", "wecoin_commission", "settle_time"}
+        assert settled_fields <= set(settle) if "settle_time" in settle else not settled_fields & set(settle)
+        if "settle_time" in settle:
             assert settle["settle_time"] > confirmed
 
         # after-sales: the order's view matches the after-sale orders, refunds add up
         mine = aftersales_by_order[order["order_id"]]
         summary = order["aftersale_detail"]
         assert summary["on_aftersale_order_cnt"] == sum(a["status"] not in AFTERSALE_FINAL for a in mine)
-        assert sorted((x["aftersale_order_id"], x["status"]) for x in summary["aftersale_order_list"]) == sorted(
-            (a["after_sale_order_id"], a["status"]) for a in mine
-        )
+        # The list names the after-sales only (its status went offline on 2025-02-07).
+        assert summary["aftersale_order_list"] == [{"aftersale_order_id": a["after_sale_order_id"]} for a in mine]
         refunded = Counter()
         for line in detail["product_infos"]:
             done = [a for a in mine if a["product_info"]["sku_id"] == line["sku_id"]]
@@ -237,7 +256,7 @@ def test_lifecycles_are_consistent_with_their_times(ds, orders):
             )
             for line in detail["product_infos"]
         )
-        if settle["settle_time"]:
+        if "settle_time" in settle:
             assert settle["commission_fee"] == fee
         elif status != 200:
             assert settle["predict_commission_fee"] == fee
@@ -289,3 +308,62 @@ def test_commission_infos_of_alliance_orders(ds, orders):
     assert set(statuses) == {20, 100, 200}
     for c in ds.sim.commissions.values():
         assert 0 < c.payload["order_detail"]["commission_info"]["service_ratio"] <= 1_000_000
+
+
+def test_still_in_after_sale_is_every_status_but_the_platforms_five(ds):
+    assert {
+        "USER_CANCELD",
+        "MERCHANT_REFUND_RETRY_FAIL",
+        "MERCHANT_FAIL",
+        "MERCHANT_REFUND_SUCCESS",
+        "MERCHANT_RETURN_SUCCESS",
+    } == AFTERSALE_FINAL
+    # A merchant's rejection leaves the after-sale open: counted on the order and its SKUs.
+    rejected = [a for a in ds.sim.aftersales.values() if a["status"].startswith("MERCHANT_REJECT_")]
+    assert len(rejected) >= 5
+    for a in rejected:
+        order = ds.sim.orders[a["order_id"]].payload
+        line = next(p for p in order["order_detail"]["product_infos"] if p["sku_id"] == a["product_info"]["sku_id"])
+        assert order["aftersale_detail"]["on_aftersale_order_cnt"] >= 1
+        assert line["on_aftersale_sku_cnt"] >= a["product_info"]["count"]
+        assert a["complete_time"] == 0
+
+
+def test_aftersales_carry_the_reason_key_and_its_text(ds):
+    aftersales = list(ds.sim.aftersales.values())
+    for a in aftersales:
+        assert a["reason_text"] == AFTERSALE_REASON_TEXTS[a["reason"]]
+        assert a["details"]["desc"] and "tel_number" not in a["details"]  # taken offline 2025-04-14
+        assert a["sub_type"] == "DEFAULT"
+        refunded = a["status"] in AFTERSALE_REFUNDED
+        assert a["refund_info"].get("refund_reason") == (1 if refunded else None)
+        assert a["complete_time"] == (a["update_time"] if a["status"] in AFTERSALE_FINAL else 0)
+    assert {a["reason"] for a in aftersales} == {
+        "NO_LONGER_WANT",
+        "INCORRECT_SELECTION",
+        "QUALITY_ISSUE",
+        "NO_REASON_7_DAYS",
+        "NOT_MATCH_PRODUCT_DESC",
+        "OTHERS",
+    }
+
+
+def test_a_modify_address_request_is_under_review_until_the_merchant_decides(ds):
+    pending, approved, untouched = [], [], 0
+    for rec in ds.sim.orders.values():
+        delivery = rec.payload["order_detail"]["delivery_info"]
+        if "address_under_review" not in delivery:  # never asked, or rejected
+            assert "address_apply_time" not in delivery
+            untouched += 1
+            continue
+        review, current = delivery["address_under_review"], delivery["address_info"]
+        assert set(review) == set(current)  # an AddressInfo, like address_info
+        assert delivery["address_apply_time"] <= rec.payload["update_time"]
+        if any(action == "address_decide" for _, action, _ in rec.plan["todo"]):
+            assert review["detail_info"] != current["detail_info"] or review["county_name"] != current["county_name"]
+            assert rec.payload["status"] == 20
+            pending.append(rec.order_id)
+        else:  # approved: the new address replaced address_info
+            assert review == current
+            approved.append(rec.order_id)
+    assert (len(pending), len(approved) > 50, untouched > 2000) == (2, True, True)

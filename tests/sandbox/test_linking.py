@@ -62,8 +62,9 @@ def test_cooperation_lists_answer_the_seeded_accounts_with_millisecond_times(cal
             "cancel_time": 0,
         }
     ]
+    # Newest change first ("按更新时间倒序"); the two were bound at the same moment, so the newer row comes first.
     assert [(e["sharer_id"], e["status"]) for e in ok(call(f"{COOP}/list", {"sharer_type": "3"}))["data_list"]] == [
-        (m["account_id"], 1) for m in minis
+        (m["account_id"], 1) for m in reversed(minis)
     ]
     assert mp["extra"]["bind_time"] == (ANCHOR - 90 * 86400) * MS
     assert_error(call(f"{COOP}/list", {"sharer_type": 1}), 40097)
@@ -93,24 +94,41 @@ def test_an_invitation_qr_code_and_what_follows(call, shop):
 
     ok(call(f"{COOP}/invitation/cancel", {"sharer_type": 3, "sharer_id": NEW_MINI}))
     assert (status()["status"], status()["cancel_time"]) == (7, ANCHOR * MS)
-    assert_error(call(f"{COOP}/invitation/cancel", {"sharer_type": 3, "sharer_id": NEW_MINI}), 10090102)
+    assert_error(call(f"{COOP}/invitation/cancel", {"sharer_type": 3, "sharer_id": NEW_MINI}), 788191005)
 
     ok(call(f"{COOP}/invitation/qrcode/generate", {"sharer_type": 3, "sharer_id": NEW_MINI}))
     assert (status()["status"], status()["cancel_time"]) == (4, 0)
     invitation_decide(invitation=pending_invitation(NEW_MINI), accept=True)
     assert (status()["status"], status()["bind_time"]) == (1, ANCHOR * MS)
-    assert_error(call(f"{COOP}/invitation/qrcode/generate", {"sharer_type": 3, "sharer_id": NEW_MINI}), 10090101)
+    assert_error(call(f"{COOP}/invitation/qrcode/generate", {"sharer_type": 3, "sharer_id": NEW_MINI}), 788191005)
 
     # Both unbind paths are served (Appendix B leaves the choice open).
     ok(call(f"{COOP}/unbind", {"sharer_type": 3, "sharer_id": NEW_MINI}))
     assert (status()["status"], status()["unbind_time"]) == (2, ANCHOR * MS)
-    assert_error(call(f"{COOP}/invitation/unbind", {"sharer_type": 3, "sharer_id": NEW_MINI}), 10090103)
+    assert_error(call(f"{COOP}/invitation/unbind", {"sharer_type": 3, "sharer_id": NEW_MINI}), 788191005)
 
     assert_error(call(f"{COOP}/invitation/qrcode/generate", {"sharer_type": 3}), 40097)
-    assert_error(call(f"{COOP}/invitation/qrcode/generate", {"sharer_type": 3, "sharer_id": "gh_1"}), 40097)
+    assert_error(call(f"{COOP}/invitation/qrcode/generate", {"sharer_type": 3, "sharer_id": "gh_1"}), 803131000)
     answer = call(f"{COOP}/invitation/unbind", {"sharer_type": 2, "sharer_id": "gh_nobody"})
-    assert_error(answer, 10090103)
-    assert answer["errmsg"].startswith("sharer not bound rid: ")
+    assert_error(answer, 803131000)
+    assert answer["errmsg"].startswith("sharer_id 非法 rid: ")
+    answer = call(f"{COOP}/invitation/cancel", {"sharer_type": 3, "sharer_id": NEW_MINI})
+    assert_error(answer, 788191005)
+    assert answer["errmsg"].startswith("业务流程异常，请参考业务状态机: no pending invitation rid: ")
+
+
+def test_the_cooperation_list_shows_the_latest_change_first(call, shop):
+    minis = selectors.catalog(SHOP)["cooperation"]["mini"]
+
+    def listed():
+        return [e["sharer_id"] for e in ok(call(f"{COOP}/list", {"sharer_type": 3}))["data_list"]]
+
+    ok(call(f"{COOP}/invitation/qrcode/generate", {"sharer_type": 3, "sharer_id": NEW_MINI}))
+    assert listed() == [NEW_MINI, minis[1]["account_id"], minis[0]["account_id"]]
+    shop.clock = ANCHOR + 3600
+    shop.save(update_fields=["clock"])
+    ok(call(f"{COOP}/unbind", {"sharer_type": 3, "sharer_id": minis[0]["account_id"]}))
+    assert listed() == [minis[0]["account_id"], NEW_MINI, minis[1]["account_id"]]
 
 
 def test_a_cooperation_official_account_is_listed_by_its_original_id(call, shop):

@@ -133,6 +133,38 @@ def test_search(api, token):
     assert in_aftersale == [o["order_id"] for o in orders if o["aftersale_detail"]["on_aftersale_order_cnt"]]
 
 
+def _search_all(api, token, condition) -> list[str]:
+    ids, next_key = [], ""
+    while True:
+        page = api.post(SEARCH, {"search_condition": condition, "page_size": 100, "next_key": next_key}, token=token)
+        ids += page["order_id_list"]
+        next_key = page["next_key"]
+        if not page["has_more"]:
+            return ids
+
+
+def test_search_for_address_changes_under_review_compares_the_two_addresses(api, token):
+    orders = selectors.order_payloads(SHOP)
+    asked = [o for o in orders if "address_under_review" in o["order_detail"]["delivery_info"]]
+    pending = [
+        o["order_id"]
+        for o in asked
+        if o["order_detail"]["delivery_info"]["address_under_review"]
+        != o["order_detail"]["delivery_info"]["address_info"]
+    ]
+    # An AddressInfo with the time of the request; once approved it stays, equal to address_info.
+    assert len(pending) == 1 and len(asked) > len(pending)
+    for order in asked:
+        delivery = order["order_detail"]["delivery_info"]
+        assert set(delivery["address_under_review"]) == set(delivery["address_info"])
+        assert order["create_time"] < delivery["address_apply_time"] <= order["update_time"]
+
+    assert _search_all(api, token, {"address_under_review": True}) == pending
+    assert _search_all(api, token, {"address_under_review": False}) == [
+        o["order_id"] for o in orders if o["order_id"] not in pending
+    ]
+
+
 def test_get_returns_the_platform_payload(api, token):
     for order in selectors.order_payloads(SHOP)[::50]:
         assert api.post(GET, {"order_id": order["order_id"]}, token=token)["order"] == order
