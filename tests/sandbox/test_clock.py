@@ -5,9 +5,8 @@ import json
 from collections import defaultdict
 
 from sandbox import selectors
-from sandbox.clock import shop_advance
 from sandbox.models import Account
-from sandbox.services import shop_seed
+from sandbox.services import shop_advance, shop_seed
 from tests.sandbox import wxcrypt
 from tests.sandbox.conftest import ANCHOR, SHOP
 
