@@ -1,7 +1,7 @@
 """The windowed order sync over HTTP against the sandbox: pages are stored in order, a run that dies resumes at the
 first page not stored, and the page fetched ahead is kept when the platform stops the run."""
 
-import itertools
+import inspect
 import math
 from datetime import timedelta
 
@@ -9,16 +9,20 @@ import pytest
 from django.core.management import call_command
 
 from sandbox import selectors as platform
+from sandbox.faults import faults_configure
+from sandbox.models import TargetedFault
 from shopops.models import ApiCall, Order, ShopAlert, SyncCursor, SyncState
 from shopops.sync import engine
-from shopops.wechat import errors
 from shopops.wechat.client import ShopClient
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 APPID, SECRET = "wxeng1ne0000000001", "eng1ne5ecre700000000000000000001"
-DETAIL = "/channels/ec/order/get"
+LIST, DETAIL = "/channels/ec/order/list/get", "/channels/ec/order/get"
+MINUTE = timedelta(minutes=1)
+# How often the client tries a read before a transient error (-1, HTTP 5xx) reaches the engine.
+ATTEMPTS = inspect.signature(ShopClient).parameters["max_attempts"].default
 
 
 class Crash(Exception):
@@ -40,8 +44,26 @@ def _updated_since(remote: dict, moment) -> int:
     return sum(1 for p in remote.values() if int(p["update_time"]) >= moment.timestamp())
 
 
+@pytest.fixture
+def quick_retries(settings):
+    """The client's retry schedule is its own tests' business: here it would only cost time."""
+    settings.WECHAT_BACKOFF_BASE = 0.01
+
+
 def _detail_calls() -> int:
     return ApiCall.objects.filter(appid=APPID, endpoint=DETAIL).count()
+
+
+def _answers(endpoint: str) -> list[int | None]:
+    """The errcode of every call the shop made to ``endpoint``, in order."""
+    return list(ApiCall.objects.filter(appid=APPID, endpoint=endpoint).order_by("id").values_list("errcode", flat=True))
+
+
+def _platform_fails(path: str, *, errcode: int, first_call: int = 1, times: int = 1) -> None:
+    """The sandbox answers calls ``first_call`` … ``first_call + times - 1`` of ``path`` (counted from now) with
+    ``errcode`` (a targeted fault)."""
+    fault = TargetedFault(path=path, first_call=first_call, times=times, errcode=errcode)
+    faults_configure(account=platform.account_get(APPID), targeted=[fault])
 
 
 def test_a_run_that_dies_while_storing_resumes_at_the_first_page_not_stored(seeded, settings):
@@ -73,23 +95,22 @@ def test_a_run_that_dies_while_storing_resumes_at_the_first_page_not_stored(seed
     assert SyncCursor.objects.get(shop=shop, stream="orders").window_start is None
 
 
-def test_a_platform_error_while_listing_keeps_the_page_already_fetched(seeded, monkeypatch):
+def test_a_platform_error_while_listing_keeps_the_page_already_fetched(seeded):
     shop, remote = seeded
-    real_order_list, lists = ShopClient.order_list, []
+    _platform_fails(LIST, first_call=2, errcode=45011)  # listing page 2 hits the minute quota
+    pages = []
+    started = engine.now()
 
-    def rate_limited_on_the_second_list(self, **params):
-        lists.append(params["next_key"])
-        if len(lists) == 2:
-            raise errors.RateLimitedError(errcode=45011, errmsg="api minute-quota reach limit", retry_at=0)
-        return real_order_list(self, **params)
+    report = engine.shop_sync(shop=shop, streams=("orders",), on_page=lambda stream, c: pages.append(c.next_key))
 
-    monkeypatch.setattr(ShopClient, "order_list", rate_limited_on_the_second_list)
-    report = engine.shop_sync(shop=shop, streams=("orders",))
-
+    # Page 1 is stored with its cursor, which points at page 2: the listing that failed.
     cursor = SyncCursor.objects.get(shop=shop, stream="orders")
     assert report.stopped == "RateLimitedError"
-    assert (Order.objects.filter(shop=shop).count(), cursor.next_key) == (100, lists[1])
-    monkeypatch.undo()
+    assert (Order.objects.filter(shop=shop).count(), cursor.next_key) == (100, pages[0])
+    assert len(pages) == 1 and pages[0] and _answers(LIST) == [0, 45011]
+    # 45011 stops the stream until the next minute; a minute later the platform answers again.
+    assert cursor.paused_until.timestamp() % 60 == 0 and started < cursor.paused_until <= engine.now() + MINUTE
+    SyncCursor.objects.filter(pk=cursor.pk).update(paused_until=engine.now())
 
     report = engine.shop_sync(shop=shop, streams=("orders",))
 
@@ -99,9 +120,11 @@ def test_a_platform_error_while_listing_keeps_the_page_already_fetched(seeded, m
     assert _detail_calls() == len(remote) + in_overlap  # nothing fetched twice but the overlap
 
 
-def test_a_page_whose_details_failed_keeps_the_ones_fetched(live_sandbox, monkeypatch):
+def test_a_page_whose_details_failed_keeps_the_ones_fetched(live_sandbox, settings, quick_retries):
     """In a past window (its end long before the fetch), the details that were fetched are stored and not fetched
     again; the cursor stays before the failed page."""
+    # One detail at a time in the first run, so that call 150 and the client's retries of it are the same order's.
+    workers, settings.SYNC_DETAIL_WORKERS = settings.SYNC_DETAIL_WORKERS, 1
     shop = ShopFactory(appid=APPID, app_secret=SECRET)
     call_command("sandbox_seed", shop=APPID, secret=SECRET, days=12, orders=1200, seed=11, verbosity=0)
     since = engine.now() - timedelta(days=13)
@@ -110,15 +133,9 @@ def test_a_page_whose_details_failed_keeps_the_ones_fetched(live_sandbox, monkey
     first_window = _updated_since(remote, since) - _updated_since(remote, since + timedelta(days=7, seconds=1))
     assert first_window > 200  # page 2 (full) fails
     page_3 = min(100, first_window - 200)
+    # A detail of page 2 (page 1's 100 are fetched first) answers -1 to every try.
+    _platform_fails(DETAIL, first_call=150, times=ATTEMPTS, errcode=-1)
 
-    real_order_get, calls = ShopClient.order_get, itertools.count(1)
-
-    def busy_once(self, order_id):
-        if next(calls) == 150:  # a detail of page 2 (page 1's 100 are fetched first)
-            raise errors.BusyError(errcode=-1, errmsg="system error")
-        return real_order_get(self, order_id)
-
-    monkeypatch.setattr(ShopClient, "order_get", busy_once)
     report = engine.shop_sync(shop=shop, streams=("orders",))
 
     # Page 1 stored with its cursor, 99 of page 2 without it; page 3 was being fetched ahead and was dropped
@@ -127,8 +144,10 @@ def test_a_page_whose_details_failed_keeps_the_ones_fetched(live_sandbox, monkey
     assert report.stopped == "BusyError"
     assert (Order.objects.filter(shop=shop).count(), cursor.pages_done) == (199, 1)
     first_run = _detail_calls()
-    assert 199 <= first_run <= 199 + page_3
+    assert 199 + ATTEMPTS <= first_run <= 199 + ATTEMPTS + page_3
+    assert _answers(DETAIL)[149 : 150 + ATTEMPTS] == [-1] * ATTEMPTS + [0]
 
+    settings.SYNC_DETAIL_WORKERS = workers
     report = engine.shop_sync(shop=shop, streams=("orders",))
 
     # Everything not stored yet, plus the orders in the 5 minutes where the second window overlaps the first.
@@ -153,20 +172,9 @@ def test_running_again_refetches_only_the_overlap(seeded):
     assert _detail_calls() == len(remote) + in_overlap
 
 
-def _busy_lists(monkeypatch, *, from_call: int):
-    real_order_list, lists = ShopClient.order_list, itertools.count(1)
-
-    def busy(self, **params):
-        if next(lists) >= from_call:
-            raise errors.BusyError(errcode=-1, errmsg="system error")
-        return real_order_list(self, **params)
-
-    monkeypatch.setattr(ShopClient, "order_list", busy)
-
-
-def test_five_runs_in_a_row_that_store_nothing_pause_the_shop(seeded, monkeypatch):
+def test_five_runs_in_a_row_that_store_nothing_pause_the_shop(seeded, quick_retries):
     shop, _ = seeded
-    _busy_lists(monkeypatch, from_call=1)
+    _platform_fails(LIST, errcode=-1, times=5 * ATTEMPTS)  # every try of the next five runs' first listing
     for failures in range(1, 5):
         assert engine.shop_sync(shop=shop, streams=("orders",)).stopped == "BusyError"
         state = SyncState.objects.get(shop=shop)
@@ -183,19 +191,20 @@ def test_five_runs_in_a_row_that_store_nothing_pause_the_shop(seeded, monkeypatc
     ]
     assert engine.shop_sync(shop=shop, streams=("orders",)).stopped == "paused"
     assert Order.objects.filter(shop=shop).count() == 0
+    assert _answers(LIST) == [-1] * (5 * ATTEMPTS)  # the paused run made no call
 
     # Half an hour later the platform answers again: the run goes through and the alert is over.
-    monkeypatch.undo()
     SyncState.objects.filter(shop=shop).update(paused_until=before)
     assert engine.shop_sync(shop=shop, streams=("orders",)).stopped == ""
     assert SyncState.objects.get(shop=shop).consecutive_failures == 0
     assert not ShopAlert.objects.filter(shop=shop, resolved_at=None).exists()
 
 
-def test_a_failed_run_that_stored_pages_starts_the_count_again(seeded, monkeypatch):
+def test_a_failed_run_that_stored_pages_starts_the_count_again(seeded, quick_retries):
     shop, _ = seeded
     SyncState.objects.create(shop=shop, consecutive_failures=4)
-    _busy_lists(monkeypatch, from_call=2)  # page 1 is listed, fetched and stored; listing page 2 fails
+    # Page 1 is listed, fetched and stored; every try of listing page 2 answers -1.
+    _platform_fails(LIST, errcode=-1, first_call=2, times=ATTEMPTS)
 
     assert engine.shop_sync(shop=shop, streams=("orders",)).stopped == "BusyError"
 
