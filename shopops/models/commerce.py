@@ -50,7 +50,8 @@ class Order(models.Model):
     commission_fee_fen = models.BigIntegerField(_("actual service fee (fen)"), null=True, blank=True)
     settle_time = models.DateTimeField(_("settled"), null=True, blank=True)
     order_scene = models.PositiveSmallIntegerField(_("order scene"), null=True, blank=True)
-    live_id = models.CharField(_("live id"), max_length=64, blank=True)
+    # An "export/…" id of about 100 characters (the official example has 103), the same family as the live export_id.
+    live_id = models.CharField(_("live id"), max_length=255, blank=True)
     finder_id = models.CharField(_("channels id"), max_length=64, blank=True)
     is_present = models.BooleanField(_("gift order"), default=False)
     aftersale_count = models.PositiveIntegerField(_("after-sales in progress"), default=0)
@@ -135,7 +136,10 @@ class AfterSale(models.Model):
     order_id = models.CharField(_("order id"), max_length=32, db_index=True)
     type = models.CharField(_("type"), max_length=16)
     status = models.CharField(_("status"), max_length=48)
+    # ``reason`` is the platform's key (NO_LONGER_WANT …; keys added later mean nothing by themselves), ``reason_text``
+    # the platform's explanation of it, which is what a person reads.
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason_text = models.CharField(_("reason text"), max_length=200, blank=True)
     product_id = models.CharField(_("product id"), max_length=32, blank=True)
     sku_id = models.CharField(_("SKU id"), max_length=32, blank=True)
     count = models.PositiveIntegerField(_("quantity"), default=0)

@@ -25,9 +25,27 @@ from django.http import Http404
 from django.utils import timezone
 
 from shopops.models import AfterSale, AfterSaleStatusChange, Order, OrderLine, Shop
+from shopops.sync.parse import free_gift_mains
+from shopops.wechat.types import as_dict, as_id, as_int, as_list, as_str, platform_time
 
 PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = PAGE_SIZES[0]
+
+# The after-sale statuses that are no longer "in after-sale", by the platform's own definition (order/search:
+# "除了以下几种售后单状态外其它的都是正在售后的状态"). Every other status is open — a merchant's rejection
+# (MERCHANT_REJECT_*) and RETURN_CLOSED too: the buyer may apply again or escalate. The platform counts the open ones
+# in ``on_aftersale_order_cnt`` (``Order.aftersale_count``).
+AFTERSALE_NOT_OPEN = frozenset(
+    {
+        "USER_CANCELD",
+        "MERCHANT_REFUND_RETRY_FAIL",
+        "MERCHANT_FAIL",
+        "MERCHANT_REFUND_SUCCESS",
+        "MERCHANT_RETURN_SUCCESS",
+    }
+)
+# Of those, the ones that ended with the money back (the dashboard's refunds count these).
+AFTERSALE_REFUNDED = frozenset({"MERCHANT_REFUND_SUCCESS", "MERCHANT_RETURN_SUCCESS"})
 
 
 @dataclass(frozen=True)
@@ -37,8 +55,9 @@ class OrderFilters:
     Dates are calendar days in the shop's time zone (Asia/Shanghai), both ends included. ``account`` matches a
     line's source account id or its nickname; ``product`` a line's product id or SKU id. ``coupon_used`` means a
     line used at least one coupon (its ``order_product_coupon_info_list`` is not empty); ``in_aftersale`` is the
-    platform's ``on_aftersale_order_cnt > 0`` (an after-sale still open), the same meaning as the platform's own
-    search filter ``on_aftersale_order_exist``; ``settled`` means the platform reported a settlement time.
+    platform's ``on_aftersale_order_cnt > 0`` (an after-sale still open: any status outside
+    ``AFTERSALE_NOT_OPEN``, a merchant's rejection included), the same meaning as the platform's own search filter
+    ``on_aftersale_order_exist``; ``settled`` means the platform reported a settlement time.
     """
 
     order_id: str = ""
@@ -323,4 +342,225 @@ def aftersales_for_order(*, shop: Shop, order: Order) -> list[AfterSale]:
         .defer("raw")
         .prefetch_related(history)
         .order_by("create_time", "id")
+    )
+
+
+# --- one order's detail, read from its platform payload ------------------------------------------------------------
+
+# The AddressInfo fields a modify-address request changes (hash_code, use_tel_number and tel_number_ext_info are the
+# platform's bookkeeping, not the address).
+ADDRESS_FIELDS = (
+    "user_name",
+    "postal_code",
+    "province_name",
+    "city_name",
+    "county_name",
+    "detail_info",
+    "national_code",
+    "tel_number",
+    "house_number",
+)
+
+
+def address_change_pending(delivery: dict) -> bool:
+    """A modify-address request waits for the merchant.
+
+    ``delivery_info.address_under_review`` is an AddressInfo: the address the buyer asked for. Once the merchant
+    approves, the platform copies it over ``address_info`` and the two are equal, so its presence says nothing; the
+    request is pending only while the two differ (the platform's own advice: "通过对比这两个值是不一致则为审批中").
+    """
+    review, current = delivery.get("address_under_review"), as_dict(delivery.get("address_info"))
+    if not isinstance(review, dict) or not review:
+        return False
+    return any(as_str(review.get(name)) != as_str(current.get(name)) for name in ADDRESS_FIELDS)
+
+
+def aftersale_is_open(status: str) -> bool:
+    """Whether the platform counts an after-sale in this status as still in after-sale."""
+    return status not in AFTERSALE_NOT_OPEN
+
+
+@dataclass(frozen=True)
+class PackageItem:
+    sku_id: str
+    title: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Package:
+    """One entry of ``delivery_info.delivery_product_info``; ``deliver_type`` is the platform's code (None: none)."""
+
+    company: str
+    waybill_id: str
+    time: datetime | None
+    deliver_type: int | None
+    items: list[PackageItem]
+
+
+@dataclass(frozen=True)
+class OrderDelivery:
+    """What ``delivery_info`` (and the notes in ``ext_info``) say. Buyer data comes unmasked: masking is the
+    page's business. ``present`` is False when the payload has no delivery_info at all."""
+
+    present: bool
+    deliver_method: int | None
+    recipient_name: str
+    region: str
+    address_change_pending: bool
+    packages: list[Package]
+    ship_done_time: datetime | None
+    confirm_receipt_time: datetime | None
+    customer_notes: str
+    merchant_notes: str
+
+
+@dataclass(frozen=True)
+class LineCoupon:
+    coupon_type: int | None
+    coupon_id: str
+    user_coupon_id: str
+    discount_fen: int
+
+
+@dataclass(frozen=True)
+class LineCommission:
+    """One ``commission_infos`` entry: ``type`` 0 达人 / 1 带货机构, ``status`` 1 未结算 / 2 已结算 (None: none)."""
+
+    type: int
+    status: int | None
+    nickname: str
+    account: str
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class GiftMain:
+    """What a free gift came with (``free_gift_info.main_product_list``); ``title`` from the order's own lines."""
+
+    product_id: str
+    sku_id: str
+    title: str
+    task_id: str
+    gift_cnt: int
+
+
+@dataclass(frozen=True)
+class LineDetail:
+    line: OrderLine
+    coupons: list[LineCoupon]
+    commissions: list[LineCommission]
+    gift_for: list[GiftMain]
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """One order as its detail page shows it: the row, its lines with their coupons, commissions and gift links,
+    the delivery, the buyer's unionid, the payment method code and the after-sales (oldest first, with history)."""
+
+    order: Order
+    lines: list[LineDetail]
+    delivery: OrderDelivery
+    unionid: str
+    payment_method: int | None
+    aftersales: list[AfterSale]
+
+
+def _line_coupons(line: OrderLine) -> list[LineCoupon]:
+    return [
+        LineCoupon(
+            coupon_type=as_int(c.get("coupon_type"), None),
+            coupon_id=as_id(c.get("coupon_id")),
+            user_coupon_id=as_id(c.get("user_coupon_id")),
+            discount_fen=as_int(c.get("discounted_price")),
+        )
+        for c in as_list(line.coupons)
+        if isinstance(c, dict)
+    ]
+
+
+def _line_commissions(line: OrderLine) -> list[LineCommission]:
+    return [
+        LineCommission(
+            type=as_int(c.get("type")),  # missing reads as 0 (达人), the value a zero-omitting encoder leaves out
+            status=as_int(c.get("status"), None),
+            nickname=as_str(c.get("nickname")),
+            account=as_id(c.get("agency_id") or c.get("talent_id") or c.get("finder_id") or c.get("openfinderid")),
+            amount_fen=as_int(c.get("amount")),
+        )
+        for c in as_list(line.commission_infos)
+        if isinstance(c, dict)
+    ]
+
+
+def _line_details(raw: dict, lines: list[OrderLine]) -> list[LineDetail]:
+    products = as_list(as_dict(raw.get("order_detail")).get("product_infos"))
+    titles = {line.sku_id: line.title for line in lines}
+    details = []
+    for line in lines:
+        product = as_dict(products[line.line_no - 1]) if 0 < line.line_no <= len(products) else {}
+        gift_for = [
+            GiftMain(title=titles.get(main["sku_id"], ""), **main)
+            for main in (free_gift_mains(product) if line.is_free_gift else [])
+        ]
+        details.append(
+            LineDetail(line=line, coupons=_line_coupons(line), commissions=_line_commissions(line), gift_for=gift_for)
+        )
+    return details
+
+
+def _delivery(raw: dict, lines: list[OrderLine]) -> OrderDelivery:
+    detail = as_dict(raw.get("order_detail"))
+    delivery = as_dict(detail.get("delivery_info"))
+    address = as_dict(delivery.get("address_info"))
+    ext = as_dict(detail.get("ext_info"))
+    titles = {line.sku_id: line.title for line in lines}
+    packages = []
+    for package in map(as_dict, as_list(delivery.get("delivery_product_info"))):
+        items = [
+            PackageItem(
+                sku_id=as_id(item.get("sku_id")),
+                title=titles.get(as_id(item.get("sku_id")), ""),
+                count=as_int(item.get("product_cnt")),
+            )
+            for item in map(as_dict, as_list(package.get("product_infos")))
+        ]
+        packages.append(
+            Package(
+                company=as_str(package.get("delivery_name")) or as_id(package.get("delivery_id")),
+                waybill_id=as_id(package.get("waybill_id")),
+                time=platform_time(package.get("delivery_time")),
+                deliver_type=as_int(package.get("deliver_type"), None),
+                items=items,
+            )
+        )
+    region = " ".join(as_str(address.get(k)) for k in ("province_name", "city_name", "county_name") if address.get(k))
+    return OrderDelivery(
+        present=bool(delivery),
+        deliver_method=as_int(delivery.get("deliver_method"), None),
+        recipient_name=as_str(address.get("user_name")),
+        region=region,
+        address_change_pending=address_change_pending(delivery),
+        packages=packages,
+        ship_done_time=platform_time(delivery.get("ship_done_time")),
+        confirm_receipt_time=platform_time(ext.get("confirm_receipt_time")),
+        customer_notes=as_str(ext.get("customer_notes")),
+        merchant_notes=as_str(ext.get("merchant_notes")),
+    )
+
+
+def order_detail_for_shop_or_404(*, shop: Shop, order_id: str) -> OrderDetail:
+    """One order of the shop read for its detail page, in four queries at most however many lines and after-sales
+    it has. Another shop's order id answers 404, like a missing one. Fields the payload lacks read as empty."""
+    order = order_get_for_shop_or_404(shop=shop, order_id=order_id)
+    lines = list(order.lines.all())  # prefetched
+    raw = as_dict(order.raw)
+    pay = as_dict(as_dict(raw.get("order_detail")).get("pay_info"))
+    return OrderDetail(
+        order=order,
+        lines=_line_details(raw, lines),
+        delivery=_delivery(raw, lines),
+        unionid=as_id(raw.get("unionid")),
+        payment_method=as_int(pay.get("payment_method"), None),
+        aftersales=aftersales_for_order(shop=shop, order=order),
     )

@@ -44,6 +44,10 @@ _ADVICE_BY_ERROR = {
         "The platform refused a request as invalid. Please tell support, quoting the request id."
     ),
     "NotFoundError": _("The platform no longer has an object the sync asked for. Please tell support if it repeats."),
+    "WrongStateError": _(
+        "WeChat Shop does not allow this in the status the platform now has, which changed meanwhile. "
+        "Refresh to see where it stands."
+    ),
 }
 _DEFAULT_ADVICE = _("Look the errcode up in the WeChat Shop documentation, or tell support quoting the request id.")
 

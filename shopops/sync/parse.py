@@ -8,7 +8,7 @@ import hashlib
 import json
 
 from shopops.channels import line_channel
-from shopops.wechat.types import as_bool, as_id, as_int, platform_time
+from shopops.wechat.types import as_bool, as_dict, as_id, as_int, as_list, as_str, platform_time
 
 
 def _opt_int(value) -> int | None:
@@ -45,6 +45,8 @@ def order_fields(order: dict) -> dict:
         # The platform's field name is misspelt ("receieve"); accept the correct spelling too.
         "merchant_receive_price_fen": as_int(price.get("merchant_receieve_price", price.get("merchant_receive_price"))),
         "predict_commission_fee_fen": _opt_int(predict_fee),
+        # The actual fee and the settlement time are absent until the order is settled ("未结算时本字段为空"):
+        # None, never 0, so an unsettled order does not read as settled with no fee.
         "commission_fee_fen": _opt_int(commission_fee),
         "settle_time": platform_time(settle.get("settle_time")),
         "order_scene": _opt_int(ext.get("order_scene")),
@@ -116,6 +118,22 @@ def order_line_fields(order: dict) -> list[dict]:
     return lines
 
 
+def free_gift_mains(product: dict) -> list[dict]:
+    """What a gift line (``is_free_gift`` 1) was given with: ``free_gift_info.main_product_list`` as
+    ``{product_id, sku_id, task_id, gift_cnt}`` entries, ids as strings; [] for a line that is no gift."""
+    info = as_dict(product.get("free_gift_info"))
+    return [
+        {
+            "product_id": as_id(main.get("product_id")),
+            "sku_id": as_id(main.get("sku_id")),
+            "task_id": as_id(main.get("task_id")),
+            "gift_cnt": as_int(main.get("gift_cnt")),
+        }
+        for main in map(as_dict, as_list(info.get("main_product_list")))
+        if as_id(main.get("sku_id")) or as_id(main.get("product_id"))
+    ]
+
+
 def aftersale_fields(aftersale: dict) -> dict:
     product = aftersale.get("product_info") or {}
     refund = aftersale.get("refund_info") or {}
@@ -125,6 +143,7 @@ def aftersale_fields(aftersale: dict) -> dict:
         "type": as_id(aftersale.get("type")),
         "status": as_id(aftersale.get("status")),
         "reason": as_id(aftersale.get("reason"))[:200],
+        "reason_text": as_str(aftersale.get("reason_text")).strip()[:200],
         "product_id": as_id(product.get("product_id")),
         "sku_id": as_id(product.get("sku_id")),
         "count": as_int(product.get("count")),

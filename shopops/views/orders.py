@@ -25,7 +25,6 @@ from shopops.roles import Perm
 from shopops.selectors import orders as order_selectors
 from shopops.selectors.orders import DEFAULT_PAGE_SIZE, PAGE_SIZES, OrderFilters, OrderSort
 from shopops.views import ShopMixin
-from shopops.wechat.types import as_dict, as_id, as_int, as_list, as_str, platform_time
 
 # --- the filter form ---------------------------------------------------------------------------------------------
 
@@ -228,10 +227,6 @@ AFTERSALE_STATUS_LABELS = {
     "USER_WAIT_CONFIRM_UPDATE": _("Waiting for the buyer to accept the merchant's proposal"),
     "USER_WAIT_HANDLE_MERCHANT_AFTER_SALE": _("Waiting for the buyer to handle the merchant's after-sale"),
 }
-AFTERSALE_DONE = frozenset({"MERCHANT_REFUND_SUCCESS", "MERCHANT_RETURN_SUCCESS"})
-AFTERSALE_CLOSED = frozenset(
-    {"USER_CANCELD", "MERCHANT_REJECT_REFUND", "MERCHANT_REJECT_RETURN", "RETURN_CLOSED", "MERCHANT_FAIL"}
-)
 
 
 UNKNOWN_CODE = _("Code %(code)s")
@@ -375,6 +370,7 @@ class LineView:
     list_total_fen: int
     coupons: list[dict] = field(default_factory=list)
     commissions: list[dict] = field(default_factory=list)
+    gift_for: list[dict] = field(default_factory=list)
     channel_label: str = ""
     sale_channel_label: str = ""
     account_type_label: str = ""
@@ -382,33 +378,31 @@ class LineView:
     wecom_member: str = ""
 
 
-def line_view(line: OrderLine) -> LineView:
-    coupons = [
-        {
-            "type": _label(COUPON_TYPE_LABELS, as_int(c.get("coupon_type"), None)),
-            "coupon_id": as_id(c.get("coupon_id")),
-            "user_coupon_id": as_id(c.get("user_coupon_id")),
-            "discount_fen": as_int(c.get("discounted_price")),
-        }
-        for c in as_list(line.coupons)
-        if isinstance(c, dict)
-    ]
-    commissions = [
-        {
-            "type": _label(COMMISSION_TYPE_LABELS, as_int(c.get("type"))),
-            "status": _label(COMMISSION_STATUS_LABELS, as_int(c.get("status"), None)),
-            "nickname": as_str(c.get("nickname")),
-            "account": as_id(c.get("agency_id") or c.get("talent_id") or c.get("finder_id") or c.get("openfinderid")),
-            "amount_fen": as_int(c.get("amount")),
-        }
-        for c in as_list(line.commission_infos)
-        if isinstance(c, dict)
-    ]
+def line_view(detail: order_selectors.LineDetail) -> LineView:
+    line = detail.line
     return LineView(
         line=line,
         list_total_fen=line.sale_price_fen * line.sku_cnt,
-        coupons=coupons,
-        commissions=commissions,
+        coupons=[
+            {
+                "type": _label(COUPON_TYPE_LABELS, c.coupon_type),
+                "coupon_id": c.coupon_id,
+                "user_coupon_id": c.user_coupon_id,
+                "discount_fen": c.discount_fen,
+            }
+            for c in detail.coupons
+        ],
+        commissions=[
+            {
+                "type": _label(COMMISSION_TYPE_LABELS, c.type),
+                "status": _label(COMMISSION_STATUS_LABELS, c.status),
+                "nickname": c.nickname,
+                "account": c.account,
+                "amount_fen": c.amount_fen,
+            }
+            for c in detail.commissions
+        ],
+        gift_for=[{"title": main.title, "sku_id": main.sku_id} for main in detail.gift_for],
         channel_label=line.get_channel_display(),
         sale_channel_label=_label(SALE_CHANNEL_LABELS, line.sale_channel),
         account_type_label=_label(ACCOUNT_TYPE_LABELS, line.account_type),
@@ -417,58 +411,49 @@ def line_view(line: OrderLine) -> LineView:
     )
 
 
-def delivery_view(raw: dict, lines: list[OrderLine]) -> dict:
-    """What the payload's ``delivery_info`` says about shipping, with the recipient masked (address kept coarse)."""
-    detail = as_dict(raw.get("order_detail"))
-    delivery = as_dict(detail.get("delivery_info"))
-    address = as_dict(delivery.get("address_info"))
-    titles = {line.sku_id: line.title for line in lines}
-    packages = []
-    for package in as_list(delivery.get("delivery_product_info")):
-        package = as_dict(package)
-        packages.append(
-            {
-                "company": as_str(package.get("delivery_name")) or as_id(package.get("delivery_id")),
-                "waybill_id": as_id(package.get("waybill_id")),
-                "time": platform_time(package.get("delivery_time")),
-                "type": _label(DELIVER_TYPE_LABELS, as_int(package.get("deliver_type"), None)),
-                "items": [
-                    {
-                        "sku_id": as_id(item.get("sku_id")),
-                        "title": titles.get(as_id(item.get("sku_id")), ""),
-                        "count": as_int(item.get("product_cnt")),
-                    }
-                    for item in map(as_dict, as_list(package.get("product_infos")))
-                ],
-            }
-        )
-    ext = as_dict(detail.get("ext_info"))
-    region = " ".join(as_str(address.get(k)) for k in ("province_name", "city_name", "county_name") if address.get(k))
+def delivery_view(delivery: order_selectors.OrderDelivery) -> dict:
+    """The delivery as the page shows it: labels for the codes, the recipient masked (address kept coarse)."""
     return {
-        "present": bool(delivery),
-        "method": _label(DELIVER_METHOD_LABELS, as_int(delivery.get("deliver_method"), None)),
-        "recipient": mask_name(as_str(address.get("user_name"))),
-        "region": region,
-        "address_under_review": bool(delivery.get("address_under_review")),
-        "packages": packages,
-        "ship_done_time": platform_time(delivery.get("ship_done_time")),
-        "confirm_receipt_time": platform_time(ext.get("confirm_receipt_time")),
-        "customer_notes": mask_text(as_str(ext.get("customer_notes"))),
-        "merchant_notes": mask_text(as_str(ext.get("merchant_notes"))),
+        "present": delivery.present,
+        "method": _label(DELIVER_METHOD_LABELS, delivery.deliver_method),
+        "recipient": mask_name(delivery.recipient_name),
+        "region": delivery.region,
+        "address_under_review": delivery.address_change_pending,
+        "packages": [
+            {
+                "company": package.company,
+                "waybill_id": package.waybill_id,
+                "time": package.time,
+                "type": _label(DELIVER_TYPE_LABELS, package.deliver_type),
+                "items": [{"sku_id": i.sku_id, "title": i.title, "count": i.count} for i in package.items],
+            }
+            for package in delivery.packages
+        ],
+        "ship_done_time": delivery.ship_done_time,
+        "confirm_receipt_time": delivery.confirm_receipt_time,
+        "customer_notes": mask_text(delivery.customer_notes),
+        "merchant_notes": mask_text(delivery.merchant_notes),
     }
 
 
 def aftersale_view(aftersale) -> dict:
+    """Refunded: green; ended without a refund (cancelled, closed): grey; still in after-sale by the platform's
+    definition, a merchant's rejection included: amber."""
     status = aftersale.status
+    if status in order_selectors.AFTERSALE_REFUNDED:
+        badge = "text-bg-success"
+    elif not order_selectors.aftersale_is_open(status):
+        badge = "text-bg-secondary"
+    else:
+        badge = "text-bg-warning"
     return {
         "aftersale": aftersale,
         "type": _label(AFTERSALE_TYPE_LABELS, aftersale.type),
         "status": aftersale_status_label(status),
-        "badge": "text-bg-success"
-        if status in AFTERSALE_DONE
-        else "text-bg-secondary"
-        if status in AFTERSALE_CLOSED
-        else "text-bg-warning",
+        "badge": badge,
+        "open": order_selectors.aftersale_is_open(status),
+        # What a person reads: the platform's explanation; the bare key only when it sent none.
+        "reason": aftersale.reason_text or aftersale.reason,
         "history": [
             {"status": aftersale_status_label(change.status), "code": change.status, "at": change.changed_at}
             for change in aftersale.status_changes.all()  # prefetched
@@ -484,27 +469,24 @@ class OrderDetailView(ShopMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        order = order_selectors.order_get_for_shop_or_404(shop=self.shop, order_id=self.kwargs["order_id"])
-        lines = list(order.lines.all())
-        raw = as_dict(order.raw)
-        pay = as_dict(as_dict(raw.get("order_detail")).get("pay_info"))
-        aftersales = order_selectors.aftersales_for_order(shop=self.shop, order=order)
+        detail = order_selectors.order_detail_for_shop_or_404(shop=self.shop, order_id=self.kwargs["order_id"])
+        order, lines = detail.order, [line.line for line in detail.lines]
         context.update(
             order=order,
             status_badge=STATUS_BADGES.get(order.status, "text-bg-light"),
             buyer=mask_openid(order.openid),
-            unionid=mask_openid(as_id(raw.get("unionid"))),
-            payment_method=_label(PAYMENT_METHOD_LABELS, as_int(pay.get("payment_method"), None)),
-            lines=[line_view(line) for line in lines],
+            unionid=mask_openid(detail.unionid),
+            payment_method=_label(PAYMENT_METHOD_LABELS, detail.payment_method),
+            lines=[line_view(line) for line in detail.lines],
             totals={
                 "quantity": sum(line.sku_cnt for line in lines),
                 "merchant_discount_fen": sum(line.merchant_discounted_price_fen for line in lines),
                 "finder_discount_fen": sum(line.finder_discounted_price_fen for line in lines),
                 "paid_fen": sum(line.real_price_fen for line in lines),
             },
-            delivery=delivery_view(raw, lines),
-            aftersales=[aftersale_view(a) for a in aftersales],
-            refund_total_fen=sum(a.refund_amount_fen for a in aftersales),
+            delivery=delivery_view(detail.delivery),
+            aftersales=[aftersale_view(a) for a in detail.aftersales],
+            refund_total_fen=sum(a.refund_amount_fen for a in detail.aftersales),
             raw_json=json.dumps(mask_buyer_data(order.raw), ensure_ascii=False, indent=2),
         )
         return context

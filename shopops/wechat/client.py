@@ -51,11 +51,12 @@ from shopops.wechat.types import (
     LiveNoticePayload,
     OrderPayload,
     ProductPayload,
-    PromoterPage,
-    PromoterPayload,
     ShopInfo,
     ShopListPage,
     StockPayload,
+    TalentPage,
+    TalentPayload,
+    TalentRef,
     UserCouponPage,
     UserCouponPayload,
     UserCouponRef,
@@ -496,7 +497,7 @@ def _id_page(payload: dict, key: str) -> IdPage:
 class ShopClient(BaseClient):
     """The merchant's shop APIs, called with the shop's own appid and secret.
 
-    Reads (retried on transient failures) are every ``*_get``, ``*_list``, search, info and URL call; writes (never
+    Reads (retried on transient failures) are every ``*_get``, ``*_list``, search and info call; writes (never
     retried) are coupon create/update/status, league item add/update/delete and cooperation invitation changes.
     """
 
@@ -809,8 +810,9 @@ class ShopClient(BaseClient):
             last_buffer=as_str(payload.get("last_buffer")),
         )
 
-    def league_promoter_list(self, *, page_index: int, page_size: int, status: int | None = None) -> PromoterPage:
-        """One page of the shop's 达人 (finder ids) with the total."""
+    def league_promoter_list(self, *, page_index: int, page_size: int, status: int | None = None) -> TalentPage:
+        """One page of the shop's 达人 (talents: ``talent_appid`` and nickname) with the total; ``has_more`` is the
+        platform's ``continue_flag``. The 2026 talent model: ``finder_ids`` went offline on 2026-03-30."""
         body = _without_none(
             {
                 "page_index": _check_positive("page_index", page_index),
@@ -819,28 +821,35 @@ class ShopClient(BaseClient):
             }
         )
         payload = self._read("/channels/ec/league/promoter/list/get", body)
-        return PromoterPage(finder_ids=id_list(payload.get("finder_ids")), total=as_int(payload.get("total_num")))
+        talents = [
+            TalentRef(talent_appid=as_id(entry.get("talent_appid")), nickname=as_str(entry.get("nickname")))
+            for entry in map(as_dict, as_list(payload.get("list")))
+            if as_id(entry.get("talent_appid"))
+        ]
+        return TalentPage(
+            talents=talents, total=as_int(payload.get("total_num")), has_more=as_bool(payload.get("continue_flag"))
+        )
 
-    def league_promoter_get(self, finder_id: str) -> PromoterPayload:
-        """The raw ``promoter`` object."""
+    def league_promoter_get(
+        self, *, talent_appid: str | None = None, finder_id: str | None = None, talent_search_key: str | None = None
+    ) -> TalentPayload:
+        """The raw ``talent`` object (base_talent_info, data, feature_info), looked up by exactly one of its
+        talent_appid, its 视频号 finder_id or a talent_search_key. ValueError for none or several."""
+        keys = {"talent_appid": talent_appid, "finder_id": finder_id, "talent_search_key": talent_search_key}
+        given = {name: as_id(value) for name, value in keys.items() if as_id(value)}
+        if len(given) != 1:
+            raise ValueError("league_promoter_get takes exactly one of talent_appid, finder_id, talent_search_key")
         path = "/channels/ec/league/promoter/get"
-        return _required_block(self._read(path, {"finder_id": _check_id("finder_id", finder_id)}), "promoter", path)
+        return _required_block(self._read(path, given), "talent", path)
 
     # -- live ----------------------------------------------------------------------------------------------------------
+    # The shop-side 分享员 APIs (/channels/ec/sharer/*, the live-notice sharer link among them) went offline on
+    # 2025-03-07; promoting a live notice is the agencies' 推客 business now.
 
     def finderlive_notice_records(self) -> list[LiveNoticePayload]:
         """The linked 视频号's live notices (直播预约). ApiPermissionError (48001) if 开放场景 is not enabled."""
         payload = self._read("/channels/ec/finderlive/getfinderlivenoticerecordlist", {})
         return [as_dict(entry) for entry in as_list(payload.get("live_notice_list"))]
-
-    def sharer_live_notice_url(self, *, notice_id: str, finder_id: str) -> str:
-        """The 分享员 link for a live notice. Errors 10070009 (mismatch) and 10070010 (no such finder) map by table."""
-        body = {"notice_id": _check_id("notice_id", notice_id), "finder_id": _check_id("finder_id", finder_id)}
-        path = "/channels/ec/sharer/get_shop_finder_live_notice_sharer_url"
-        url = as_str(self._read(path, body).get("url"))
-        if not url:
-            raise ServerError(errcode=0, errmsg="response has no url", request_id="", endpoint=path)
-        return url
 
     # -- cooperation accounts (合作账号) ------------------------------------------------------------------------------
     # SKIT marks these APIs as taken offline on 2025-06-16; the official page still documents them.

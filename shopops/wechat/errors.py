@@ -118,6 +118,11 @@ class NotFoundError(WeChatError):
     """The object asked for does not exist (order, commission order, coupon, league product, …)."""
 
 
+class WrongStateError(WeChatError):
+    """The platform refused an action its object's current status does not allow (788191005 "业务流程异常，请参考
+    业务状态机": inviting a bound cooperation account, cancelling one no longer pending, …). Our copy is stale."""
+
+
 # The one table from errcode to class. Codes not listed here raise plain WeChatError.
 _CLASS_CODES: dict[type[WeChatError], tuple[int, ...]] = {
     BusyError: (-1,),
@@ -151,18 +156,20 @@ _CLASS_CODES: dict[type[WeChatError], tuple[int, ...]] = {
         10023101,  # league: duplicate product_id
         10023102,  # league: too many items
         10024000,  # headsupplier: param error
-        10070009,  # live notice id and finder id do not match
+        10024003,  # headsupplier: invalid appid
         10071048,  # promoter: param error
+        803131000,  # cooperation: invalid sharer_id
         914910001,  # wecom: illegal parameter
     ),
     NotFoundError: (
         100002,  # order not found
         10021037,  # coupon not found
         10023103,  # league: product not found
+        10024004,  # headsupplier: no such item
         10024006,  # commission order not found
-        10070010,  # finder id not found
         914911002,  # wecom: user_id not found
     ),
+    WrongStateError: (788191005,),  # cooperation: 业务流程异常
 }
 ERRCODE_CLASSES: dict[int, type[WeChatError]] = {code: cls for cls, codes in _CLASS_CODES.items() for code in codes}
 

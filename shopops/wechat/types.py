@@ -163,11 +163,20 @@ class LeagueItemPage:
 
 
 @dataclass(frozen=True)
-class PromoterPage:
-    """One page of ``league/promoter/list/get``."""
+class TalentRef:
+    """A 达人 of the shop as ``league/promoter/list/get`` lists it (the 2026 talent model)."""
 
-    finder_ids: list[str]
+    talent_appid: str
+    nickname: str
+
+
+@dataclass(frozen=True)
+class TalentPage:
+    """One page of ``league/promoter/list/get``: ``has_more`` is the platform's ``continue_flag``."""
+
+    talents: list[TalentRef]
     total: int
+    has_more: bool
 
 
 @dataclass(frozen=True)
@@ -271,12 +280,14 @@ class LeagueItemPayload(TypedDict, total=False):
     ext_info: dict
 
 
-class PromoterPayload(TypedDict, total=False):
-    finder_id: str
-    status: int
-    invite_time: int
-    sale_product_number: int
-    sale_gmv: int
+class TalentPayload(TypedDict, total=False):
+    """``league/promoter/get`` → ``talent``: base_talent_info{talent_appid, nickname, head_img}, data{total_sale_gmv,
+    sale_gmv_30d, total_order_num, order_num_30d, sale_product_num_30d, window_product_num}, feature_info{level,
+    is_blacklisted}."""
+
+    base_talent_info: dict
+    data: dict
+    feature_info: dict
 
 
 class LiveNoticePayload(TypedDict, total=False):

@@ -142,10 +142,12 @@ def aftersale_payload(order_id, status, update_time):
         "type": "REFUND",
         "status": status,
         "openid": OPENID,
-        "reason": "不想要了",
+        "reason": "NO_LONGER_WANT",
+        "reason_text": "不想要了",
+        "sub_type": "DEFAULT",
         "product_info": {"product_id": "10001", "sku_id": "20001", "count": 1},
         "refund_info": {"amount": 1740},
-        "details": {"tel_number": PHONE},
+        "details": {"desc": f"不要了，电话{PHONE}", "receive_product": False},
         "create_time": T + 7200,
         "update_time": update_time,
     }
@@ -242,10 +244,11 @@ def test_detail_shows_delivery_and_after_sales_with_history(owner_client, shop, 
         "merchant_notes": "",
     }
     (aftersale,) = response.context["aftersales"]
-    assert (aftersale["type"], aftersale["status"], aftersale["badge"]) == (
+    assert (aftersale["type"], aftersale["status"], aftersale["badge"], aftersale["reason"]) == (
         "Refund only",
         "Refunded",
         "text-bg-success",
+        "不想要了",  # the platform's reason_text, not its key NO_LONGER_WANT
     )
     assert [(step["code"], step["status"]) for step in aftersale["history"]] == [
         ("MERCHANT_PROCESSING", "Merchant reviewing"),
@@ -255,6 +258,103 @@ def test_detail_shows_delivery_and_after_sales_with_history(owner_client, shop, 
     html = response.content.decode()
     assert "Refund ¥17.40" in html
     assert "SF1234567890" in html
+    assert " · 不想要了 · " in html and "NO_LONGER_WANT" not in html.split('id="order-payload"')[0]
+
+
+MOVED = {
+    "user_name": NAME,
+    "tel_number": PHONE,
+    "province_name": "浙江省",
+    "city_name": "杭州市",
+    "county_name": "西湖区",
+    "detail_info": "文三路90号",
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "review", "pending"),
+    [
+        ("no request", None, False),
+        ("request pending", MOVED, True),
+        # Approved: the platform copies the new address over address_info, and address_under_review stays, equal.
+        ("request approved", "same as address_info", False),
+    ],
+)
+def test_an_address_change_is_under_review_only_while_the_two_addresses_differ(
+    owner_client, shop, case, review, pending
+):
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    payload = order_payload()
+    delivery = payload["order_detail"]["delivery_info"]
+    if review == "same as address_info":
+        delivery["address_under_review"] = copy.deepcopy(delivery["address_info"])
+    elif review:
+        delivery["address_under_review"] = review
+    if review:
+        delivery["address_apply_time"] = T + 600
+    store.orders_store(shop=shop, payloads=[payload], synced_at=SYNCED)
+
+    response = owner_client.get(_url(shop, payload["order_id"]))
+
+    assert response.context["delivery"]["address_under_review"] is pending
+    assert ("Address change under review" in response.content.decode()) is pending
+
+
+def test_an_unsettled_order_shows_its_service_fee_as_not_settled(owner_client, shop):
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    payload = order_payload()
+    payload["order_detail"]["settle_info"] = {"predict_commission_fee": 58}  # the rest is absent until settlement
+    store.orders_store(shop=shop, payloads=[payload], synced_at=SYNCED)
+
+    response = owner_client.get(_url(shop, payload["order_id"]))
+
+    order = response.context["order"]
+    assert (order.predict_commission_fee_fen, order.commission_fee_fen, order.settle_time) == (58, None, None)
+    html = response.content.decode()
+    assert (
+        '<dd class="col-6" id="order-service-fee"><span class="text-body-secondary">Not settled yet</span></dd>' in html
+    )
+
+
+def test_a_free_gift_names_what_it_came_with(owner_client, shop):
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    payload = order_payload()
+    gift = payload["order_detail"]["product_infos"][1]
+    gift.update(sale_price=0, real_price=0, estimate_price=0, is_free_gift=1)
+    gift["free_gift_info"] = {
+        "main_product_list": [{"product_id": "10001", "sku_id": 20001, "task_id": 555, "gift_cnt": 1}]
+    }
+    payload["order_detail"]["product_infos"][0]["is_free_gift"] = 0
+    store.orders_store(shop=shop, payloads=[payload], synced_at=SYNCED)
+
+    response = owner_client.get(_url(shop, payload["order_id"]))
+
+    first, second = response.context["lines"]
+    assert (first.line.is_free_gift, first.gift_for) == (False, [])
+    assert (second.line.is_free_gift, second.gift_for) == (True, [{"title": "保温杯", "sku_id": "20001"}])
+    assert "Given with 保温杯" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "badge", "still_open"),
+    [
+        ("MERCHANT_PROCESSING", "text-bg-warning", True),
+        # The platform counts a rejected or closed-return after-sale as still open: the buyer may apply again.
+        ("MERCHANT_REJECT_REFUND", "text-bg-warning", True),
+        ("RETURN_CLOSED", "text-bg-warning", True),
+        ("USER_CANCELD", "text-bg-secondary", False),
+        ("MERCHANT_FAIL", "text-bg-secondary", False),
+        ("MERCHANT_REFUND_RETRY_FAIL", "text-bg-secondary", False),
+        ("MERCHANT_RETURN_SUCCESS", "text-bg-success", False),
+    ],
+)
+def test_after_sales_show_open_as_the_platform_counts_them(owner_client, shop, status, badge, still_open):
+    order = OrderFactory(shop=shop)
+    AfterSaleFactory(shop=shop, order_id=order.order_id, status=status)
+
+    (aftersale,) = owner_client.get(_url(shop, order.order_id)).context["aftersales"]
+
+    assert (aftersale["badge"], aftersale["open"]) == (badge, still_open)
 
 
 def test_the_page_never_shows_the_buyers_personal_data(owner_client, shop, stored_order):

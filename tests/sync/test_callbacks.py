@@ -4,8 +4,11 @@ import json
 import time
 
 import pytest
+from django.core.management import call_command
 
-from shopops.models import CallbackNonce, InboundEvent
+from sandbox import selectors as platform
+from shopops.models import AfterSale, CallbackNonce, InboundEvent
+from shopops.sync import engine
 from shopops.wechat.crypto import PushCrypto, msg_signature
 from tests.factories import ShopFactory
 
@@ -153,3 +156,29 @@ def test_unknown_event_types_are_stored_for_support(client, push_shop):
 def test_unknown_or_unconfigured_shops_answer_404(client, push_shop):
     other = ShopFactory()
     assert _push(client, other).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_aftersale_push_with_string_ids_refreshes_that_aftersale(client, live_sandbox):
+    """The sandbox's own channels_ec_aftersale_update events (ids as strings, as in the official example) go
+    through the callback and the event processing, which fetches and stores each after-sale they name."""
+    secret = "cb5ecre7000000000000000000000001"
+    shop = ShopFactory(appid=APPID, app_secret=secret, push_token=TOKEN, encoding_aes_key=AES_KEY)
+    seed = {"shop": APPID, "secret": secret, "token": TOKEN, "aes_key": AES_KEY}
+    call_command("sandbox_seed", **seed, days=3, orders=200, seed=4, anchor=1767240000, agencies=0, verbosity=0)
+    call_command("sandbox_advance", shop=APPID, hours=48, verbosity=0)
+    events = platform.push_events(APPID, event="channels_ec_aftersale_update")
+    named = {e["finder_shop_aftersale_status_update"]["after_sale_order_id"] for e in events}
+    assert len(named) >= 3
+    for event in events:
+        info = event["finder_shop_aftersale_status_update"]
+        assert (type(info["after_sale_order_id"]), type(info["order_id"])) == (str, str)
+
+    for n, event in enumerate(events):
+        assert _push(client, shop, message=event, nonce=f"as{n}").content == b"success"
+    report = engine.shop_events(shop=shop)
+
+    assert report.events == len(events)
+    assert set(InboundEvent.objects.values_list("outcome", flat=True)) == {"refreshed"}
+    remote = {a["after_sale_order_id"]: a for a in platform.aftersale_payloads(APPID)}
+    assert {a.after_sale_order_id: a.raw for a in AfterSale.objects.filter(shop=shop)} == {i: remote[i] for i in named}

@@ -180,3 +180,79 @@ def test_an_expired_lease_of_a_crashed_run_can_be_taken_over(shop, time_machine)
     time_machine.move_to(taken + engine.LEASE_TTL + timedelta(seconds=1), tick=False)
     assert engine.lease_acquire(shop=shop, owner="next") is True
     assert engine.lease_renew(shop=shop, owner="crashed") is False
+
+
+# The official order/get example's live id: an export id of 103 characters.
+LIVE_ID = "export/UzFfAgtgekIEAQAAAAAAt40WWe5njQAAAAstQy6ubaLX4KHWvLEZgBPE5KNoYRJdUeaEzNPgMJq4tEJ8QSCaA2N_Iua2abcd"
+
+
+def test_a_live_export_id_is_stored_whole(shop):
+    # SQLite does not enforce a CharField's length; PostgreSQL refuses a longer value (DataError).
+    assert Order._meta.get_field("live_id").max_length >= len(LIVE_ID) == 103
+    payload = order_payload()
+    payload["order_detail"]["ext_info"]["live_id"] = LIVE_ID
+
+    store.orders_store(shop=shop, payloads=[payload], synced_at=T0)
+
+    order = Order.objects.get()
+    assert (order.live_id, order.lines.get(line_no=1).channel) == (LIVE_ID, "finder_live")
+
+
+def test_settlement_fields_absent_until_settled_read_as_none_not_zero():
+    unsettled = order_payload()
+    unsettled["order_detail"]["settle_info"] = {"predict_commission_fee": 58}
+    settled = order_payload()
+    settled["order_detail"]["settle_info"] = {
+        "predict_commission_fee": 58,
+        "commission_fee": 0,  # settled with no fee: a real 0
+        "predict_wecoin_commission": 0,
+        "wecoin_commission": 0,
+        "settle_time": 1762900000,
+    }
+    fields = ("predict_commission_fee_fen", "commission_fee_fen", "settle_time")
+
+    assert [parse.order_fields(unsettled)[f] for f in fields] == [58, None, None]
+    assert [parse.order_fields(settled)[f] for f in fields] == [58, 0, datetime(2025, 11, 11, 22, 26, 40, tzinfo=UTC)]
+
+
+def test_gift_lines_read_the_numeric_flag_and_what_they_came_with():
+    payload = order_payload()
+    main, gift = payload["order_detail"]["product_infos"]
+    main["is_free_gift"] = 0
+    gift["is_free_gift"] = 1
+    gift["free_gift_info"] = {
+        "main_product_list": [{"product_id": 10001, "sku_id": "2001", "task_id": 70001, "gift_cnt": "1"}]
+    }
+
+    lines = parse.order_line_fields(payload)
+
+    assert [line["is_free_gift"] for line in lines] == [False, True]
+    assert parse.free_gift_mains(gift) == [{"product_id": "10001", "sku_id": "2001", "task_id": "70001", "gift_cnt": 1}]
+    assert parse.free_gift_mains(main) == []
+
+
+def test_an_aftersale_keeps_its_reason_key_and_the_text_that_explains_it(shop):
+    payload = {
+        "after_sale_order_id": "9002",
+        "order_id": "42",
+        "type": "RETURN",
+        "sub_type": "DEFAULT",
+        "status": "MERCHANT_PROCESSING",
+        "reason": "NOT_MATCH_PRODUCT_DESC",
+        "reason_text": "与商品描述不符",
+        "product_info": {"product_id": "10001", "sku_id": "2001", "count": 1},
+        "refund_info": {"amount": 1890},
+        "details": {"desc": "颜色不对", "receive_product": True, "cancel_time": 0, "media_id_list": []},
+        "create_time": 1762000000,
+        "update_time": 1762000000,
+        "complete_time": 0,
+    }
+
+    store.aftersales_store(shop=shop, payloads=[payload], synced_at=T0)
+
+    aftersale = AfterSale.objects.get()
+    assert (aftersale.reason, aftersale.reason_text, aftersale.raw) == (
+        "NOT_MATCH_PRODUCT_DESC",
+        "与商品描述不符",
+        payload,
+    )

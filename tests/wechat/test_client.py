@@ -1,21 +1,26 @@
+import ast
 import dataclasses
+import inspect
 import pickle
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from shopops.wechat import client as client_module
 from shopops.wechat.client import TOKEN_PATH, AgencyClient, CallRecord, MemoryTokenStore, ShopClient
 from shopops.wechat.errors import (
     ERRCODE_CLASSES,
     BusyError,
     CredentialError,
+    InvalidArgumentError,
     NetworkError,
     NotFoundError,
     RateLimitedError,
     ServerError,
     TokenInvalidError,
     WeChatError,
+    WrongStateError,
 )
 from shopops.wechat.types import (
     CommissionOrderPage,
@@ -26,6 +31,8 @@ from shopops.wechat.types import (
     LeagueItemRef,
     ShopInfo,
     ShopListPage,
+    TalentPage,
+    TalentRef,
 )
 from tests.wechat.stub_server import Reply, StubPlatform, fail, ok, token
 
@@ -154,6 +161,21 @@ def test_each_errcode_raises_its_class(stub, make_client, has_token, errcode, er
         200,
         ORDER_GET,
     )
+
+
+@pytest.mark.parametrize(
+    ("errcode", "error_class"),
+    [
+        (10024003, InvalidArgumentError),  # headsupplier item/get: 不合法的appid
+        (10024004, NotFoundError),  # headsupplier item/get: 不存在该商品
+        (803131000, InvalidArgumentError),  # cooperation: sharer_id 非法
+        (788191005, WrongStateError),  # cooperation: 业务流程异常，请参考业务状态机
+        (10070009, None),  # the offline sharer live-notice link's codes: no longer classified
+        (10070010, None),
+    ],
+)
+def test_the_documented_codes_of_the_2026_corrections_are_classified(errcode, error_class):
+    assert ERRCODE_CLASSES.get(errcode) is error_class
 
 
 def test_an_errcode_outside_the_table_raises_plain_wechat_error(stub, make_client, has_token):
@@ -624,6 +646,8 @@ def test_the_access_token_travels_only_in_the_query_string(stub, make_client):
         pytest.param(lambda c: c.league_item_delete(type=2, product_id="1"), id="league type 2 without info_id"),
         pytest.param(lambda c: c.order_get(""), id="empty order id"),
         pytest.param(lambda c: c.product_get("1", data_type=3), id="product data_type 3"),
+        pytest.param(lambda c: c.league_promoter_get(), id="talent without a key"),
+        pytest.param(lambda c: c.league_promoter_get(talent_appid="wx1", finder_id="sph1"), id="talent with two keys"),
     ],
 )
 def test_shop_arguments_the_platform_would_refuse_raise_before_any_http(stub, make_client, call):
@@ -804,3 +828,51 @@ def test_headsupplier_shop_list_reads_base_info(stub, make_client, has_token):
     assert make_client(AgencyClient).headsupplier_shop_list() == ShopListPage(
         shops=[CooperativeShop(appid="wx1", nickname="店", headimg_url="u", status=2)], next_key="", has_more=False
     )
+
+
+def test_league_promoter_list_reads_the_talents_of_the_2026_model(stub, make_client, has_token):
+    stub.script(
+        "/channels/ec/league/promoter/list/get",
+        ok(list=[{"talent_appid": "wxt1", "nickname": "小王"}, {"talent_appid": "wxt2"}], total_num=3, continue_flag=1),
+    )
+
+    page = make_client().league_promoter_list(page_index=1, page_size=2)
+
+    assert page == TalentPage(
+        talents=[TalentRef(talent_appid="wxt1", nickname="小王"), TalentRef(talent_appid="wxt2", nickname="")],
+        total=3,
+        has_more=True,
+    )
+    assert stub.seen()[0].json == {"page_index": 1, "page_size": 2}
+
+
+@pytest.mark.parametrize("key", ["talent_appid", "finder_id", "talent_search_key"])
+def test_league_promoter_get_looks_a_talent_up_by_one_key(stub, make_client, has_token, key):
+    talent = {
+        "base_talent_info": {"talent_appid": "wxt1", "nickname": "小王", "head_img": "https://img/t.png"},
+        "data": {"total_sale_gmv": 123400, "sale_gmv_30d": 5600, "total_order_num": 40, "order_num_30d": 3},
+        "feature_info": {"level": 3, "is_blacklisted": False},
+    }
+    stub.script("/channels/ec/league/promoter/get", ok(talent=talent))
+
+    assert make_client().league_promoter_get(**{key: "k1"}) == talent
+    assert stub.seen()[0].json == {key: "k1"}
+
+
+def test_the_pre_2026_promoter_answer_is_unusable(stub, make_client, has_token):
+    stub.script("/channels/ec/league/promoter/get", ok(promoter={"finder_id": "sph1", "status": 2}))
+
+    with pytest.raises(ServerError):
+        make_client().league_promoter_get(finder_id="sph1")
+
+
+def test_the_client_calls_none_of_the_shop_side_sharer_apis_taken_offline():
+    # /channels/ec/sharer/* (get_shop_finder_live_notice_sharer_url among them) went offline on 2025-03-07.
+    paths = {
+        node.value
+        for node in ast.walk(ast.parse(inspect.getsource(client_module)))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("/channels/")
+    }
+    assert "/channels/ec/league/promoter/get" in paths
+    assert [path for path in paths if path.startswith("/channels/ec/sharer/")] == []
+    assert not hasattr(ShopClient, "sharer_live_notice_url")
