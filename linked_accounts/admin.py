@@ -2,6 +2,7 @@
 history); support looks."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from linked_accounts.models import CooperationAccount, LinkedAccount, LinkedAccountEvent, LinkingState, WecomStaff
 from shopops.admin import ReadOnlyAdmin
@@ -11,11 +12,16 @@ class LinkedAccountEventInline(admin.TabularInline):
     model = LinkedAccountEvent
     extra = 0
     can_delete = False
-    fields = ("occurred_at", "action", "from_status", "to_status", "detail", "actor", "by_platform")
+    fields = ("occurred_at", "action", "from_status", "to_status", "description", "actor", "by_platform")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("detail"))
+    def description(self, event):
+        """The event's detail in the viewer's language, made from its code and parameters."""
+        return event.describe() or "—"
 
 
 @admin.register(LinkedAccount)

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from linked_accounts.models import AccountKind, CooperationAccount, LinkedAccount
@@ -29,7 +30,9 @@ IDENTITY_HELP = _(
 )
 
 
-class InviteForm(forms.Form):
+class AccountForm(forms.Form):
+    """An account to link: its kind, its id in the shape of that kind, and a 视频号's selling identity."""
+
     kind = forms.ChoiceField(label=_("Account type"), choices=AccountKind.choices)
     account_id = forms.CharField(
         label=_("Account id"),
@@ -51,11 +54,32 @@ class InviteForm(forms.Form):
         if kind and account_id:
             pattern, message = ACCOUNT_ID_FORMATS[kind]
             if not pattern.match(account_id):
-                self.add_error("account_id", message)
+                self.add_error("account_id", ValidationError(message, code="invalid_account_id"))
             cleaned["account_id"] = account_id
         if kind == AccountKind.CHANNELS and not cleaned.get("selling_identity"):
-            self.add_error("selling_identity", _("Choose how this Channels account sells."))
+            self.add_error(
+                "selling_identity",
+                ValidationError(_("Choose how this Channels account sells."), code="selling_identity_required"),
+            )
+        if kind and kind != AccountKind.CHANNELS:
+            cleaned["selling_identity"] = ""
         return cleaned
+
+
+class InviteForm(AccountForm):
+    """Invite an account through the platform (the sandbox's SANDBOX-ONLY API)."""
+
+
+class RecordForm(AccountForm):
+    """Record an account the operator linked in the WeChat Shop backend (no API exists for it)."""
+
+    field_order = ["kind", "account_id", "nickname", "selling_identity"]
+
+    nickname = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The account's name as the WeChat Shop backend shows it."),
+    )
 
 
 class IdentityForm(forms.Form):

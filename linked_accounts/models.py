@@ -3,14 +3,17 @@ WeCom staff seen in orders, and cooperation accounts (合作账号: a 公众号 
 
 The platform owns the links; these rows are the console's copy of what it reported (refreshed by polling,
 linked_accounts.services), plus what only the console decides: which linked account is shown as the display
-account of its kind, the name a WeCom member goes by, whether the WeCom sidebar app is set up. Every state change
-of a linked account also leaves a ``LinkedAccountEvent`` (who did what, when); django-auditlog records every row
-change with its actor.
+account of its kind, the name a WeCom member goes by, whether the WeCom sidebar app is set up. On the real platform,
+which has no linked-account API, a row is what the operator recorded (``origin`` "recorded"), and orders naming the
+account verify it. Every state change of a linked account also leaves a ``LinkedAccountEvent`` (who did what,
+when, with a stable action code and parameters; the text is made when it is shown); django-auditlog records every
+row change with its actor.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shopops.models import Shop, ShopScopedQuerySet, TimeStampedModel
@@ -33,11 +36,18 @@ DISPLAY_KINDS = (AccountKind.CHANNELS, AccountKind.MP, AccountKind.SERVICE)
 
 
 class LinkedAccount(TimeStampedModel):
-    """One account invited to link with the shop, whatever became of the invitation.
+    """One account linked, or invited to link, with the shop, whatever became of it.
 
-    One row per (shop, kind, account id): inviting the account again after a rejection, expiry, cancellation or
-    unlinking reuses the row, and ``events`` keeps the whole story.
+    One row per (shop, kind, account id): inviting or recording the account again after a rejection, expiry,
+    cancellation or unlinking reuses the row, and ``events`` keeps the whole story.
     """
+
+    class Origin(models.TextChoices):
+        """How the console came to know the account."""
+
+        INVITED = "invited", _("Invited from ShopOps")
+        RECORDED = "recorded", _("Recorded by an operator")  # linked in the WeChat Shop backend, no API
+        FOUND = "found", _("Found linked on the platform")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Invitation pending")
@@ -60,6 +70,7 @@ class LinkedAccount(TimeStampedModel):
     nickname = models.CharField(_("nickname"), max_length=100, blank=True)
     original_id = models.CharField(_("original id"), max_length=32, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices, default=Origin.FOUND)
     selling_identity = models.CharField(
         _("selling identity"), max_length=16, choices=SellingIdentity.choices, blank=True
     )
@@ -76,6 +87,16 @@ class LinkedAccount(TimeStampedModel):
         verbose_name=_("invited by"),
     )
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    # A recorded account: who recorded it as linked, and when (orders placed since then verify it).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
     linked_at = models.DateTimeField(_("linked at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("invitation or link ended at"), null=True, blank=True)
     # 公众号/服务号 only: the 视频号 it is bound to (公众平台账号绑定视频号), which need not be linked to the shop.
@@ -121,6 +142,10 @@ class LinkedAccount(TimeStampedModel):
         return self.status == self.Status.ACCEPTED
 
     @property
+    def is_recorded(self) -> bool:
+        return self.origin == self.Origin.RECORDED
+
+    @property
     def may_use_shop_marketing(self) -> bool:
         """店铺自营 视频号 may use the shop's coupons and flash sales; 达人带货 ones sell for other shops."""
         return self.is_linked and self.selling_identity == self.SellingIdentity.SELF_OPERATED
@@ -131,6 +156,16 @@ class LinkedAccountEvent(models.Model):
 
     ``actor`` is the console user who acted; changes the platform reported (the other side accepted, rejected,
     let it expire, unlinked) have ``by_platform`` set and ``occurred_at`` from the platform when it said.
+    ``action`` is a stable code and ``params`` what its text needs (language-neutral values: choice codes, ids,
+    names); ``describe()`` makes the text in the viewer's language when it is shown. Keys per action:
+
+    - invited, recorded: ``selling_identity`` (a 视频号's ``SellingIdentity`` value)
+    - selling_identity: ``from``, ``to`` (``SellingIdentity`` values; ``from`` "" when there was none)
+    - display_off: ``reason`` "unlinked" (no longer linked) or "replaced" with ``by`` (the new display account's
+      name); none when the operator stopped it
+    - binding: ``finder_id``, ``finder_nickname`` (both "" when bound to none)
+    - sidebar: ``configured`` (bool)
+    - any: ``legacy_text``, a free text kept from before events had parameters
     """
 
     class Action(models.TextChoices):
@@ -146,6 +181,7 @@ class LinkedAccountEvent(models.Model):
         DISPLAY_OFF = "display_off", _("No longer the display account")
         BINDING = "binding", _("Channels binding changed")
         SIDEBAR = "sidebar", _("WeCom sidebar setup changed")
+        RECORDED = "recorded", _("Recorded as linked in the WeChat Shop backend")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
     linked_account = models.ForeignKey(
@@ -154,7 +190,7 @@ class LinkedAccountEvent(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=16, choices=LinkedAccount.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=LinkedAccount.Status.choices, blank=True)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -178,6 +214,41 @@ class LinkedAccountEvent(models.Model):
 
     def __str__(self):
         return f"{self.linked_account_id} {self.action}"
+
+    def describe(self) -> str:
+        """The event's detail in the active language ("" when its action says it all)."""
+        params, action = self.params or {}, self.action
+        if params.get("legacy_text"):
+            return str(params["legacy_text"])
+        if action in (self.Action.INVITED, self.Action.RECORDED):
+            return _identity_label(params.get("selling_identity", ""))
+        if action == self.Action.SELLING_IDENTITY:
+            return f"{_identity_label(params.get('from', '')) or '—'} → {_identity_label(params.get('to', '')) or '—'}"
+        if action == self.Action.DISPLAY_OFF:
+            if params.get("reason") == "unlinked":
+                return gettext("no longer linked")
+            if params.get("reason") == "replaced":
+                return gettext("replaced by %(name)s") % {"name": params.get("by", "")}
+            return ""
+        if action == self.Action.BINDING:
+            if not params.get("finder_id"):
+                return gettext("bound to no Channels account")
+            return gettext("bound to %(name)s (%(id)s)") % {
+                "name": params.get("finder_nickname") or params["finder_id"],
+                "id": params["finder_id"],
+            }
+        if action == self.Action.SIDEBAR and "configured" in params:
+            return gettext("sidebar app set up") if params["configured"] else gettext("sidebar app not set up")
+        return ""
+
+
+def _identity_label(value: str) -> str:
+    """A selling identity's label in the active language; "" for none, the raw value for an unknown one."""
+    if not value:
+        return ""
+    if value in LinkedAccount.SellingIdentity.values:
+        return str(LinkedAccount.SellingIdentity(value).label)
+    return value
 
 
 class LinkingState(models.Model):

@@ -18,6 +18,11 @@ urlpatterns = [
         name="linked_account_invite",
     ),
     path(
+        "shops/<uuid:shop>/linked-accounts/record/",
+        linked_accounts.LinkedAccountRecordView.as_view(),
+        name="linked_account_record",
+    ),
+    path(
         "shops/<uuid:shop>/linked-accounts/<int:pk>/",
         linked_accounts.LinkedAccountDetailView.as_view(),
         name="linked_account_detail",

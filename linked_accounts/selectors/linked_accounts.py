@@ -3,13 +3,16 @@ staff, and accounts seen in orders but not linked. Cooperation accounts are in `
 
 Every query starts from the shop; another shop's account answers 404. Order figures come from the synced order
 lines' attribution (source_infos): an order counts once per account it names, and only once paid (``pay_time``
-set); GMV is the sum of those lines' ``real_price_fen`` (what the buyer paid for them, before any refund).
+set); GMV is the sum of those lines' ``real_price_fen`` (what the buyer paid for them, before any refund). A
+recorded account (linked in the WeChat Shop backend, recorded here by an operator) is verified by such orders
+naming it as a linked account since it was recorded (``recorded_verifications``).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Max, Min, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from linked_accounts.models import (
@@ -25,6 +28,7 @@ from linked_accounts.models import (
 from shopops.channels import (
     CONTENT_WECOM_MEMBER_FORWARD,
     SALE_CHANNEL_COOPERATION,
+    SALE_CHANNEL_LINKED,
 )
 from shopops.models import OrderLine, Shop
 
@@ -43,13 +47,58 @@ def paid_lines(shop: Shop) -> QuerySet[OrderLine]:
 
 def linked_accounts_for_shop(*, shop: Shop) -> list[LinkedAccount]:
     """The shop's linked accounts of every status, by kind (视频号, 公众号, 服务号, 企业微信), linked ones first."""
-    rows = LinkedAccount.objects.for_shop(shop).select_related("invited_by")
+    rows = LinkedAccount.objects.for_shop(shop).select_related("invited_by", "recorded_by")
     status_rank = {LinkedAccount.Status.ACCEPTED: 0, LinkedAccount.Status.PENDING: 1}
     return sorted(rows, key=lambda a: (KIND_ORDER[a.kind], status_rank.get(a.status, 2), a.nickname, a.pk))
 
 
+@dataclass(frozen=True)
+class Verification:
+    """What the orders say about a recorded account: the paid orders naming it as a linked account (关联账号,
+    sale_channel 0, with its account type and id) placed since it was recorded."""
+
+    orders: int
+    first_order_at: datetime | None
+
+    @property
+    def verified(self) -> bool:
+        return self.orders > 0
+
+
+def recorded_verifications(*, shop: Shop, pk: int | None = None) -> dict[int, Verification]:
+    """``Verification`` per recorded account of the shop (of the one account ``pk`` if given), by primary key.
+
+    One query whatever the number of accounts. An order counts once however many of its lines name the account,
+    and only once paid; "since" compares the order's creation time with ``recorded_at``. Orders that name the
+    account in another way (达人带货, 授权号 …) prove nothing about the link and are left out.
+    """
+    lines = paid_lines(shop).filter(
+        sale_channel=SALE_CHANNEL_LINKED,
+        account_type=OuterRef("order_account_type"),
+        account_id=OuterRef("account_id"),
+        order__create_time__gte=OuterRef("recorded_at"),
+    )
+    per_account = lines.order_by().values("shop_id")
+    accounts = LinkedAccount.objects.for_shop(shop).filter(
+        origin=LinkedAccount.Origin.RECORDED, recorded_at__isnull=False
+    )
+    if pk is not None:
+        accounts = accounts.filter(pk=pk)
+    rows = accounts.annotate(
+        order_account_type=Case(
+            *[When(kind=kind, then=Value(number)) for kind, number in ACCOUNT_TYPE_OF_KIND.items()],
+            output_field=IntegerField(),
+        ),
+        orders_since=Coalesce(Subquery(per_account.annotate(n=Count("order_id", distinct=True)).values("n")), Value(0)),
+        first_order_at=Subquery(per_account.annotate(first=Min("order__create_time")).values("first")),
+    ).values_list("pk", "orders_since", "first_order_at")
+    return {pk: Verification(orders=orders, first_order_at=first) for pk, orders, first in rows}
+
+
 def linked_account_get_for_shop_or_404(*, shop: Shop, pk: int) -> LinkedAccount:
-    account = LinkedAccount.objects.for_shop(shop).select_related("shop", "invited_by").filter(pk=pk).first()
+    account = (
+        LinkedAccount.objects.for_shop(shop).select_related("shop", "invited_by", "recorded_by").filter(pk=pk).first()
+    )
     if account is None:
         raise Http404
     return account

@@ -2,7 +2,8 @@
 platform's cooperation API (shared/wechat-platform.md §8): read both lists, generate an invitation QR code, cancel
 a pending invitation, unbind a bound account.
 
-Each write is refused (``ValidationError``, nothing changed) for an account in the wrong status; after a platform
+Each write is refused (``ValidationError`` with a stable code, nothing changed) for an account in the wrong status
+(``not_pending``, ``not_bound``) or a wrong type (``invalid_sharer_type``); after a platform
 write the list is read again, so the rows carry the platform's own statuses and times. Row changes are recorded by
 django-auditlog with the acting user.
 """
@@ -76,7 +77,13 @@ def cooperation_qrcode_generate(*, shop: Shop, sharer_type: int, appid: str) -> 
     """A new invitation QR code for the 公众号 or 小程序 ``appid``; returns the image, base64-encoded. The list
     is read again afterwards, so the invited account shows as pending."""
     if sharer_type not in CooperationAccount.SharerType.values:
-        raise ValidationError({"sharer_type": _("Choose an official account or a mini program.")})
+        raise ValidationError(
+            {
+                "sharer_type": ValidationError(
+                    _("Choose an official account or a mini program."), code="invalid_sharer_type"
+                )
+            }
+        )
     with platform_session(shop) as client:
         try:
             qrcode = client.cooperation_qrcode(sharer_type, sharer_id=appid)
@@ -92,8 +99,9 @@ def cooperation_cancel(*, cooperation: CooperationAccount, actor=None) -> Cooper
     """Withdraw a pending invitation (→ 7 邀请店铺取消). Refused for any other status."""
     if cooperation.status != CooperationAccount.Status.PENDING:
         raise ValidationError(
-            _("Only a pending invitation can be cancelled; this account is “%(status)s”.")
-            % {"status": cooperation.get_status_display()}
+            _("Only a pending invitation can be cancelled; this account is “%(status)s”."),
+            code="not_pending",
+            params={"status": cooperation.get_status_display()},
         )
     return _cooperation_write(cooperation, "cooperation_cancel", CooperationAccount.Status.CANCELLED, "cancel_time")
 
@@ -102,8 +110,9 @@ def cooperation_unbind(*, cooperation: CooperationAccount, actor=None) -> Cooper
     """Unbind a bound cooperation account (→ 2 已解绑). Refused for any other status."""
     if cooperation.status != CooperationAccount.Status.BOUND:
         raise ValidationError(
-            _("Only a bound account can be unbound; this account is “%(status)s”.")
-            % {"status": cooperation.get_status_display()}
+            _("Only a bound account can be unbound; this account is “%(status)s”."),
+            code="not_bound",
+            params={"status": cooperation.get_status_display()},
         )
     return _cooperation_write(cooperation, "cooperation_unbind", CooperationAccount.Status.UNBOUND, "unbind_time")
 

@@ -8,15 +8,20 @@ the acting user (the request's, set by its middleware).
 
 The other side's decisions (accept, reject, let expire, unlink, bind) are learnt by polling
 (``linked_accounts_refresh``). The linked-account calls use the sandbox's SANDBOX-ONLY API
-(shopops.wechat.linking); a real platform answers them 40066, which becomes "do it in the WeChat Shop backend".
-Every HTTP attempt leaves an ``ApiCall`` row. Cooperation accounts are in ``linked_accounts.services.cooperation``.
+(shopops.wechat.linking). With the real platform (``settings.WECHAT_SANDBOX_ONLY_APIS`` off) every action that
+needs it is refused before any HTTP (code ``not_available_on_platform``): the operator links accounts in the WeChat
+Shop backend and records them here (``linked_account_record``), and orders naming them verify them. Every HTTP
+attempt leaves an ``ApiCall`` row. Cooperation accounts are in ``linked_accounts.services.cooperation``.
+
+Every refusal is a ``ValidationError`` with a stable ``code`` (on a field where the form has one); events store an
+action code and parameters, never text (``LinkedAccountEvent.describe`` makes the text when it is shown).
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +40,9 @@ from linked_accounts.services.platform import (
     linking_state_locked,
     platform_session,
     refusal,
+    require_connection,
+    require_sandbox_only_apis,
+    sandbox_only_apis_enabled,
 )
 from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
 from shopops.models import OrderLine, Shop
@@ -70,7 +78,7 @@ def _event(
     actor=None,
     from_status: str = "",
     to_status: str = "",
-    detail: str = "",
+    params: dict | None = None,
     by_platform: bool = False,
     at: datetime | None = None,
 ) -> LinkedAccountEvent:
@@ -80,7 +88,7 @@ def _event(
         action=action,
         from_status=from_status,
         to_status=to_status,
-        detail=str(detail)[:200],
+        params=params or {},
         actor=actor,
         by_platform=by_platform,
         occurred_at=at or _now(),
@@ -102,7 +110,7 @@ def _set_status(account: LinkedAccount, status: str, action: str, **event) -> No
     account.save()
     _event(account, action, from_status=previous, to_status=status, **event)
     if was_display:
-        _event(account, Action.DISPLAY_OFF, detail=_("no longer linked"), **event)
+        _event(account, Action.DISPLAY_OFF, params={"reason": "unlinked"}, **event)
 
 
 def _lock(account: LinkedAccount) -> LinkedAccount:
@@ -113,26 +121,36 @@ def _lock(account: LinkedAccount) -> LinkedAccount:
 
 
 def check_creator_allowed(*, account_name: str, account_admin: str, shop_admin: str) -> None:
-    """达人带货 only when the 视频号's super admin is the same WeChat user as the shop's (seed 001)."""
+    """达人带货 only when the 视频号's super admin is the same WeChat user as the shop's (seed 001).
+
+    Refused on ``selling_identity``: ``creator_admin_unknown`` when either is unknown, ``creator_needs_same_admin``
+    when they differ (``params`` name both).
+    """
     if not account_admin or not shop_admin:
         raise ValidationError(
             {
-                "selling_identity": _(
-                    "Creator sales need the Channels account's super admin to be the shop's super admin, and "
-                    "ShopOps does not know both yet. Refresh the linked accounts, then try again."
+                "selling_identity": ValidationError(
+                    _(
+                        "Creator sales need the Channels account's super admin to be the shop's super admin, and "
+                        "ShopOps does not know both yet. Refresh the linked accounts, then try again."
+                    ),
+                    code="creator_admin_unknown",
                 )
             }
         )
     if account_admin != shop_admin:
         raise ValidationError(
             {
-                "selling_identity": _(
-                    "“%(name)s” can sell as a creator only if its super admin is the same WeChat user as the shop's "
-                    "super admin. WeChat Shop reports %(account_admin)s for the Channels account and %(shop_admin)s "
-                    "for the shop. Keep “Shop's own products”, or make the shop's super admin the Channels "
-                    "account's super admin first."
+                "selling_identity": ValidationError(
+                    _(
+                        "“%(name)s” can sell as a creator only if its super admin is the same WeChat user as the "
+                        "shop's super admin. WeChat Shop reports %(account_admin)s for the Channels account and "
+                        "%(shop_admin)s for the shop. Keep “Shop's own products”, or make the shop's super admin the "
+                        "Channels account's super admin first."
+                    ),
+                    code="creator_needs_same_admin",
+                    params={"name": account_name, "account_admin": account_admin, "shop_admin": shop_admin},
                 )
-                % {"name": account_name, "account_admin": account_admin, "shop_admin": shop_admin}
             }
         )
 
@@ -148,17 +166,15 @@ def linked_account_invite(
     Refused when an invitation to the account is pending or it is linked already, when a 视频号 has no selling
     identity, and for 达人带货 when the 视频号's super admin is not the shop's (the platform reports both). An
     account whose earlier invitation ended, or which was unlinked, may be invited again: its row is reused.
+
+    Codes: ``not_available_on_platform`` (real platform, before anything else), ``invitation_pending`` and
+    ``already_linked`` (on ``account_id``), ``selling_identity_required``, ``creator_admin_unknown``,
+    ``creator_needs_same_admin`` (on ``selling_identity``), ``not_connected``, and the platform's refusals.
     """
+    require_sandbox_only_apis()
     account_id = account_id.strip()
-    existing = LinkedAccount.objects.for_shop(shop).filter(kind=kind, account_id=account_id).first()
-    if existing is not None and existing.status == Status.PENDING:
-        raise ValidationError({"account_id": _("An invitation to this account is already waiting for an answer.")})
-    if existing is not None and existing.status == Status.ACCEPTED:
-        raise ValidationError({"account_id": _("This account is already linked to the shop.")})
-    if kind == AccountKind.CHANNELS and selling_identity not in Identity.values:
-        raise ValidationError({"selling_identity": _("Choose how this Channels account sells.")})
-    if kind != AccountKind.CHANNELS:
-        selling_identity = ""
+    _refuse_duplicate(shop=shop, kind=kind, account_id=account_id)
+    selling_identity = _checked_identity(kind, selling_identity)
     account_type = LinkedAccount(kind=kind).account_type
     with platform_session(shop) as client:
         try:
@@ -197,17 +213,116 @@ def linked_account_invite(
         account.selling_identity = selling_identity
         account.invitation_id = as_id(invitation.get("invitation_id"))[:32]
         account.invited_by, account.invited_at = actor, _now()
+        account.origin = LinkedAccount.Origin.INVITED
         account.status, account.linked_at, account.ended_at = Status.PENDING, None, None
         account.save()
-        detail = Identity(selling_identity).label if selling_identity else ""
-        _event(account, Action.INVITED, actor=actor, from_status=previous, to_status=Status.PENDING, detail=detail)
+        _event(
+            account,
+            Action.INVITED,
+            actor=actor,
+            from_status=previous,
+            to_status=Status.PENDING,
+            params=_identity_params(selling_identity),
+        )
+    return account
+
+
+def _refuse_duplicate(*, shop: Shop, kind: str, account_id: str, rows=None) -> LinkedAccount | None:
+    """The shop's row for the account, unless it is pending (``invitation_pending``) or linked
+    (``already_linked``), both refused on ``account_id``."""
+    existing = (
+        (rows if rows is not None else LinkedAccount.objects.for_shop(shop))
+        .filter(kind=kind, account_id=account_id)
+        .first()
+    )
+    if existing is not None and existing.status == Status.PENDING:
+        raise ValidationError(
+            {
+                "account_id": ValidationError(
+                    _("An invitation to this account is already waiting for an answer."), code="invitation_pending"
+                )
+            }
+        )
+    if existing is not None and existing.status == Status.ACCEPTED:
+        raise ValidationError(
+            {"account_id": ValidationError(_("This account is already linked to the shop."), code="already_linked")}
+        )
+    return existing
+
+
+def _checked_identity(kind: str, selling_identity: str) -> str:
+    """A 视频号 needs a selling identity (``selling_identity_required``); other kinds have none."""
+    if kind != AccountKind.CHANNELS:
+        return ""
+    if selling_identity not in Identity.values:
+        raise ValidationError(
+            {
+                "selling_identity": ValidationError(
+                    _("Choose how this Channels account sells."), code="selling_identity_required"
+                )
+            }
+        )
+    return selling_identity
+
+
+def _identity_params(selling_identity: str) -> dict:
+    return {"selling_identity": selling_identity} if selling_identity else {}
+
+
+def linked_account_record(
+    *, shop: Shop, kind: str, account_id: str, nickname: str, selling_identity: str = "", actor=None
+) -> LinkedAccount:
+    """Record an account the operator linked in the WeChat Shop backend (店铺管理 › 关联账号), where the real
+    platform has no API for it: the row is linked, with origin "recorded", and no platform call is made at all.
+
+    Orders placed from then on that name the account as a linked account verify it
+    (``selectors.linked_accounts.recorded_verifications``). An account whose invitation ended, or which was
+    unlinked, is recorded on its existing row. Refused with ``invalid_kind`` (on ``kind``), ``account_id_required``,
+    ``invitation_pending`` or ``already_linked`` (on ``account_id``), ``selling_identity_required`` (a 视频号 without
+    one); nothing changes then.
+    """
+    if kind not in AccountKind.values:
+        raise ValidationError({"kind": ValidationError(_("Choose the account type."), code="invalid_kind")})
+    account_id, nickname = account_id.strip(), nickname.strip()
+    if not account_id:
+        raise ValidationError({"account_id": ValidationError(_("Enter the account id."), code="account_id_required")})
+    selling_identity = _checked_identity(kind, selling_identity)
+    try:
+        with transaction.atomic():
+            rows = LinkedAccount.objects.select_for_update().filter(shop=shop)
+            account = _refuse_duplicate(shop=shop, kind=kind, account_id=account_id, rows=rows)
+            account = account or LinkedAccount(shop=shop, kind=kind, account_id=account_id, status="")
+            previous = account.status
+            account.nickname = nickname[:100]
+            account.selling_identity = selling_identity
+            account.origin = LinkedAccount.Origin.RECORDED
+            account.recorded_by, account.recorded_at = actor, _now()
+            account.invitation_id = ""
+            account.status, account.linked_at, account.ended_at = Status.ACCEPTED, None, None
+            account.save()
+            _event(
+                account,
+                Action.RECORDED,
+                actor=actor,
+                from_status=previous,
+                to_status=Status.ACCEPTED,
+                params=_identity_params(selling_identity),
+                at=account.recorded_at,
+            )
+    except IntegrityError:
+        # Someone recorded or found the same account at the same moment: theirs stands.
+        raise ValidationError(
+            {"account_id": ValidationError(_("This account is already linked to the shop."), code="already_linked")}
+        ) from None
     return account
 
 
 def linked_account_cancel_invitation(*, linked_account: LinkedAccount, actor=None) -> LinkedAccount:
-    """Withdraw a pending invitation. Refused for anything not pending, and when it was answered meanwhile."""
+    """Withdraw a pending invitation. Refused (``not_pending``) for anything not pending, and when it was answered
+    meanwhile; ``not_available_on_platform`` on the real platform."""
+    require_sandbox_only_apis()
     if linked_account.status != Status.PENDING:
-        raise ValidationError(_("Only a pending invitation can be cancelled."))
+        raise ValidationError(_("Only a pending invitation can be cancelled."), code="not_pending")
     with platform_session(linked_account.shop) as client:
         try:
             answer = client.linked_invitation_cancel(linked_account.invitation_id)
@@ -224,9 +339,11 @@ def linked_account_cancel_invitation(*, linked_account: LinkedAccount, actor=Non
 
 def linked_account_unlink(*, linked_account: LinkedAccount, actor=None) -> LinkedAccount:
     """Unlink a linked account; it stops being a display account. An account the platform already lists as
-    unlinked is unlinked here too."""
+    unlinked is unlinked here too. Refused (``not_linked``) for an account not linked; ``not_available_on_platform``
+    on the real platform, where accounts are unlinked in the WeChat Shop backend."""
+    require_sandbox_only_apis()
     if linked_account.status != Status.ACCEPTED:
-        raise ValidationError(_("Only a linked account can be unlinked."))
+        raise ValidationError(_("Only a linked account can be unlinked."), code="not_linked")
     with platform_session(linked_account.shop) as client:
         try:
             client.linked_account_unlink(account_type=linked_account.account_type, account_id=linked_account.account_id)
@@ -245,13 +362,33 @@ def linked_account_set_selling_identity(
 ) -> LinkedAccount:
     """Switch a linked 视频号 between 店铺自营 (the shop's own products, with its coupons and flash sales) and
     达人带货 (selling for other shops). 达人带货 is refused, without asking the platform, unless the super admins
-    the platform reported for the 视频号 and the shop are the same WeChat user."""
+    the platform reported for the 视频号 and the shop are the same WeChat user.
+
+    Codes, all on ``selling_identity``: ``not_available_on_platform`` (real platform), ``not_channels``,
+    ``not_linked``, ``selling_identity_required``, ``creator_admin_unknown``, ``creator_needs_same_admin``, and the
+    platform's refusals.
+    """
+    require_sandbox_only_apis(field="selling_identity")
     if linked_account.kind != AccountKind.CHANNELS:
-        raise ValidationError({"selling_identity": _("Only a Channels account has a selling identity.")})
+        raise ValidationError(
+            {
+                "selling_identity": ValidationError(
+                    _("Only a Channels account has a selling identity."), code="not_channels"
+                )
+            }
+        )
     if linked_account.status != Status.ACCEPTED:
-        raise ValidationError({"selling_identity": _("Only a linked account's selling identity can change.")})
+        raise ValidationError(
+            {
+                "selling_identity": ValidationError(
+                    _("Only a linked account's selling identity can change."), code="not_linked"
+                )
+            }
+        )
     if selling_identity not in Identity.values:
-        raise ValidationError({"selling_identity": _("Choose a selling identity.")})
+        raise ValidationError(
+            {"selling_identity": ValidationError(_("Choose a selling identity."), code="selling_identity_required")}
+        )
     if selling_identity == linked_account.selling_identity:
         return linked_account
     if selling_identity == Identity.CREATOR:
@@ -273,24 +410,21 @@ def linked_account_set_selling_identity(
         previous = account.selling_identity
         account.selling_identity = selling_identity
         account.save()
-        _event(account, Action.SELLING_IDENTITY, actor=actor, detail=_identity_change(previous, selling_identity))
+        _event(account, Action.SELLING_IDENTITY, actor=actor, params={"from": previous, "to": selling_identity})
     return account
-
-
-def _identity_change(previous: str, new: str) -> str:
-    before = Identity(previous).label if previous else "—"
-    return f"{before} → {Identity(new).label}"
 
 
 def linked_account_set_display(*, linked_account: LinkedAccount, actor=None) -> LinkedAccount:
     """Make a linked 视频号, 公众号 or 服务号 the shop's display account of its kind, replacing the previous one.
 
     The swap happens under a lock on the shop's accounts of that kind, so two concurrent choices end with one
-    display account (the database allows no more: ``linkedaccount_one_display_per_kind``).
+    display account (the database allows no more: ``linkedaccount_one_display_per_kind``). Refused with
+    ``display_kind`` for a 企业微信, ``display_needs_linked`` for an account not linked.
     """
     if linked_account.kind not in DISPLAY_KINDS:
         raise ValidationError(
-            _("Only a Channels account, an official account or a service account can be shown on the home page.")
+            _("Only a Channels account, an official account or a service account can be shown on the home page."),
+            code="display_kind",
         )
     with transaction.atomic():
         rows = list(
@@ -300,14 +434,14 @@ def linked_account_set_display(*, linked_account: LinkedAccount, actor=None) -> 
         )
         account = next(row for row in rows if row.pk == linked_account.pk)
         if account.status != Status.ACCEPTED:
-            raise ValidationError(_("Only a linked account can be a display account."))
+            raise ValidationError(_("Only a linked account can be a display account."), code="display_needs_linked")
         if account.is_display:
             return account
         for previous in rows:
             if previous.is_display:
                 previous.is_display = False
                 previous.save()
-                _event(previous, Action.DISPLAY_OFF, actor=actor, detail=_("replaced by %(name)s") % {"name": account})
+                _event(previous, Action.DISPLAY_OFF, actor=actor, params={"reason": "replaced", "by": str(account)})
         account.is_display = True
         account.save()
         _event(account, Action.DISPLAY_ON, actor=actor)
@@ -331,16 +465,32 @@ def linked_account_record_binding(
     """Record which 视频号 a linked 公众号/服务号 is bound to (公众平台账号绑定视频号), or that it is bound to none.
 
     The binding is made on the 公众平台 or 视频号 side, not in the shop: this records what the merchant sees there.
-    A refresh replaces it with what the platform reports, when it reports one.
+    A refresh replaces it with what the platform reports, when it reports one. Refused on ``finder``:
+    ``binding_kind`` (not a 公众号/服务号), ``not_linked``, ``finder_not_linked`` (not one of the shop's linked
+    视频号).
     """
     if linked_account.kind not in (AccountKind.MP, AccountKind.SERVICE):
-        raise ValidationError({"finder": _("Only an official account or a service account binds a Channels account.")})
+        raise ValidationError(
+            {
+                "finder": ValidationError(
+                    _("Only an official account or a service account binds a Channels account."), code="binding_kind"
+                )
+            }
+        )
     if linked_account.status != Status.ACCEPTED:
-        raise ValidationError({"finder": _("Only a linked account's binding can be recorded.")})
+        raise ValidationError(
+            {"finder": ValidationError(_("Only a linked account's binding can be recorded."), code="not_linked")}
+        )
     if finder is not None and (
         finder.shop_id != linked_account.shop_id or finder.kind != AccountKind.CHANNELS or not finder.is_linked
     ):
-        raise ValidationError({"finder": _("Choose one of the shop's linked Channels accounts.")})
+        raise ValidationError(
+            {
+                "finder": ValidationError(
+                    _("Choose one of the shop's linked Channels accounts."), code="finder_not_linked"
+                )
+            }
+        )
     with transaction.atomic():
         account = _lock(linked_account)
         finder_id = finder.account_id if finder else ""
@@ -350,28 +500,26 @@ def linked_account_record_binding(
         account.bound_finder_nickname = finder.nickname if finder else ""
         account.bound_at = _now() if finder else None
         account.save()
-        _event(account, Action.BINDING, actor=actor, detail=_binding_text(account))
+        _event(account, Action.BINDING, actor=actor, params=_binding_params(account))
     return account
 
 
-def _binding_text(account: LinkedAccount) -> str:
-    if not account.bound_finder_id:
-        return str(_("bound to no Channels account"))
-    return str(_("bound to %(name)s (%(id)s)") % {"name": account.bound_finder_nickname, "id": account.bound_finder_id})
+def _binding_params(account: LinkedAccount) -> dict:
+    return {"finder_id": account.bound_finder_id, "finder_nickname": account.bound_finder_nickname}
 
 
 def wecom_sidebar_set(*, linked_account: LinkedAccount, configured: bool, actor=None) -> LinkedAccount:
-    """Record whether the WeChat Shop app is set up in the linked 企业微信's chat sidebar (企业微信侧边栏)."""
+    """Record whether the WeChat Shop app is set up in the linked 企业微信's chat sidebar (企业微信侧边栏). Refused
+    (``not_wecom``) for any other kind."""
     if linked_account.kind != AccountKind.WECOM:
-        raise ValidationError(_("Only a WeCom account has a sidebar app."))
+        raise ValidationError(_("Only a WeCom account has a sidebar app."), code="not_wecom")
     with transaction.atomic():
         account = _lock(linked_account)
         if account.sidebar_configured == configured:
             return account
         account.sidebar_configured = configured
         account.save()
-        detail = _("sidebar app set up") if configured else _("sidebar app not set up")
-        _event(account, Action.SIDEBAR, actor=actor, detail=detail)
+        _event(account, Action.SIDEBAR, actor=actor, params={"configured": configured})
     return account
 
 
@@ -385,6 +533,8 @@ class RefreshReport:
     unlinked: int = 0
     staff_resolved: int = 0
     problems: list[str] = field(default_factory=list)
+    # False on the real platform: it lists no linked accounts, so only the WeCom ids were asked for.
+    listed: bool = True
 
     @property
     def changes(self) -> int:
@@ -399,8 +549,16 @@ def linked_accounts_refresh(*, shop: Shop, actor=None) -> RefreshReport:
     lists become unlinked; nicknames, super admins, selling identities and 公众号↔视频号 bindings follow the
     platform. Then each linked 企业微信 is resolved with wecom/get_wecom_id, with the members seen in orders.
     Running it twice changes nothing the second time.
+
+    On the real platform (SANDBOX-ONLY APIs off) only that last step runs: the listing and the invitations are
+    SANDBOX-ONLY, and nothing is asked about them. Refused with ``not_connected`` for a shop without credentials,
+    and with the platform's refusal when the listing is refused.
     """
-    report = RefreshReport()
+    require_connection(shop)
+    report = RefreshReport(listed=sandbox_only_apis_enabled())
+    if not report.listed:
+        _resolve_wecom(shop, report)
+        return report
     with platform_session(shop) as client:
         try:
             listing = client.linked_account_list()
@@ -466,8 +624,8 @@ def _apply_listing(shop: Shop, listing: dict, answers: dict[int, dict], report: 
                 report.found += 1
         elif _listed_fields(account) != before:
             account.save()
-        for action, detail in changes:
-            _event(account, action, by_platform=True, detail=detail, at=now)
+        for action, params in changes:
+            _event(account, action, by_platform=True, params=params, at=now)
         confirmed.append(account.pk)
     # Confirmation times are bookkeeping too: updated in one statement, outside the audit log.
     LinkedAccount.objects.filter(pk__in=confirmed).update(synced_at=now)
@@ -490,7 +648,7 @@ def _listed_fields(account: LinkedAccount) -> tuple:
     )
 
 
-def _copy_listing(account: LinkedAccount, entry: dict) -> list[tuple[str, str]]:
+def _copy_listing(account: LinkedAccount, entry: dict) -> list[tuple[str, dict]]:
     """Take over what the platform lists for the account; return the selling-identity and binding changes."""
     changes = []
     account.nickname = as_str(entry.get("nickname"))[:100] or account.nickname
@@ -500,7 +658,7 @@ def _copy_listing(account: LinkedAccount, entry: dict) -> list[tuple[str, str]]:
         identity = IDENTITY_OF_NUMBER.get(as_int(entry.get("selling_identity")), "")
         if identity and identity != account.selling_identity:
             if account.selling_identity and account.pk:
-                changes.append((Action.SELLING_IDENTITY, _identity_change(account.selling_identity, identity)))
+                changes.append((Action.SELLING_IDENTITY, {"from": account.selling_identity, "to": identity}))
             account.selling_identity = identity
     if account.kind in (AccountKind.MP, AccountKind.SERVICE):
         finder_id = as_id(entry.get("bind_finder_id"))
@@ -508,7 +666,7 @@ def _copy_listing(account: LinkedAccount, entry: dict) -> list[tuple[str, str]]:
             account.bound_finder_id = finder_id
             account.bound_finder_nickname = as_str(entry.get("bind_finder_nickname"))[:100]
             account.bound_at = platform_time(entry.get("bind_time"))
-            changes.append((Action.BINDING, _binding_text(account)))
+            changes.append((Action.BINDING, _binding_params(account)))
     return changes
 
 
@@ -563,7 +721,8 @@ def _resolve_wecom(shop: Shop, report: RefreshReport) -> None:
 
 
 def wecom_staff_rename(*, shop: Shop, user_id: str, display_name: str, actor=None) -> WecomStaff:
-    """Give a WeCom member seen in the shop's orders the name the console knows them by (blank clears it)."""
+    """Give a WeCom member seen in the shop's orders the name the console knows them by (blank clears it).
+    Refused (``unknown_member``, on ``user_id``) for a member no order of the shop names."""
     user_id = user_id.strip()
     display_name = display_name.strip()
     line = (
@@ -574,7 +733,13 @@ def wecom_staff_rename(*, shop: Shop, user_id: str, display_name: str, actor=Non
     with transaction.atomic():
         staff = WecomStaff.objects.select_for_update().filter(shop=shop, user_id=user_id).first()
         if staff is None and line is None:
-            raise ValidationError({"user_id": _("No order of this shop was forwarded by this WeCom member.")})
+            raise ValidationError(
+                {
+                    "user_id": ValidationError(
+                        _("No order of this shop was forwarded by this WeCom member."), code="unknown_member"
+                    )
+                }
+            )
         staff = staff or WecomStaff(shop=shop, user_id=user_id, corp_id=line or "")
         if staff.pk is not None and staff.display_name == display_name:
             return staff

@@ -3,7 +3,8 @@
 
 Views parse input and call one service or selector. Everyone with ``Perm.VIEW`` may look; every change needs
 ``Perm.OPERATE``. A refused change shows the reason next to the field (the page is shown again, with the form) or
-as a message, and changes nothing.
+as a message, and changes nothing. With the real platform (SANDBOX-ONLY APIs off) the pages offer recording an
+account linked in the WeChat Shop backend instead of inviting, and no invite, cancel or unlink buttons.
 """
 
 from urllib.parse import urlencode
@@ -17,10 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from linked_accounts.forms import BindingForm, DisplayForm, IdentityForm, InviteForm, SidebarForm, StaffNameForm
+from linked_accounts.forms import (
+    BindingForm,
+    DisplayForm,
+    IdentityForm,
+    InviteForm,
+    RecordForm,
+    SidebarForm,
+    StaffNameForm,
+)
 from linked_accounts.models import DISPLAY_KINDS, AccountKind, LinkedAccount
 from linked_accounts.selectors import linked_accounts as selectors
 from linked_accounts.services import linked_accounts as services
+from linked_accounts.services.platform import sandbox_only_apis_enabled
 from shopops.roles import Perm
 from shopops.views import ShopMixin
 from shopops.views.orders import SALE_CHANNEL_LABELS
@@ -48,6 +58,19 @@ def orders_url(shop, account_id: str) -> str:
     return reverse("console:orders", kwargs={"shop": shop.public_id}) + "?" + urlencode({"account": account_id})
 
 
+def add_url(shop, *, kind: str = "", account_id: str = "", nickname: str = "") -> str:
+    """Where to add an account: the invitation form with the sandbox, the record form with the real platform;
+    filled in with whatever is given."""
+    query = {"kind": kind, "account_id": account_id}
+    if sandbox_only_apis_enabled():
+        url = reverse("console:linked_account_invite", kwargs={"shop": shop.public_id})
+    else:
+        url = reverse("console:linked_account_record", kwargs={"shop": shop.public_id})
+        query["nickname"] = nickname
+    query = {key: value for key, value in query.items() if value}
+    return url + ("?" + urlencode(query) if query else "")
+
+
 def add_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's refusal on the form: on its field when the form has one, else above the form."""
     if hasattr(error, "error_dict"):
@@ -69,12 +92,14 @@ class LinkedAccountListView(ShopMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         accounts = selectors.linked_accounts_for_shop(shop=self.shop)
         sales = selectors.account_sales_for_shop(shop=self.shop, account_ids=[a.account_id for a in accounts])
+        verifications = selectors.recorded_verifications(shop=self.shop)
         rows = [
             {
                 "account": account,
                 "badge": STATUS_BADGES.get(account.status, "text-bg-light"),
                 "orders": sales.get(account.account_id, (0, 0))[0],
                 "gmv_fen": sales.get(account.account_id, (0, 0))[1],
+                "verification": verifications.get(account.pk) if account.is_linked else None,
             }
             for account in accounts
         ]
@@ -88,13 +113,12 @@ class LinkedAccountListView(ShopMixin, TemplateView):
             for kind in AccountKind
         ]
         display = selectors.display_accounts_for_shop(shop=self.shop)
-        invite_url = reverse("console:linked_account_invite", kwargs={"shop": self.shop.public_id})
         seen = [
             {
                 "account": item,
                 "label": AccountKind(item.kind).label,
                 "sold_as": SALE_CHANNEL_LABELS.get(item.sale_channel, ""),
-                "invite_url": invite_url + "?" + urlencode({"kind": item.kind, "account_id": item.account_id}),
+                "add_url": add_url(self.shop, kind=item.kind, account_id=item.account_id, nickname=item.nickname),
                 "orders_url": orders_url(self.shop, item.account_id),
             }
             for item in selectors.accounts_seen_in_orders(shop=self.shop)
@@ -108,6 +132,8 @@ class LinkedAccountListView(ShopMixin, TemplateView):
             ],
             seen=seen,
             state=selectors.linking_state_for_shop(shop=self.shop),
+            sandbox_only_apis=sandbox_only_apis_enabled(),
+            add_url=add_url(self.shop),
         )
         return context
 
@@ -124,7 +150,16 @@ class LinkedAccountRefreshView(ShopMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            if report.changes:
+            if not report.listed:
+                messages.success(
+                    request,
+                    _(
+                        "Refreshed the WeCom ids from WeChat Shop: %(resolved)d members resolved. WeChat Shop has no "
+                        "API listing linked accounts: record the ones linked in its backend."
+                    )
+                    % {"resolved": report.staff_resolved},
+                )
+            elif report.changes:
                 messages.success(
                     request,
                     _(
@@ -145,12 +180,10 @@ class LinkedAccountRefreshView(ShopMixin, View):
         return redirect("console:linked_accounts", shop=self.shop.public_id)
 
 
-class LinkedAccountInviteView(ShopMixin, FormView):
-    """The invitation form; a link from "seen in orders" fills it in (``?kind=…&account_id=…``)."""
+class _AddAccountView(ShopMixin, FormView):
+    """A form adding an account; a link from "seen in orders" fills it in (``?kind=…&account_id=…``)."""
 
     permission = Perm.OPERATE
-    template_name = "linked_accounts/linked_accounts/invite.html"
-    form_class = InviteForm
 
     def get_initial(self):
         initial = {"selling_identity": LinkedAccount.SellingIdentity.SELF_OPERATED}
@@ -162,6 +195,21 @@ class LinkedAccountInviteView(ShopMixin, FormView):
             initial["account_id"] = account_id
         return initial
 
+
+class LinkedAccountInviteView(_AddAccountView):
+    """The invitation form (SANDBOX-ONLY API); with the real platform it leads to the record form instead."""
+
+    template_name = "linked_accounts/linked_accounts/invite.html"
+    form_class = InviteForm
+
+    def get(self, request, *args, **kwargs):
+        if not sandbox_only_apis_enabled():
+            # The real platform has no invitation API: the account is linked in its backend, then recorded here.
+            query = request.GET.urlencode()
+            url = reverse("console:linked_account_record", kwargs={"shop": self.shop.public_id})
+            return redirect(url + ("?" + query if query else ""))
+        return super().get(request, *args, **kwargs)
+
     def form_valid(self, form):
         try:
             account = services.linked_account_invite(shop=self.shop, actor=self.request.user, **form.cleaned_data)
@@ -171,6 +219,34 @@ class LinkedAccountInviteView(ShopMixin, FormView):
         messages.success(
             self.request,
             _("Invitation sent to “%(name)s”. It waits for their answer: refresh the list to see it.")
+            % {"name": account},
+        )
+        return redirect("console:linked_account_detail", shop=self.shop.public_id, pk=account.pk)
+
+
+class LinkedAccountRecordView(_AddAccountView):
+    """Record an account linked in the WeChat Shop backend (the way to add one on the real platform); a link from
+    "seen in orders" fills it in (``?kind=…&account_id=…&nickname=…``). No platform call is made."""
+
+    template_name = "linked_accounts/linked_accounts/record.html"
+    form_class = RecordForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        nickname = self.request.GET.get("nickname", "")[:100]
+        if nickname:
+            initial["nickname"] = nickname
+        return initial
+
+    def form_valid(self, form):
+        try:
+            account = services.linked_account_record(shop=self.shop, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("“%(name)s” is recorded as linked. Orders from it will verify it once they are synced.")
             % {"name": account},
         )
         return redirect("console:linked_account_detail", shop=self.shop.public_id, pk=account.pk)
@@ -192,10 +268,18 @@ class LinkedAccountDetailView(ShopMixin, TemplateView):
         sales = selectors.account_sales_for_shop(shop=self.shop, account_ids=[account.account_id])
         orders, gmv = sales.get(account.account_id, (0, 0))
         shop_admin = state.shop_super_admin_id if state else ""
+        verification = None
+        if account.is_recorded and account.is_linked:
+            verification = selectors.recorded_verifications(shop=self.shop, pk=account.pk).get(account.pk)
         context.update(
             account=account,
             badge=STATUS_BADGES.get(account.status, "text-bg-light"),
             icon=KIND_ICONS[account.kind],
+            verification=verification,
+            sandbox_only_apis=sandbox_only_apis_enabled(),
+            add_again_url=add_url(
+                self.shop, kind=account.kind, account_id=account.account_id, nickname=account.nickname
+            ),
             events=selectors.linked_account_events(linked_account=account),
             orders=orders,
             gmv_fen=gmv,

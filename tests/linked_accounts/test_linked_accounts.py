@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from linked_accounts.models import LinkedAccount, LinkedAccountEvent, LinkingState, WecomStaff
 from linked_accounts.selectors.linked_accounts import display_accounts_for_shop
+from linked_accounts.services import linked_accounts as services
 from sandbox import selectors as platform
 from sandbox.api.registry import ROUTES
 from sandbox.models import Invitation
@@ -78,6 +80,26 @@ def domain_snapshot() -> dict:
     """Every row but the call log and the access tokens: asking the platform leaves a trace there, by design."""
     bookkeeping = ("shopops.ApiCall", "shopops.PlatformToken", "sandbox.AccessToken", "sandbox.FaultSettings")
     return {k: v for k, v in snapshot().items() if k not in bookkeeping}
+
+
+def codes(form) -> dict[str, list[str]]:
+    """A form's errors by field, as their codes."""
+    return {name: [error.code for error in errors] for name, errors in form.errors.as_data().items()}
+
+
+def refusal_codes(action) -> list[str]:
+    """The codes of the ValidationError ``action()`` raises (it must raise one), "field:code" for a field's."""
+    with pytest.raises(ValidationError) as refused:
+        action()
+    error = refused.value
+    if hasattr(error, "error_dict"):
+        return [f"{name}:{e.code}" for name, errors in error.error_dict.items() for e in errors]
+    return [e.code for e in error.error_list]
+
+
+def levels(response) -> list[str]:
+    """The levels of the flash messages a rendered response shows ("success", "error" …)."""
+    return [m.level_tag for m in response.context["messages"]] if response.context else []
 
 
 def audit_actors(account) -> list[tuple]:
@@ -160,7 +182,11 @@ def test_refresh_brings_in_the_accounts_already_linked_on_the_platform(web, shop
     response = refresh(web, shop)
     assert flash_messages(response) == ["Refreshed from WeChat Shop: nothing changed."]
     # Only bookkeeping moves: the call log, when the list was read and when each account was last confirmed.
-    assert set(changes(before, snapshot())) == {"shopops.ApiCall", "linked_accounts.LinkingState", "linked_accounts.LinkedAccount"}
+    assert set(changes(before, snapshot())) == {
+        "shopops.ApiCall",
+        "linked_accounts.LinkingState",
+        "linked_accounts.LinkedAccount",
+    }
     assert [e.action for e in LinkedAccountEvent.objects.filter(shop=shop)].count(Action.FOUND) == 5
     assert history(bound) == [(Action.FOUND, "", Status.ACCEPTED, None, True), (Action.BINDING, "", "", None, True)]
     assert LinkedAccountEvent.objects.filter(shop=shop).count() == 6
@@ -196,7 +222,9 @@ def test_without_credentials_nothing_is_asked_and_nothing_changes(web, owner):
     shop.save()
     before = snapshot()
     response = refresh(web, shop)
-    assert flash_messages(response) == ["Connect the shop to WeChat Shop first: enter its AppID and AppSecret."]
+    assert levels(response) == ["error"]
+    assert changes(before, snapshot()) == {}
+    assert refusal_codes(lambda: services.linked_accounts_refresh(shop=shop)) == ["not_connected"]
     assert changes(before, snapshot()) == {}
 
 
@@ -209,9 +237,9 @@ def test_on_a_platform_without_the_linked_account_api_the_console_says_where_to_
     refreshed = refresh(web, shop)
     invited = invite(web, shop, "channels", NEW_FINDER)
 
-    message = "WeChat Shop offers no API for this: do it in the WeChat Shop backend (店铺管理 › 关联账号)."
-    assert flash_messages(refreshed) == [message]
-    assert invited.context["form"].errors == {"account_id": [message]}
+    assert levels(refreshed) == ["error"]
+    assert codes(invited.context["form"]) == {"account_id": ["not_available_on_platform"]}
+    assert refusal_codes(lambda: services.linked_accounts_refresh(shop=shop)) == ["not_available_on_platform"]
     assert changes(before, domain_snapshot()) == {}
 
 
@@ -257,7 +285,7 @@ def test_an_invitation_waits_until_the_other_side_accepts_and_a_refresh_learns_i
     assert account.events.order_by("id").last().occurred_at == at(ANCHOR)
     # The refresh that learnt the answer was the user's action: the audit log names them.
     assert audit_actors(account) == [(LogEntry.Action.CREATE, "olivia"), (LogEntry.Action.UPDATE, "olivia")]
-    assert account.events.order_by("id").first().detail == "Shop's own products"
+    assert account.events.order_by("id").first().params == {"selling_identity": "self_operated"}
 
 
 def test_rejected_expired_and_cancelled_invitations(web, shop, catalog):
@@ -304,11 +332,7 @@ def test_an_invitation_already_pending_or_an_account_already_linked_is_refused(w
     # Linked on the platform but not refreshed into the console yet: the platform refuses, and says so.
     before = domain_snapshot()
     unknown_here = invite(web, shop, "channels", official)
-    assert unknown_here.context["form"].errors == {
-        "account_id": [
-            "WeChat Shop already lists this account as linked to the shop. Refresh the linked accounts to show it here."
-        ]
-    }
+    assert codes(unknown_here.context["form"]) == {"account_id": ["already_linked"]}
     assert changes(before, domain_snapshot()) == {}
     invite(web, shop, "channels", NEW_FINDER)
     refresh(web, shop)
@@ -318,11 +342,9 @@ def test_an_invitation_already_pending_or_an_account_already_linked_is_refused(w
     linked = invite(web, shop, "channels", official)
     malformed = invite(web, shop, "mp", "gh_not_an_appid")
 
-    assert pending.context["form"].errors == {
-        "account_id": ["An invitation to this account is already waiting for an answer."]
-    }
-    assert linked.context["form"].errors == {"account_id": ["This account is already linked to the shop."]}
-    assert malformed.context["form"].errors == {"account_id": ["An AppID is “wx” followed by 16 letters or digits."]}
+    assert codes(pending.context["form"]) == {"account_id": ["invitation_pending"]}
+    assert codes(linked.context["form"]) == {"account_id": ["already_linked"]}
+    assert codes(malformed.context["form"]) == {"account_id": ["invalid_account_id"]}
     assert changes(before, snapshot()) == {}
 
 
@@ -334,10 +356,10 @@ def test_cancelling_an_answered_invitation_is_refused_and_changes_nothing(web, s
 
     response = web.post(console_url("linked_account_cancel", shop, pk=account.pk), follow=True)
 
-    assert flash_messages(response) == [
-        "Invitation sent to “视频号er01”. It waits for their answer: refresh the list to see it.",
-        "The invitation was answered or ended meanwhile. Refresh the linked accounts to see what became of it.",
-    ]
+    assert levels(response) == ["success", "error"]  # the invitation sent before, then the refusal
+    assert changes(before, domain_snapshot()) == {}
+    # The platform's answer (10090005) is the refusal's code.
+    assert refusal_codes(lambda: services.linked_account_cancel_invitation(linked_account=account)) == ["not_pending"]
     assert changes(before, domain_snapshot()) == {}
 
 
@@ -353,13 +375,11 @@ def test_creator_sales_need_the_shops_super_admin_and_a_refusal_changes_nothing(
     response = web.post(console_url("linked_account_identity", shop, pk=other.pk), {"selling_identity": "creator"})
 
     assert response.status_code == 200
-    assert response.context["identity_form"].errors == {
-        "selling_identity": [
-            f"“{live_room['nickname']}” can sell as a creator only if its super admin is the same WeChat user as the "
-            f"shop's super admin. WeChat Shop reports {live_room['extra']['super_admin_id']} for the Channels "
-            f"account and {catalog['super_admin_id']} for the shop. Keep “Shop's own products”, or make the shop's "
-            "super admin the Channels account's super admin first."
-        ]
+    assert codes(response.context["identity_form"]) == {"selling_identity": ["creator_needs_same_admin"]}
+    assert response.context["identity_form"].errors.as_data()["selling_identity"][0].params == {
+        "name": live_room["nickname"],
+        "account_admin": live_room["extra"]["super_admin_id"],
+        "shop_admin": catalog["super_admin_id"],
     }
     assert 'id="identity-errors"' in response.content.decode()
     assert changes(before, snapshot()) == {}  # not even a platform call: the console knew the answer
@@ -373,7 +393,7 @@ def test_creator_sales_need_the_shops_super_admin_and_a_refusal_changes_nothing(
     assert (own.selling_identity, own.may_use_shop_marketing) == ("creator", False)
     assert platform.linked_accounts(APPID)[0]["extra"]["selling_identity"] == 2
     assert history(own)[-1] == (Action.SELLING_IDENTITY, "", "", "olivia", False)
-    assert own.events.order_by("id").last().detail == "Shop's own products → Creator for other shops"
+    assert own.events.order_by("id").last().params == {"from": "self_operated", "to": "creator"}
     assert audit_actors(own)[-1] == (LogEntry.Action.UPDATE, "olivia")
 
 
@@ -382,12 +402,8 @@ def test_inviting_a_creator_whose_super_admin_is_someone_else_is_refused(web, sh
 
     response = invite(web, shop, "channels", NEW_FINDER, identity="creator")
 
-    assert list(response.context["form"].errors) == ["selling_identity"]
-    assert (
-        response.context["form"]
-        .errors["selling_identity"][0]
-        .startswith("“视频号er01” can sell as a creator only if its super admin is the same WeChat user")
-    )
+    assert codes(response.context["form"]) == {"selling_identity": ["creator_needs_same_admin"]}
+    assert response.context["form"].errors.as_data()["selling_identity"][0].params["name"] == "视频号er01"
     assert changes(before, domain_snapshot()) == {}
     assert not Invitation.objects.filter(kind="linked_account").exists()
 
@@ -417,9 +433,10 @@ def test_one_display_account_per_kind_and_choosing_another_replaces_it(web, shop
         (Action.DISPLAY_ON, "", "", "olivia", False),
         (Action.DISPLAY_OFF, "", "", "olivia", False),
     ]
-    assert LinkedAccount.objects.get(pk=first.pk).events.order_by("id").last().detail == (
-        f"replaced by {official['nickname']}"
-    )
+    assert LinkedAccount.objects.get(pk=first.pk).events.order_by("id").last().params == {
+        "reason": "replaced",
+        "by": official["nickname"],
+    }
     # The database itself refuses a second display account of a kind.
     with pytest.raises(IntegrityError), transaction.atomic():
         LinkedAccount.objects.filter(pk=first.pk).update(is_display=True)
@@ -427,9 +444,8 @@ def test_one_display_account_per_kind_and_choosing_another_replaces_it(web, shop
     wecom = rows(shop)[("wecom", catalog["linked"]["wecom"][0]["account_id"])]
     before = snapshot()
     response = web.post(console_url("linked_account_display", shop, pk=wecom.pk), {"display": "on"}, follow=True)
-    assert flash_messages(response) == [
-        "Only a Channels account, an official account or a service account can be shown on the home page."
-    ]
+    assert levels(response) == ["error"]
+    assert refusal_codes(lambda: services.linked_account_set_display(linked_account=wecom)) == ["display_kind"]
     assert changes(before, snapshot()) == {}
 
 
@@ -474,14 +490,17 @@ def test_the_binding_is_recorded_with_its_time_and_history(web, shop, catalog):
     assert flash_messages(response) == ["Binding recorded."]
     mp.refresh_from_db()
     assert (mp.bound_finder_id, mp.bound_finder_nickname) == (live_room["account_id"], live_room["nickname"])
-    assert mp.events.order_by("id").last().detail == f"bound to {live_room['nickname']} ({live_room['account_id']})"
+    assert mp.events.order_by("id").last().params == {
+        "finder_id": live_room["account_id"],
+        "finder_nickname": live_room["nickname"],
+    }
     assert history(mp)[-1] == (Action.BINDING, "", "", "olivia", False)
 
     wecom = rows(shop)[("wecom", catalog["linked"]["wecom"][0]["account_id"])]
+    before = snapshot()
     response = web.post(console_url("linked_account_binding", shop, pk=wecom.pk), {"finder": finder.pk})
-    assert response.context["binding_form"].errors == {
-        "finder": ["Only an official account or a service account binds a Channels account."]
-    }
+    assert codes(response.context["binding_form"]) == {"finder": ["binding_kind"]}
+    assert changes(before, snapshot()) == {}
 
 
 # --- WeCom staff ------------------------------------------------------------------------------------------------------
@@ -531,9 +550,7 @@ def test_wecom_members_seen_in_orders_are_resolved_and_named(web, shop, catalog)
     response = web.post(
         console_url("wecom_staff_name", shop, pk=account.pk), {"user_id": "Nobody", "display_name": "x"}
     )
-    assert response.context["staff_form"].errors == {
-        "user_id": ["No order of this shop was forwarded by this WeCom member."]
-    }
+    assert codes(response.context["staff_form"]) == {"user_id": ["unknown_member"]}
     assert changes(before, snapshot()) == {}
 
     response = web.post(console_url("linked_account_sidebar", shop, pk=account.pk), {"configured": "yes"}, follow=True)

@@ -1,7 +1,8 @@
 """The accounts selectors on synced order lines (no platform): accounts seen in orders but not linked, WeCom staff,
-cooperation accounts with their orders, display accounts; and the invite form filled in from "seen in orders"."""
+cooperation accounts with their orders, display accounts, recorded accounts verified by orders; and the invite (or,
+with the real platform, record) form filled in from "seen in orders"."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -12,8 +13,10 @@ from linked_accounts.selectors.cooperation import cooperation_accounts_for_shop
 from linked_accounts.selectors.linked_accounts import (
     SeenAccount,
     StaffRow,
+    Verification,
     accounts_seen_in_orders,
     display_accounts_for_shop,
+    recorded_verifications,
     wecom_staff_for_shop,
 )
 from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
@@ -121,7 +124,7 @@ def test_the_invite_form_comes_filled_in_from_seen_in_orders(owner_client, shop)
     owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     sale(shop, lines=[{"account_type": 6, "account_id": "wx00000000000b0002", "account_nickname": "服务号A"}])
     page = owner_client.get(reverse("console:linked_accounts", kwargs={"shop": shop.public_id}))
-    invite_url = page.context["seen"][0]["invite_url"]
+    invite_url = page.context["seen"][0]["add_url"]
     assert invite_url == (
         reverse("console:linked_account_invite", kwargs={"shop": shop.public_id})
         + "?kind=service&account_id=wx00000000000b0002"
@@ -134,6 +137,56 @@ def test_the_invite_form_comes_filled_in_from_seen_in_orders(owner_client, shop)
     assert (form["kind"].value(), form["account_id"].value()) == ("service", "wx00000000000b0002")
 
 
+def test_with_the_real_platform_seen_in_orders_leads_to_the_record_form(owner_client, shop, settings):
+    settings.WECHAT_SANDBOX_ONLY_APIS = False
+    sale(shop, lines=[{"account_type": 6, "account_id": "wx00000000000b0002", "account_nickname": "服务号A"}])
+    page = owner_client.get(reverse("console:linked_accounts", kwargs={"shop": shop.public_id}))
+    record = reverse("console:linked_account_record", kwargs={"shop": shop.public_id})
+    record_url = page.context["seen"][0]["add_url"]
+    assert record_url == record + "?kind=service&account_id=wx00000000000b0002&nickname=%E6%9C%8D%E5%8A%A1%E5%8F%B7A"
+    assert page.context["add_url"] == record
+    html = page.content.decode()
+    assert ('id="record-account"' in html, 'id="invite-account"' in html, "seen-invite" in html) == (True, False, False)
+
+    form = owner_client.get(record_url).context["form"]
+    assert [form[name].value() for name in ("kind", "account_id", "nickname")] == [
+        "service",
+        "wx00000000000b0002",
+        "服务号A",
+    ]
+    # The invitation form is not offered: its address leads to the record form, with what it was given.
+    invite = owner_client.get(
+        reverse("console:linked_account_invite", kwargs={"shop": shop.public_id}) + "?kind=mp&account_id=wx1"
+    )
+    assert (invite.status_code, invite["Location"]) == (302, record + "?kind=mp&account_id=wx1")
+
+
+# --- recorded accounts, verified by orders ----------------------------------------------------------------------
+
+
+def test_a_recorded_account_is_verified_by_paid_orders_naming_it_as_linked_since_it_was_recorded(shop):
+    recorded = LinkedAccountFactory(shop=shop, origin="recorded", recorded_at=T1, account_id="sphRecorded001")
+    idle = LinkedAccountFactory(
+        shop=shop, origin="recorded", recorded_at=T1, kind="mp", account_id="wx0000000000000d01"
+    )
+    LinkedAccountFactory(shop=shop, account_id="sphFound000001")  # found on the platform: nothing to verify
+    linked = {"account_type": 1, "account_id": recorded.account_id, "sale_channel": 0}
+    after, later = T1 + timedelta(minutes=5), T2
+    sale(shop, at=after, lines=[{**linked, "sale_price_fen": 100}, {**linked, "sale_price_fen": 200}])  # one order
+    sale(shop, at=later, lines=[linked])
+    # Not evidence of the link: before it was recorded, unpaid, sold as a creator (达人带货), another account type
+    # with the same id, another shop's order.
+    sale(shop, at=T1 - timedelta(seconds=1), lines=[linked])
+    sale(shop, at=later, paid=False, lines=[linked])
+    sale(shop, at=later, lines=[{**linked, "sale_channel": 100}])
+    sale(shop, at=later, lines=[{**linked, "account_type": 2}])
+    sale(ShopFactory(), at=later, lines=[linked])
+
+    assert recorded_verifications(shop=shop) == {recorded.pk: Verification(2, after), idle.pk: Verification(0, None)}
+    assert recorded_verifications(shop=shop, pk=idle.pk) == {idle.pk: Verification(0, None)}
+    assert (Verification(2, after).verified, Verification(0, None).verified) == (True, False)
+
+
 # --- the pages run a fixed number of queries ---------------------------------------------------------------------
 
 
@@ -143,10 +196,14 @@ def test_the_accounts_pages_queries_do_not_grow_with_rows(owner_client, shop, ow
             account = LinkedAccountFactory(shop=shop, invited_by=owner.user)
             sale(shop, lines=[{"account_type": 1, "account_id": account.account_id, "sale_channel": 0}])
             sale(shop, lines=[{"account_type": 1, "account_id": f"x{account.account_id}", "sale_channel": 100}])
+            recorded = LinkedAccountFactory(shop=shop, origin="recorded", recorded_at=T1, recorded_by=owner.user)
+            sale(shop, at=T2, lines=[{"account_type": 1, "account_id": recorded.account_id, "sale_channel": 0}])
 
     url = reverse("console:linked_accounts", kwargs={"shop": shop.public_id})
     small, large = assert_constant_queries(owner_client, url, add_accounts, small=1, large=20)
-    assert (small.context["total"], len(large.context["seen"])) == (1, 20)
+    assert (small.context["total"], len(large.context["seen"])) == (2, 20)
+    verified = [row["verification"] for group in large.context["groups"] for row in group["rows"]]
+    assert verified.count(Verification(1, T2)) == 20
 
     account = LinkedAccountFactory(shop=shop)
 

@@ -112,6 +112,7 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:linked_accounts": shop_kwargs,
     "console:linked_accounts_refresh": shop_kwargs,
     "console:linked_account_invite": shop_kwargs,
+    "console:linked_account_record": shop_kwargs,
     "console:linked_account_detail": linked_account_kwargs,
     "console:linked_account_identity": linked_account_kwargs,
     "console:linked_account_display": linked_account_kwargs,
