@@ -1,8 +1,14 @@
 from auditlog.mixins import AuditlogHistoryAdminMixin
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shopops.forms.validators import appid_validator
 from shopops.models import (
     AfterSale,
     AfterSaleStatusChange,
@@ -21,6 +27,8 @@ from shopops.models import (
     SyncState,
     User,
 )
+from shopops.roles import Role
+from shopops.services import connection, members, shops
 
 
 class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
@@ -36,14 +44,99 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
     list_filter = ("is_active", "is_staff", "is_superuser")
 
 
+# --- shops and memberships: every change goes through the services ----------------------------------------------
+#
+# The forms' clean() calls the services' checks, so a refusal (the last owner, a taken AppID, a user who cannot be a
+# member) shows on the form like any admin error and nothing is saved; save_model / save_formset / delete then call
+# the services themselves, which check again under their row locks.
+
+
+class MembershipInlineForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("user", "role")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A membership's user is who it is: to give the place to someone else, remove it and add theirs.
+            self.fields["user"].disabled = True
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    """Checks the whole set of changes at once: added users may join, and the shop keeps an owner."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        roles_after, new_owners = {}, 0
+        for form in self.forms:
+            if form in self.deleted_forms:
+                if form.instance.pk:
+                    roles_after[form.instance.pk] = None
+                continue
+            if not form.has_changed():
+                continue
+            role = form.cleaned_data.get("role")
+            if form.instance.pk:
+                roles_after[form.instance.pk] = role
+                continue
+            try:
+                members.membership_add_check(shop=self.instance, user=form.cleaned_data.get("user"))
+            except ValidationError as exc:
+                form.add_error("user", exc)
+                continue
+            new_owners += role == Role.OWNER
+        if self.instance.pk:
+            members.memberships_keep_an_owner_check(shop=self.instance, roles_after=roles_after, new_owners=new_owners)
+
+    def save_through_services(self) -> None:
+        """Adds and promotions first, then the other role changes, then removals: at no step is the shop left
+        without an owner, so each service's own last-owner check passes whenever clean() passed."""
+        changed = self.save(commit=False)  # applies nothing yet; fills new_objects, changed_objects, deleted_objects
+        for membership in self.new_objects:
+            created = members.membership_add(shop=self.instance, user=membership.user, role=membership.role)
+            membership.pk = created.pk
+        existing = [m for m in changed if m not in self.new_objects]
+        for membership in sorted(existing, key=lambda m: m.role != Role.OWNER):
+            members.membership_change_role(membership=Membership.objects.get(pk=membership.pk), role=membership.role)
+        for membership in self.deleted_objects:
+            members.membership_remove(membership=Membership.objects.get(pk=membership.pk))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipInlineForm
+    formset = MembershipInlineFormSet
     extra = 0
     autocomplete_fields = ("user",)
 
 
+class ShopAdminForm(forms.ModelForm):
+    appid = forms.CharField(label=_("AppID"), max_length=32, required=False, validators=[appid_validator])
+
+    class Meta:
+        model = Shop
+        fields = ("name", "appid", "status")
+
+    def clean_appid(self):
+        appid = self.cleaned_data["appid"]
+        try:
+            connection.shop_appid_check(shop=self.instance, appid=appid)
+        except ValidationError as exc:
+            raise ValidationError(exc.error_dict["appid"]) from None
+        return appid
+
+
 @admin.register(Shop)
 class ShopAdmin(AuditedAdmin):
+    """Support renames a shop, changes its status, corrects its AppID and manages its members, all through the
+    services: the last-owner rule holds here too, and a changed AppID forgets the cached token of the old one.
+
+    Shops are not added here: a shop is created by its owner in the console (the creator becomes its owner)."""
+
+    form = ShopAdminForm
     list_display = ("name", "appid", "status", "public_id", "secrets_set", "created_at")
     list_filter = ("status", "created_at")
     search_fields = ("name", "appid", "public_id")
@@ -52,18 +145,92 @@ class ShopAdmin(AuditedAdmin):
     fields = ("name", "appid", "status", "public_id", "created_at", "updated_at")
     inlines = [MembershipInline]
 
+    def has_add_permission(self, request):
+        return False
+
     @admin.display(description=_("Secrets set"), boolean=True)
     def secrets_set(self, obj):
         return bool(obj.app_secret and obj.push_token and obj.encoding_aes_key)
 
+    def save_model(self, request, obj, form, change):
+        # ``obj`` already carries the new values; the services compare with the stored row.
+        shop = Shop.objects.get(pk=obj.pk)
+        data = form.cleaned_data
+        if (shop.name, shop.status) != (data["name"], data["status"]):
+            shops.shop_update(shop=shop, name=data["name"], status=data["status"])
+        connection.shop_appid_correct(shop=shop, appid=data["appid"])
+
+    def save_formset(self, request, form, formset, change):
+        if isinstance(formset, MembershipInlineFormSet):
+            formset.save_through_services()
+        else:
+            super().save_formset(request, form, formset, change)
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("shop", "user", "role")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if self.instance.pk is None:
+            try:
+                members.membership_add_check(shop=cleaned["shop"], user=cleaned["user"])
+            except ValidationError as exc:
+                self.add_error("user", exc)
+        elif "role" in self.changed_data:
+            stored = Membership.objects.get(pk=self.instance.pk)
+            try:
+                members.memberships_keep_an_owner_check(shop=stored.shop, roles_after={stored.pk: cleaned["role"]})
+            except ValidationError as exc:
+                self.add_error("role", exc)
+        return cleaned
+
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin):
+    """Adds, role changes and removals go through the services (the last owner stays). A membership's shop and
+    user are fixed once it exists; there is no bulk delete (each removal is checked on its own)."""
+
+    form = MembershipAdminForm
     list_display = ("user", "shop", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "shop__name")
     list_select_related = ("user", "shop")
     autocomplete_fields = ("user", "shop")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("shop", "user") if obj else ()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            stored = Membership.objects.get(pk=obj.pk)
+            members.membership_change_role(membership=stored, role=form.cleaned_data["role"])
+        else:
+            created = members.membership_add(shop=obj.shop, user=obj.user, role=obj.role)
+            obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
+            obj._state.adding = False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        membership = self.get_object(request, unquote(object_id))
+        if membership is not None:
+            try:
+                members.membership_remove_check(membership=membership)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                return redirect(reverse("admin:shopops_membership_change", args=[membership.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        members.membership_remove(membership=obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

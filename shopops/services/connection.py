@@ -111,7 +111,8 @@ def credentials_test(*, shop: Shop, appid: str, app_secret: str) -> ConnectionTe
 _APPID_ERRCODES = frozenset({40013, 41002})
 
 
-def _appid_taken_check(shop: Shop, appid: str) -> None:
+def shop_appid_check(*, shop: Shop, appid: str) -> None:
+    """Refused (``appid_taken``, on ``appid``) when another shop uses the AppID."""
     if appid and Shop.objects.filter(appid=appid).exclude(pk=shop.pk).exists():
         raise ValidationError(
             {"appid": ValidationError(_("Another shop already uses this AppID."), code="appid_taken")}
@@ -162,7 +163,7 @@ def shop_credentials_replace(
     AppSecret is audited with hidden values (the AppID's change by django-auditlog). Returns the new credentials'
     test result. The platform is asked outside any transaction: no row is locked while waiting for it.
     """
-    _appid_taken_check(shop, appid)
+    shop_appid_check(shop=shop, appid=appid)
     result = credentials_test(shop=shop, appid=appid, app_secret=app_secret)
     if not result.ok:
         raise _rejected(result)
@@ -187,7 +188,7 @@ def shop_credentials_replace(
 def _credentials_store(*, shop: Shop, appid: str, app_secret: str | None) -> None:
     """Store the AppID and (unless None) the AppSecret; audit and forget the cached tokens of what changed."""
     Shop.objects.select_for_update().filter(pk=shop.pk).first()  # one change of a shop's credentials at a time
-    _appid_taken_check(shop, appid)
+    shop_appid_check(shop=shop, appid=appid)
     old_appid = shop.appid
     secret_changed = app_secret is not None and app_secret != shop.app_secret
     shop.appid = appid
