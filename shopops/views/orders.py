@@ -8,6 +8,7 @@ Nothing here writes: viewing needs ``Perm.VIEW``, downloading ``Perm.EXPORT``.
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
@@ -42,12 +43,23 @@ def _yes_no_field(label):
     )
 
 
+# The days a date filter accepts: any shop's history fits, and the day after the last one is still a valid date
+# (the filter runs up to the start of the next day, which for 9999-12-31 would not exist and answered 500).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def _date_field(label):
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    bounds = {"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs=bounds, format="%Y-%m-%d"))
 
 
 class OrderFilterForm(forms.Form):
-    """The list's query string. Every field is optional; an invalid field is reported and left out of the filter."""
+    """The list's query string. Every field is optional; an invalid field is reported and left out of the filter.
+
+    A date range (created, paid) is refused whole when either of its days is invalid or its end comes before its
+    start: the error is reported on the range's field and neither day filters, because half a range (its start
+    alone) would list orders the merchant did not ask for. The other filters still apply.
+    """
 
     q = forms.CharField(label=_("Order id"), max_length=32, required=False)
     status = forms.TypedChoiceField(
@@ -112,12 +124,36 @@ class OrderFilterForm(forms.Form):
         self.fields["account"].widget.attrs.update(list="order-accounts", placeholder=_("Account id or nickname"))
         self.fields["product"].widget.attrs["placeholder"] = _("Product id or SKU id")
 
+    DATE_RANGES = (("created_from", "created_to"), ("paid_from", "paid_to"))
+
     def clean(self):
         cleaned = super().clean()
-        for start, end in (("created_from", "created_to"), ("paid_from", "paid_to")):
+        for start, end in self.DATE_RANGES:
+            for name in (start, end):
+                day = cleaned.get(name)
+                if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+                    self.add_error(
+                        name,
+                        _("Choose a day from %(earliest)s to %(latest)s.")
+                        % {"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()},
+                    )
             if cleaned.get(start) and cleaned.get(end) and cleaned[start] > cleaned[end]:
                 self.add_error(end, _("The end date is before the start date."))
+            if start in self.errors or end in self.errors:
+                # add_error dropped the faulty day; the other day of the range goes too.
+                cleaned.pop(start, None)
+                cleaned.pop(end, None)
+                for name in (start, end):
+                    self.fields[name].widget.attrs["class"] += " is-invalid"
+                    self.fields[name].widget.attrs["aria-describedby"] = f"filter-{start}-errors"
         return cleaned
+
+    def range_errors(self) -> dict[str, list[str]]:
+        """The errors of each date range, by the range's first field, for the message under the range."""
+        return {
+            start: [f"{self[name].label}: {error}" for name in (start, end) for error in self.errors.get(name, [])]
+            for start, end in self.DATE_RANGES
+        }
 
     def _valid(self, name, default=None):
         self.is_valid()
@@ -302,6 +338,7 @@ class OrderListView(ShopMixin, TemplateView):
         active = set(params)
         context.update(
             form=form,
+            range_errors=form.range_errors(),
             rows=[order_row(order) for order in page.orders],
             accounts=order_selectors.order_accounts_for_shop(shop=self.shop),
             filtered=bool(active),
@@ -350,8 +387,16 @@ class OrderExportView(ShopMixin, View):
     def get(self, request, *args, **kwargs):
         form = OrderFilterForm(request.GET)
         if not form.is_valid():
-            errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in form.errors.items())
-            return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+            # Refused whole, unlike the list, which shows what it left out: a file made without part of the filter
+            # would hold orders the merchant did not ask for, and nothing in the file would say so. (The list's own
+            # export links carry only the filters it applied, so they never land here.)
+            errors = [
+                f"{form.fields[name].label}: {error}" if name in form.fields else error
+                for name, messages in form.errors.items()
+                for error in messages
+            ]
+            body = "\n".join([str(_("No file was made: these filters were not understood.")), *errors])
+            return HttpResponseBadRequest(body + "\n", content_type="text/plain; charset=utf-8")
         lines = order_selectors.order_lines_for_export(shop=self.shop, filters=form.filters(), sort=form.sort_order())
         table = exports.order_lines_table(lines.iterator(chunk_size=self.CHUNK_SIZE))
         parts = (str(_("orders")), self.shop.name, timezone.localdate().strftime("%Y%m%d"))

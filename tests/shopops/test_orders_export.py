@@ -258,6 +258,27 @@ def test_export_rejects_unreadable_filters(owner_client, shop, orders):
     assert owner_client.get(_url(shop, "xlsx", created_from="yesterday")).status_code == 400
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        (
+            {"channel": "finder_live", "paid_from": "2026-11-21", "paid_to": "2026-11-20"},
+            "Paid to: The end date is before the start date.",
+        ),
+        ({"created_to": "9999-12-31"}, "Created to: Choose a day from 2000-01-01 to 2099-12-31."),  # was a 500
+        ({"created_from": "0001-01-01"}, "Created from: Choose a day from 2000-01-01 to 2099-12-31."),
+    ],
+)
+def test_export_refuses_a_refused_date_range_whole_with_the_reason(owner_client, shop, orders, fmt, params, error):
+    # The list would show the other filters' orders with the error; a file cannot carry the error, so none is made.
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = owner_client.get(_url(shop, fmt, **params))
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == f"No file was made: these filters were not understood.\n{error}\n"
+
+
 def test_analyst_can_export(client, shop, orders):
     analyst = MembershipFactory(shop=shop, role=Role.ANALYST)
     client.force_login(analyst.user)

@@ -227,11 +227,60 @@ def test_filters_and_sort_survive_in_the_form_and_every_link(owner_client, shop,
     assert dict(context["page_size_links"])[20] == f"{filter_query}&sort=-amount&per_page=20"
 
 
-def test_invalid_filters_are_reported_and_not_applied(owner_client, shop, orders):
-    response = owner_client.get(_url(shop, status="abc", created_from="2026-11-23", created_to="2026-11-20"))
-    assert _names(orders, _listed(response)) == ["D"]  # only the valid start date applies
-    assert set(response.context["form"].errors) == {"status", "created_to"}
+@pytest.mark.parametrize("prefix", ["created", "paid"])
+def test_an_inverted_date_range_is_refused_whole_and_the_other_filters_still_apply(owner_client, shop, orders, prefix):
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    start, end = f"{prefix}_from", f"{prefix}_to"
+    response = owner_client.get(_url(shop, status="abc", channel="other", **{start: "2026-11-23", end: "2026-11-20"}))
+    # Neither day of the range filters (half a range would keep only orders from its start on); the valid
+    # channel filter does, the unreadable status does not.
+    assert _names(orders, _listed(response)) == ["D", "C"]
+    form = response.context["form"]
+    assert form.filters() == OrderFilters(channel="other")
+    assert form.errors == {
+        "status": ["Select a valid choice. abc is not one of the available choices."],
+        end: ["The end date is before the start date."],
+    }
     assert response.context["advanced_open"] is True
+    assert response.context["export_query"] == "channel=other"  # the export holds what the page lists
+    html = response.content.decode()
+    label = "Created to" if prefix == "created" else "Paid to"
+    assert (
+        f'<div class="invalid-feedback d-block" id="filter-{start}-errors">'
+        f"{label}: The end date is before the start date.</div>"
+    ) in html
+    # Both days are marked, and both point at the message; Django marks the field holding the error invalid.
+    for name, value, invalid in ((start, "2026-11-23", ""), (end, "2026-11-20", ' aria-invalid="true"')):
+        assert (
+            f'<input type="date" name="{name}" value="{value}" min="2000-01-01" max="2099-12-31" '
+            f'class="form-control form-control-sm is-invalid" id="filter-{name}" '
+            f'aria-describedby="filter-{start}-errors"{invalid}>'
+        ) in html
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"created_to": "9999-12-31"}, "created_to"),  # the day after it does not exist: this answered 500
+        ({"paid_from": "0001-01-01"}, "paid_from"),  # before the time zone's first day: this answered 500 too
+        ({"created_from": "2026-11-22", "created_to": "2100-01-01"}, "created_to"),
+        ({"paid_from": "1999-12-31", "paid_to": "2026-11-22"}, "paid_from"),
+    ],
+)
+def test_days_outside_2000_to_2099_are_field_errors_and_the_range_filters_nothing(
+    owner_client, shop, orders, params, field
+):
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = owner_client.get(_url(shop, **params))
+    assert _names(orders, _listed(response)) == ["D", "C", "B", "A"]
+    assert response.context["form"].errors == {field: ["Choose a day from 2000-01-01 to 2099-12-31."]}
+    assert response.context["form"].filters() == OrderFilters()
+
+
+def test_the_earliest_and_latest_days_are_accepted(owner_client, shop, orders):
+    response = owner_client.get(_url(shop, created_from="2000-01-01", created_to="2099-12-31"))
+    assert _names(orders, _listed(response)) == ["D", "C", "B", "A"]
+    assert response.context["form"].errors == {}
 
 
 def test_a_shop_without_orders_shows_the_sync_hint(owner_client, shop):
