@@ -5,6 +5,9 @@ row is built once, while the file is written. Nothing holds the whole table in m
 chunk over the query's iterator, and XlsxWriter in ``constant_memory`` mode flushes every row to a temporary file
 that is then sent with ``FileResponse`` (and deleted when the response closes).
 
+Platform ids stay text in both formats (``Kind.ID``): a string cell in XLSX, a ="…" formula in CSV (see
+``_csv_id``), so Excel and WPS neither round a 19-digit order id nor drop leading zeros.
+
 Money is integer fen up to the last step. CSV cells get the exact yuan text (``1234.56``); XLSX cells get a number
 with the ``0.00`` format, because only a number cell lets a merchant sum a column (Excel stores every number as a
 binary double: the conversion happens at the file boundary and nothing is computed from it).
@@ -23,6 +26,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from xlsxwriter.utility import xl_range
 
 from shopops.channels import Channel
 from shopops.models import Order
@@ -38,6 +42,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 class Kind(StrEnum):
     TEXT = "text"
+    ID = "id"  # a platform id (order, product, SKU, after-sale, coupon, live …): text that must stay exactly text
     INT = "int"
     MONEY = "money"  # integer fen
     DATETIME = "datetime"  # aware datetime, shown in the project's time zone
@@ -68,17 +73,42 @@ def _local(value: datetime) -> datetime:
     return timezone.localtime(value, timezone.get_default_timezone())
 
 
+# Excel and WPS Spreadsheets read a CSV cell that looks like a number as a number: a 19-digit order id keeps 15
+# significant digits (3720000000000000001 becomes 3.72E+18 and saves back as 3720000000000000000), and leading
+# zeros go. An id is therefore written as the formula ="…", whose value is the text itself: both programs (and
+# LibreOffice) show exactly the digits and keep them as text; the csv module quotes it as "=""…""", the form long
+# used with Excel for exactly this. The alternatives fail one of the two: an apostrophe is hidden only when typed
+# into a cell, so a CSV shows it as part of the id; a leading tab stays in the value, so the id no longer matches
+# the same id elsewhere (VLOOKUP, copy and paste). A formula's string holds at most 255 characters; a longer value
+# (no platform id is) is written as plain text.
+ID_FORMULA_MAX = 255
+
+
+def _csv_id(value) -> str:
+    text = str(value)
+    if not text:
+        return ""
+    if len(text) > ID_FORMULA_MAX:
+        return _csv_text(text)
+    return '="' + text.replace('"', '""') + '"'
+
+
+def _csv_text(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _csv_cell(kind: Kind, value) -> str | int:
     if value is None:
         return ""
+    if kind is Kind.ID:
+        return _csv_id(value)
     if kind is Kind.MONEY:
         return yuan_str(value)
     if kind is Kind.DATETIME:
         return _local(value).strftime("%Y-%m-%d %H:%M:%S")
     if kind is Kind.INT:
         return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return _csv_text(str(value))
 
 
 class _Echo:
@@ -122,6 +152,10 @@ def _xlsx_writer(workbook, table: Table, sheet_name: str) -> Callable[[], object
             sheet.set_column(i, i, column.width)
             sheet.write_string(0, i, column.header, bold)
         sheet.freeze_panes(1, 0)
+        # Id columns hold digits as text on purpose: no "number stored as text" warning on each of their cells.
+        id_columns = [xl_range(0, i, XLSX_MAX_ROWS - 1, i) for i, c in enumerate(table.columns) if c.kind is Kind.ID]
+        if id_columns:
+            sheet.ignore_errors({"number_stored_as_text": " ".join(id_columns)})
         return sheet
 
     return new_sheet
@@ -162,7 +196,7 @@ def xlsx_response(table: Table, *, filename: str, sheet_name: str) -> FileRespon
                     sheet.write_datetime(r, c, _local(value).replace(tzinfo=None), when)
                 elif kind is Kind.INT:
                     sheet.write_number(r, c, value)
-                else:
+                else:  # TEXT and ID: a string cell, never a number, whatever the text looks like
                     sheet.write_string(r, c, str(value))
         workbook.close()
         tmp.seek(0)
@@ -186,19 +220,19 @@ def order_lines_table(lines: Iterable) -> Table:
     channels = {value: str(label) for value, label in Channel.choices}
     yes, no = _("Yes"), _("No")
     columns = [
-        Column(_("Order id"), width=22),
+        Column(_("Order id"), Kind.ID, width=22),
         Column(_("Created"), Kind.DATETIME, width=20),
         Column(_("Paid"), Kind.DATETIME, width=20),
         Column(_("Status"), width=12),
-        Column(_("Product id"), width=16),
+        Column(_("Product id"), Kind.ID, width=16),
         Column(_("Product"), width=36),
-        Column(_("SKU id"), width=16),
+        Column(_("SKU id"), Kind.ID, width=16),
         Column(_("Quantity"), Kind.INT, width=8),
         Column(_("Unit price (¥)"), Kind.MONEY, width=12),
         Column(_("Line paid (¥)"), Kind.MONEY, width=12),
         Column(_("Channel"), width=16),
         Column(_("Account"), width=20),
-        Column(_("Account id"), width=20),
+        Column(_("Account id"), Kind.ID, width=20),
         Column(_("Coupon used"), width=10),
         Column(_("In after-sale"), width=10),
         Column(_("Settled"), width=10),

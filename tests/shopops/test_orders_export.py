@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
@@ -121,33 +122,34 @@ def _csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body[len(BOM) :].decode("utf-8"))))
 
 
+# Ids are ="…" formulas whose value is the id as text: Excel and WPS round 19-digit numbers (exports._csv_id).
 LIVE_ROWS = [
     [
-        "3720000000000000001",
+        '="3720000000000000001"',
         "2026-11-20 10:00:00",
         "2026-11-20 10:01:00",
         "Awaiting shipment",
-        "10001",
+        '="10001"',
         "保温杯 500ml",
-        "20001",
+        '="20001"',
         "2",
         "19.90",
         "34.80",
         "Channels live stream",
         "好物直播间",
-        "sph123",
+        '="sph123"',
         "Yes",
         "Yes",
         "Yes",
     ],
     [
-        "3720000000000000001",
+        '="3720000000000000001"',
         "2026-11-20 10:00:00",
         "2026-11-20 10:01:00",
         "Awaiting shipment",
-        "10002",
+        '="10002"',
         '\'=HYPERLINK("http://evil")',  # a formula is defused
-        "20002",
+        '="20002"',
         "1",
         "19.90",
         "19.90",
@@ -160,13 +162,13 @@ LIVE_ROWS = [
     ],
 ]
 UNPAID_ROW = [
-    "3720000000000000002",
+    '="3720000000000000002"',
     "2026-11-20 11:00:00",
     "",
     "Awaiting payment",
-    "10003",
+    '="10003"',
     "杯套",
-    "20003",
+    '="20003"',
     "1",
     "19.90",
     "19.90",
@@ -189,9 +191,40 @@ def test_csv_has_a_bom_and_one_row_per_line_of_the_filtered_orders(owner_client,
     assert _csv_rows(owner_client.get(_url(shop, "csv", status=100))) == [HEADER]
 
 
+def test_csv_ids_survive_excel_as_text_after_the_bom(owner_client, shop, orders):
+    owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = b"".join(owner_client.get(_url(shop, "csv", settled="no")).streaming_content)
+    # Byte for byte: the BOM, the header, then the unpaid order's line with every id as a quoted ="…" formula.
+    assert body == (
+        BOM + b"Order id,Created,Paid,Status,Product id,Product,SKU id,Quantity,Unit price (\xc2\xa5),"
+        b"Line paid (\xc2\xa5),Channel,Account,Account id,Coupon used,In after-sale,Settled\r\n"
+        + '"=""3720000000000000002""",2026-11-20 11:00:00,,Awaiting payment,"=""10003""",杯套,"=""20003""",1,19.90,'
+        "19.90,Official account article,,,No,No,No\r\n".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("3720000000000000001", '="3720000000000000001"'),  # 19 digits: a number would keep 15 of them
+        ("0012345", '="0012345"'),  # leading zeros
+        ("1E5", '="1E5"'),  # would read as 100000
+        ('a"b', '="a""b"'),  # a quote cannot end the formula's string early
+        ("", ""),
+        ("=1+1", '="=1+1"'),  # inside the string, a formula is only text
+        ("9" * 256, "9" * 256),  # past a formula string's 255 characters: plain text
+        ("=" + "9" * 255, "'=" + "9" * 255),  # ... and defused like any text
+    ],
+)
+def test_id_cells(value, cell):
+    table = exports.Table(columns=[exports.Column("id", exports.Kind.ID)], rows=[[value]])
+    body = b"".join(exports.csv_response(table, filename="t.csv").streaming_content).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(body))) == [["id"], [cell]]
+
+
 def test_csv_in_chinese_keeps_the_chinese_text(owner_client, shop, orders):
     rows = _csv_rows(owner_client.get(_url(shop, "csv", channel="finder_live")))
-    assert rows[1][3:6] == ["待发货", "10001", "保温杯 500ml"]
+    assert rows[1][3:6] == ["待发货", '="10001"', "保温杯 500ml"]
     assert rows[1][10:12] == ["视频号直播", "好物直播间"]
 
 
@@ -237,6 +270,21 @@ def test_xlsx_opens_and_holds_the_same_rows(owner_client, shop, orders):
     ]
     # Text stays text: the formula-looking title is not a formula in a cell written as a string.
     assert rows[2][5] == '=HYPERLINK("http://evil")'
+    # Ids are string cells (never numbers Excel would round), without the "number stored as text" warning.
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    sheet = book["Orders"]
+    assert [(cell.value, cell.data_type) for cell in (sheet["A2"], sheet["E2"], sheet["G2"], sheet["M2"])] == [
+        ("3720000000000000001", "s"),
+        ("10001", "s"),
+        ("20001", "s"),
+        ("sph123", "s"),
+    ]
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert (
+        '<ignoredErrors><ignoredError sqref="A1:A1048576 E1:E1048576 G1:G1048576 M1:M1048576" '
+        'numberStoredAsText="1"/></ignoredErrors>'
+    ) in sheet_xml
     assert rows[3][:4] == ["3720000000000000002", wall_clock(2026, 11, 20, 11, 0), None, "Awaiting payment"]
     assert len(rows) == 4
 
