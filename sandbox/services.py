@@ -60,12 +60,14 @@ def shop_seed(
     encoding_aes_key: str = "",
     callback_url: str | None = None,
     agency_callback_url: str | None = None,
+    first_agency: dict | None = None,
 ) -> SeedResult:
     """Create or replace a sandbox shop and all its data (see sandbox.generator).
 
     The data ends at ``anchor``: by default the shop's current clock, or the real time for a new shop. Running it
     again with the same arguments (and clock) produces byte-identical payloads. Agencies are shared by every
     shop seeded with the same seed; their credentials are (re)written, their other shops' data is kept.
+    ``first_agency`` ({name, appid, secret}) gives the first agency a name and credentials of the caller's choosing.
     Refuses (ValueError) bad sizes, an appid that belongs to an agency, and a malformed EncodingAESKey.
     """
     started = time.perf_counter()
@@ -73,6 +75,8 @@ def shop_seed(
         raise ValueError("appid must be 1 to 32 characters")
     if days < 1 or orders < 0 or agencies < 0:
         raise ValueError("days must be >= 1, orders and agencies >= 0")
+    if first_agency and len(first_agency.get("appid") or "") > 32:
+        raise ValueError("the first agency's appid must be at most 32 characters")
     if encoding_aes_key:
         crypto.aes_key(encoding_aes_key)
     existing = Account.objects.filter(appid=appid).first()
@@ -91,6 +95,7 @@ def shop_seed(
         secret=secret,
         push_token=push_token,
         encoding_aes_key=encoding_aes_key,
+        first_agency=first_agency,
     )
     with transaction.atomic():
         shop = existing or Account(appid=appid, kind=Account.Kind.SHOP)

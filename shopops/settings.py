@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "campaigns",
     "affiliates",
     "incentives",
+    "demo",
     "sandbox",
 ]
 

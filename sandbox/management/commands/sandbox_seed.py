@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--aes-key", default="", help="43-character EncodingAESKey (default: derived)")
         parser.add_argument("--callback-url", default=None, help="push callback URL (default: keep)")
         parser.add_argument("--agency-callback-url", default=None, help="push callback URL for the agencies")
+        parser.add_argument("--agency-name", default="", help="the first agency's name (default: generated)")
+        parser.add_argument("--agency-appid", default="", help="the first agency's appid (default: derived)")
+        parser.add_argument("--agency-secret", default="", help="the first agency's AppSecret (default: derived)")
         parser.add_argument("--name", default="", help="shop nickname")
         parser.add_argument(
             "--anchor", type=int, default=None, help="end of the data, unix seconds (default: shop clock, else now)"
@@ -39,6 +42,7 @@ class Command(BaseCommand):
                 encoding_aes_key=o["aes_key"],
                 callback_url=o["callback_url"],
                 agency_callback_url=o["agency_callback_url"],
+                first_agency={"name": o["agency_name"], "appid": o["agency_appid"], "secret": o["agency_secret"]},
             )
         except ValueError as error:
             raise CommandError(str(error)) from error

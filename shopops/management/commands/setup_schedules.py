@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand
 from django_q.models import Schedule
 
-# name -> Schedule fields. Features add their schedules here.
+# name -> Schedule fields. Features add their schedules here. ``func`` is a dotted path that django-q2 imports
+# when the schedule fires, so the core names a feature app's task without importing that app.
 SCHEDULES: dict[str, dict] = {
     "shopops:sync-orders": {
         "func": "shopops.tasks.sync_active_shops",
@@ -14,6 +15,19 @@ SCHEDULES: dict[str, dict] = {
     "shopops:sync-products": {
         "func": "shopops.tasks.sync_products_all_shops",
         "schedule_type": Schedule.HOURLY,
+        "repeats": -1,
+    },
+    # Answers to invitations and links made or ended in the WeChat Shop backend arrive only by polling.
+    "shopops:refresh-linked-accounts": {
+        "func": "linked_accounts.tasks.linked_accounts_refresh_all_shops",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+        "repeats": -1,
+    },
+    "shopops:refresh-cooperation-accounts": {
+        "func": "linked_accounts.tasks.cooperation_accounts_refresh_all_shops",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
         "repeats": -1,
     },
 }
