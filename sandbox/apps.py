@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class SandboxConfig(AppConfig):
     name = "sandbox"
-    verbose_name = _("Platform sandbox")
+    verbose_name = _("Platform sandbox (emulator)")

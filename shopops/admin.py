@@ -8,6 +8,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shopops.channels import (
+    SCENE_LIVE,
+    SCENE_MP_ARTICLE,
+    SCENE_OTHER,
+    SCENE_PRODUCT_SHARE,
+    SCENE_SHORT_VIDEO,
+    SCENE_SHOWCASE,
+)
 from shopops.forms.validators import appid_validator
 from shopops.models import (
     AfterSale,
@@ -27,8 +35,17 @@ from shopops.models import (
     SyncState,
     User,
 )
+from shopops.money import format_yuan
 from shopops.roles import Role
+from shopops.selectors.catalog import ProductStatus
 from shopops.services import connection, members, shops
+from shopops.views.orders import (
+    ACCOUNT_TYPE_LABELS,
+    AFTERSALE_STATUS_LABELS,
+    AFTERSALE_TYPE_LABELS,
+    SALE_CHANNEL_LABELS,
+    UNKNOWN_CODE,
+)
 
 
 class AuditedAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
@@ -314,18 +331,127 @@ class ShopAlertAdmin(AuditedAdmin):
     list_select_related = ("shop",)
 
 
-class OrderLineInline(admin.TabularInline):
+# --- platform copies: money in yuan, platform codes with the console's labels ---------------------------------------
+
+# ext_info.order_scene (shopops.channels): the console shows the channel it folds into instead; support filters on it.
+ORDER_SCENE_LABELS = {
+    SCENE_OTHER: _("Other"),
+    SCENE_LIVE: _("Live room"),
+    SCENE_SHORT_VIDEO: _("Short video"),
+    SCENE_PRODUCT_SHARE: _("Product share"),
+    SCENE_SHOWCASE: _("Showcase home page"),
+    SCENE_MP_ARTICLE: _("Official account article"),
+}
+PRODUCT_STATUS_LABELS = dict(ProductStatus.choices)
+
+
+def _yuan_name(field: str) -> str:
+    return field.removesuffix("_fen") + "_yuan"
+
+
+def _yuan_display(field: str, title):
+    @admin.display(description=title, ordering=field)
+    def display(self, obj):
+        return format_yuan(getattr(obj, field))
+
+    return display
+
+
+class MoneyAdminMixin:
+    """Shows the ``*_fen`` fields named in ``money_titles`` as yuan (shopops.money.format_yuan: ¥1,234.56) under a
+    translated title: in lists as ``<name>_yuan`` columns, and on the detail page in the field's own place. Raw fen
+    never reach the page."""
+
+    money_titles: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for field, title in cls.money_titles.items():
+            setattr(cls, _yuan_name(field), _yuan_display(field, title))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return tuple(dict.fromkeys([*readonly, *map(_yuan_name, self.money_titles)]))
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return list(dict.fromkeys(_yuan_name(f) if f in self.money_titles else f for f in fields))
+
+
+def code_label(labels, code) -> str:
+    """A platform code in the console's words; an unknown one shows as "Code …", like on the console's pages."""
+    if code in (None, ""):
+        return "—"
+    return str(labels.get(code) or UNKNOWN_CODE % {"code": code})
+
+
+def code_filter(field: str, labels, title):
+    """A list filter on a platform code field that offers the console's labels (not the bare codes)."""
+
+    class CodeFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            return [(str(code), label) for code, label in labels.items()]
+
+        def queryset(self, request, queryset):
+            return queryset if self.value() is None else queryset.filter(**{field: self.value()})
+
+    CodeFilter.title = title
+    CodeFilter.__name__ = f"{field.title().replace('_', '')}Filter"
+    return CodeFilter
+
+
+def code_display(field: str, labels, title):
+    """A list column showing a platform code field with the console's label."""
+
+    @admin.display(description=title, ordering=field)
+    def display(self, obj):
+        return code_label(labels, getattr(obj, field))
+
+    return display
+
+
+SALE_CHANNEL, ACCOUNT_TYPE, ORDER_SCENE = _("sale channel"), _("account type"), _("order scene")
+STATUS, TYPE = _("status"), _("type")
+
+
+class OrderLineInline(MoneyAdminMixin, admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = ("line_no", "product_id", "sku_id", "title", "sku_cnt", "real_price_fen", "sale_channel", "account_type")
+    money_titles = {"real_price_fen": _("Paid for line")}
+    fields = (
+        "line_no",
+        "product_id",
+        "sku_id",
+        "title",
+        "sku_cnt",
+        "real_price_yuan",
+        "sale_channel_label",
+        "account_type_label",
+    )
     readonly_fields = fields
+    sale_channel_label = code_display("sale_channel", SALE_CHANNEL_LABELS, SALE_CHANNEL)
+    account_type_label = code_display("account_type", ACCOUNT_TYPE_LABELS, ACCOUNT_TYPE)
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdmin):
-    list_display = ("order_id", "shop", "status", "create_time", "order_price_fen", "synced_at")
-    list_filter = ("status", "order_scene", "create_time")
+class OrderAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {
+        "product_price_fen": _("Product total"),
+        "order_price_fen": _("Paid by the buyer"),
+        "freight_fen": _("Freight"),
+        "discounted_price_fen": _("Merchant discount"),
+        "deduction_price_fen": _("Deduction"),
+        "change_down_price_fen": _("Price change"),
+        "original_order_price_fen": _("Original order price"),
+        "merchant_receive_price_fen": _("Merchant receives"),
+        "predict_commission_fee_fen": _("Predicted service fee"),
+        "commission_fee_fen": _("Actual service fee"),
+    }
+    list_display = ("order_id", "shop", "status", "create_time", "order_price_yuan", "synced_at")
+    list_filter = ("status", code_filter("order_scene", ORDER_SCENE_LABELS, ORDER_SCENE), "create_time")
     search_fields = ("order_id", "shop__name")
     list_select_related = ("shop",)
     inlines = [OrderLineInline]
@@ -333,57 +459,123 @@ class OrderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(ReadOnlyAdmin):
-    list_display = ("order", "line_no", "sku_id", "title", "sku_cnt", "real_price_fen", "sale_channel")
-    list_filter = ("sale_channel", "account_type")
+class OrderLineAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {
+        "sale_price_fen": _("Unit price"),
+        "market_price_fen": _("List price"),
+        "real_price_fen": _("Paid for line"),
+        "estimate_price_fen": _("Line after discounts"),
+        "change_price_fen": _("Changed line price"),
+        "merchant_discounted_price_fen": _("Merchant discount"),
+        "finder_discounted_price_fen": _("Channels discount"),
+    }
+    list_display = ("order", "line_no", "sku_id", "title", "sku_cnt", "real_price_yuan", "sale_channel_label")
+    list_filter = (
+        code_filter("sale_channel", SALE_CHANNEL_LABELS, SALE_CHANNEL),
+        code_filter("account_type", ACCOUNT_TYPE_LABELS, ACCOUNT_TYPE),
+        "channel",
+    )
     search_fields = ("order__order_id", "sku_id", "product_id", "account_id")
     list_select_related = ("order",)
     show_full_result_count = False
+    sale_channel_label = code_display("sale_channel", SALE_CHANNEL_LABELS, SALE_CHANNEL)
 
 
 class AfterSaleStatusChangeInline(admin.TabularInline):
     model = AfterSaleStatusChange
     extra = 0
     can_delete = False
-    readonly_fields = ("status", "changed_at", "recorded_at")
+    fields = readonly_fields = ("status_label", "changed_at", "recorded_at")
+    status_label = code_display("status", AFTERSALE_STATUS_LABELS, STATUS)
 
 
 @admin.register(AfterSale)
-class AfterSaleAdmin(ReadOnlyAdmin):
-    list_display = ("after_sale_order_id", "shop", "order_id", "type", "status", "refund_amount_fen", "update_time")
-    list_filter = ("type", "status")
+class AfterSaleAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"refund_amount_fen": _("Refund")}
+    list_display = (
+        "after_sale_order_id",
+        "shop",
+        "order_id",
+        "type_label",
+        "status_label",
+        "refund_amount_yuan",
+        "update_time",
+    )
+    list_filter = (
+        code_filter("type", AFTERSALE_TYPE_LABELS, TYPE),
+        code_filter("status", AFTERSALE_STATUS_LABELS, STATUS),
+    )
     search_fields = ("after_sale_order_id", "order_id")
     list_select_related = ("shop",)
     inlines = [AfterSaleStatusChangeInline]
+    type_label = code_display("type", AFTERSALE_TYPE_LABELS, TYPE)
+    status_label = code_display("status", AFTERSALE_STATUS_LABELS, STATUS)
 
 
 @admin.register(AfterSaleStatusChange)
 class AfterSaleStatusChangeAdmin(ReadOnlyAdmin):
-    list_display = ("aftersale", "status", "changed_at", "recorded_at")
-    list_filter = ("status",)
+    list_display = ("aftersale", "status_label", "changed_at", "recorded_at")
+    list_filter = (code_filter("status", AFTERSALE_STATUS_LABELS, STATUS),)
     search_fields = ("aftersale__after_sale_order_id",)
+    status_label = code_display("status", AFTERSALE_STATUS_LABELS, STATUS)
 
 
-class SkuInline(admin.TabularInline):
+class SkuInline(MoneyAdminMixin, admin.TabularInline):
     model = Sku
     extra = 0
     can_delete = False
-    fields = ("sku_id", "sku_code", "sale_price_fen", "stock_num", "status")
+    money_titles = {"sale_price_fen": _("Price")}
+    fields = ("sku_id", "sku_code", "sale_price_yuan", "stock_num", "status_label")
     readonly_fields = fields
+    status_label = code_display("status", PRODUCT_STATUS_LABELS, STATUS)
 
 
 @admin.register(Product)
-class ProductAdmin(ReadOnlyAdmin):
-    list_display = ("product_id", "shop", "title", "status", "min_price_fen", "deleted", "synced_at")
-    list_filter = ("status", "deleted")
+class ProductAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"min_price_fen": _("Lowest price")}
+    list_display = ("product_id", "shop", "title", "status_label", "min_price_yuan", "deleted", "synced_at")
+    list_filter = (code_filter("status", PRODUCT_STATUS_LABELS, STATUS), "deleted")
     search_fields = ("product_id", "title")
     list_select_related = ("shop",)
     inlines = [SkuInline]
+    status_label = code_display("status", PRODUCT_STATUS_LABELS, STATUS)
 
 
 @admin.register(Sku)
-class SkuAdmin(ReadOnlyAdmin):
-    list_display = ("sku_id", "product", "sale_price_fen", "stock_num", "status")
-    list_filter = ("status",)
+class SkuAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"sale_price_fen": _("Price"), "market_price_fen": _("List price")}
+    list_display = ("sku_id", "product", "sale_price_yuan", "stock_num", "status_label")
+    list_filter = (code_filter("status", PRODUCT_STATUS_LABELS, STATUS),)
     search_fields = ("sku_id", "sku_code", "product__title")
     list_select_related = ("product",)
+    status_label = code_display("status", PRODUCT_STATUS_LABELS, STATUS)
+
+
+# --- the admin index: the product's apps first, the sandbox (the platform's emulator) apart at the end --------------
+
+PRODUCT_APPS = ("shopops", "linked_accounts", "campaigns", "affiliates", "incentives")
+EMULATOR_APPS = ("sandbox",)
+# Third-party apps whose names do not come translated (django-axes has none; django-auditlog's msgid is kept in our
+# catalogue by naming it here).
+TOOL_APP_NAMES = {"auditlog": _("Audit log"), "axes": _("Sign-in protection")}
+
+
+class ShopOpsAdminSite(admin.AdminSite):
+    """The app list in the order support staff work: the product's own apps (core first), then the tools (users,
+    audit log, task queue… by name), then the platform emulator, which is not the product."""
+
+    def get_app_list(self, request, app_label=None):
+        def rank(app):
+            label = app["app_label"]
+            if label in PRODUCT_APPS:
+                return (0, PRODUCT_APPS.index(label), "")
+            return (2 if label in EMULATOR_APPS else 1, 0, app["name"].lower())
+
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            app["name"] = TOOL_APP_NAMES.get(app["app_label"], app["name"])
+        return sorted(app_list, key=rank)
+
+
+# The default site takes this class, so every app's ``admin.site.register`` and shopops.urls stay as they are.
+admin.site.__class__ = ShopOpsAdminSite

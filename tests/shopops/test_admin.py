@@ -1,12 +1,25 @@
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps as django_apps
 from django.contrib import admin, messages
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 
-from shopops.models import Membership, PlatformToken, Shop
+from shopops.admin import ORDER_SCENE_LABELS, PRODUCT_APPS
+from shopops.channels import SALE_CHANNEL_LINKED, SCENE_LIVE
+from shopops.models import AfterSale, Membership, Order, OrderLine, PlatformToken, Product, Shop, Sku
 from shopops.roles import Role
-from tests.factories import AgencyMemberFactory, MembershipFactory, ShopFactory, UserFactory
+from shopops.views.orders import SALE_CHANNEL_LABELS
+from tests.factories import (
+    AfterSaleStatusChangeFactory,
+    AgencyMemberFactory,
+    MembershipFactory,
+    OrderLineFactory,
+    ShopFactory,
+    SkuFactory,
+    UserFactory,
+)
 from tests.security.isolation import changes, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +49,14 @@ def test_every_admin_page_renders(staff_client, staff_user, rf):
     request.user = staff_user
     membership = MembershipFactory()
     agency_member = AgencyMemberFactory()
-    objects = {type(o): o for o in (membership, membership.shop, membership.user, agency_member, agency_member.agency)}
+    line = OrderLineFactory(order__order_price_fen=1234, real_price_fen=1234)
+    change = AfterSaleStatusChangeFactory(aftersale__refund_amount_fen=1234)
+    sku = SkuFactory(product__min_price_fen=1234, sale_price_fen=1234)
+    objects = {
+        type(o): o
+        for o in (membership, membership.shop, membership.user, agency_member, agency_member.agency)
+        + (line, line.order, change, change.aftersale, sku, sku.product)
+    }
     for model, model_admin in admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
         assert staff_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
@@ -44,7 +64,75 @@ def test_every_admin_page_renders(staff_client, staff_user, rf):
             assert staff_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, info
         if model in objects:
             obj = objects[model]
-            assert staff_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200, info
+            page = staff_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+            assert page.status_code == 200, info
+            if model in (Order, OrderLine, AfterSale, Product, Sku):
+                assert "¥12.34" in page.content.decode(), info
+
+
+OUR_APPS = {"shopops", "linked_accounts", "campaigns", "affiliates", "incentives", "sandbox"}
+
+
+def _admins_with_inlines(request):
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        yield model, model_admin
+        for inline in model_admin.get_inline_instances(request):
+            yield inline.model, inline
+
+
+def test_no_admin_page_shows_raw_fen(staff_user, rf):
+    """Every ``*_fen`` field is shown as yuan: no list column and no detail field names one."""
+    request = rf.get("/admin/")
+    request.user = staff_user
+    for model, model_admin in _admins_with_inlines(request):
+        shown = list(model_admin.get_fields(request, None))
+        if hasattr(model_admin, "get_list_display"):
+            shown += [c for c in model_admin.get_list_display(request) if isinstance(c, str)]
+        assert not [name for name in shown if name.endswith("_fen")], (model, model_admin)
+
+
+def test_changelists_answer_in_chinese_with_yuan_and_labelled_filters(staff_client):
+    OrderLineFactory(order__order_price_fen=1234, order__order_scene=SCENE_LIVE, sale_channel=SALE_CHANNEL_LINKED)
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="zh-hans"' in response.content.decode(), url
+
+    orders = staff_client.get(reverse("admin:shopops_order_changelist"))
+    html = orders.content.decode()
+    assert '<td class="field-order_price_yuan">¥12.34</td>' in html
+    with translation.override("zh-hans"):
+        assert _filter_choices(orders, "order_scene")[str(SCENE_LIVE)] == str(ORDER_SCENE_LABELS[SCENE_LIVE])
+        lines = staff_client.get(reverse("admin:shopops_orderline_changelist"))
+        linked = str(SALE_CHANNEL_LABELS[SALE_CHANNEL_LINKED])
+        assert linked != "Linked account"  # translated
+        expected = {str(code): str(label) for code, label in SALE_CHANNEL_LABELS.items()}
+        assert _filter_choices(lines, "sale_channel") == expected
+        assert f'<td class="field-sale_channel_label">{linked}</td>' in lines.content.decode()
+
+
+def _filter_choices(response, parameter: str) -> dict[str, str]:
+    """The choices a changelist's filter offers ("All" aside): {value: label}."""
+    (spec,) = [s for s in response.context["cl"].filter_specs if getattr(s, "parameter_name", None) == parameter]
+    return {value: str(label) for value, label in spec.lookup_choices}
+
+
+def test_app_names_are_translated_and_the_sandbox_comes_last_apart(staff_client):
+    response = staff_client.get(reverse("admin:index"))
+    apps_listed = [(app["app_label"], str(app["name"])) for app in response.context["app_list"]]
+    labels = [label for label, _name in apps_listed]
+    ours = [label for label in labels if label in PRODUCT_APPS]
+    assert labels[: len(ours)] == ours == sorted(ours, key=PRODUCT_APPS.index)
+    assert labels[-1] == "sandbox"
+    with translation.override("en"):
+        english = {config.label: str(config.verbose_name) for config in django_apps.get_app_configs()}
+    for label, name in apps_listed:
+        if label in (*PRODUCT_APPS, "sandbox", "auditlog", "axes"):
+            assert name != english[label], label  # shown in Chinese
+    assert english["sandbox"] == "Platform sandbox (emulator)"
 
 
 def test_admin_changes_are_audited_without_secrets(staff_client, staff_user):
