@@ -204,3 +204,20 @@ def test_a_refused_demo_writes_nothing(live_sandbox, live_server, small_seed):
     assert refused.value.error_dict["username"][0].code == "console_user"
     assert changes(before, snapshot()) == {}
     assert OrmQ.objects.count() == 0
+
+
+def test_a_database_from_before_gets_the_agency_cooperation(live_sandbox, live_server, small_seed):
+    """A demo made before the agency had a platform account (its row has no AppID): the next run gives it one and
+    seeds the platform again, so the agency's credentials answer with the demo shop accepted."""
+    demo_setup(live_server.url)
+    Agency.objects.update(appid="", app_secret="")
+
+    output = demo_setup(live_server.url)
+
+    agency, shop = Agency.objects.get(), Shop.objects.get()
+    assert output.splitlines()[0] == "Seeded the sandbox with 300 orders over 7 days; the worker is syncing them."
+    client = AgencyClient(
+        appid=agency.appid, secret=agency.app_secret, base_url=live_sandbox, token_store=MemoryTokenStore()
+    )
+    assert [(s.appid, s.status) for s in client.headsupplier_shop_list().shops] == [(shop.appid, 2)]
+    assert (Shop.objects.count(), Agency.objects.count(), AgencyMember.objects.count()) == (1, 1, 1)

@@ -4,7 +4,7 @@ generated and printed once; running the command again changes nothing unless --r
 
 from django.core.management.base import BaseCommand
 
-from demo.services.setup import SEED_DAYS, SEED_ORDERS, demo_setup
+from demo.services import setup
 
 
 class Command(BaseCommand):
@@ -16,10 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, reset_passwords=False, url="", **options):
         url = url.rstrip("/")
-        result = demo_setup(url=url, reset_passwords=reset_passwords)
+        result = setup.demo_setup(url=url, reset_passwords=reset_passwords)
         if result.seeded:
+            orders, days = setup.SEED_ORDERS, setup.SEED_DAYS
             self.stdout.write(
-                f"Seeded the sandbox with {SEED_ORDERS:,} orders over {SEED_DAYS} days; the worker is syncing them."
+                f"Seeded the sandbox with {orders:,} orders over {days} days; the worker is syncing them."
             )
         self.stdout.write(self.style.SUCCESS(f"ShopOps demo: {url}/"))
         for login in result.logins:
