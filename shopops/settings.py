@@ -266,11 +266,29 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
+# Every handler masks access tokens and secrets (shopops/logs.py). Django's own "django" handlers are replaced, so its
+# records reach the masking root handler only (before, in DEBUG they were also printed unmasked, and twice), and
+# runserver's request lines ("django.server") get a masking handler of their own in Django's format.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "mask_secrets": {"()": "shopops.logs.MaskSecretsFilter"},
+        "refusals_without_traceback": {"()": "shopops.logs.RefusalWithoutTracebackFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["mask_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["refusals_without_traceback"]},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
