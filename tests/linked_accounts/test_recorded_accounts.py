@@ -23,7 +23,7 @@ from tests.helpers import console_url
 from tests.security.isolation import changes, snapshot
 
 APPID, SECRET = "wxrec0rded00000001", "rec0rded5ecre700000000000000001a"
-ANCHOR = 1796246011  # 2026-12-03 05:53 Beijing: where the platform's data ends and our clock starts
+ANCHOR = 1796246011  # 2026-12-03 05:13 Beijing: where the platform's data ends and our clock starts
 Status, Action, Origin = LinkedAccount.Status, LinkedAccountEvent.Action, LinkedAccount.Origin
 SANDBOX_ONLY = "/sandbox-only/"
 
