@@ -3,6 +3,9 @@
 what the real platform answers (wecom/get_wecom_id), and the operator records the accounts linked in the WeChat Shop
 backend, which orders synced later verify. Over real HTTP against the sandbox."""
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -114,6 +117,31 @@ def linked_orders_on_the_platform(account_id: str, *, since: int) -> list[dict]:
 
 
 # --- nothing SANDBOX-ONLY is ever asked ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "True"),  # the local sandbox
+        ({"WECHAT_API_BASE": "https://api.weixin.qq.com"}, "False"),
+        ({"WECHAT_API_BASE": "https://api.weixin.qq.com/"}, "False"),
+        ({"WECHAT_API_BASE": "https://sandbox.example.com/sandbox/api"}, "True"),
+        ({"WECHAT_API_BASE": "https://api.weixin.qq.com", "WECHAT_SANDBOX_ONLY_APIS": "true"}, "True"),
+        ({"WECHAT_SANDBOX_ONLY_APIS": "false"}, "False"),
+    ],
+)
+def test_the_sandbox_only_apis_are_off_with_the_real_platform_unless_the_environment_says(env, expected):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "WECHAT_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "from shopops import settings; print(settings.WECHAT_SANDBOX_ONLY_APIS)"],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == expected
 
 
 @pytest.mark.django_db(transaction=True)
