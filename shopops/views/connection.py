@@ -63,6 +63,7 @@ class ConnectionView(ShopMixin, TemplateView):
     push_form = None
     test_result = None
     confirm = None  # the confirm_replace refusal, while the owner is asked
+    confirm_appid = ""
 
     def get(self, request, *args, **kwargs):
         # Any visit to a connection page uses the flags up, so they cannot linger to reveal or replace later.
@@ -98,7 +99,7 @@ class ConnectionView(ShopMixin, TemplateView):
                     "app_secret": encrypt(app_secret),
                     "at": time.time(),
                 }
-                self.confirm = exc
+                self.confirm, self.confirm_appid = exc, appid
             else:
                 form.add_error(None, exc)
             self.form = form
@@ -137,6 +138,7 @@ class ConnectionView(ShopMixin, TemplateView):
         context.update(
             form=self.form or CredentialsForm(initial={"appid": shop.appid}),
             confirm=self.confirm,
+            confirm_appid=self.confirm_appid,
             stored_secret=masked(shop.app_secret),
             push_form=self.push_form or PushSettingsForm(),
             test_result=result,
