@@ -28,7 +28,8 @@ from shopops.wechat.linking import LinkingClient, SandboxOnlyUnavailable
 # The sandbox's business codes (sandbox/linking.py), SANDBOX-ONLY like its linked-account API.
 ALREADY_LINKED, INVITATION_PENDING, CREATOR_NEEDS_SAME_ADMIN = 10090001, 10090002, 10090003
 INVITATION_NOT_FOUND, INVITATION_NOT_PENDING, NOT_LINKED = 10090004, 10090005, 10090006
-COOP_ALREADY_BOUND, COOP_NOT_PENDING, COOP_NOT_BOUND = 10090101, 10090102, 10090103
+# The cooperation API's documented refusals (shared/wechat-platform-2026.md A.1 #12).
+COOP_SHARER_ID_INVALID, COOP_WRONG_STATE = 803131000, 788191005
 INVALID_URL = 40066
 WECOM_NO_USER = 914911002
 
@@ -45,9 +46,10 @@ REFUSALS = {
         "The invitation was answered or ended meanwhile. Refresh the linked accounts to see what became of it."
     ),
     NOT_LINKED: _("WeChat Shop no longer lists this account as linked. Refresh the linked accounts."),
-    COOP_ALREADY_BOUND: _("This account is already bound to the shop as a cooperation account."),
-    COOP_NOT_PENDING: _("There is no pending invitation for this account any more. Refresh the list."),
-    COOP_NOT_BOUND: _("This account is not bound to the shop any more. Refresh the list."),
+    COOP_SHARER_ID_INVALID: _("WeChat Shop does not know this account id. Check the AppID or original id."),
+    COOP_WRONG_STATE: _(
+        "WeChat Shop refused: the account's cooperation status has changed meanwhile. Refresh the list to see it."
+    ),
 }
 # The stable code of each platform refusal above (ValidationError.code); tests and callers branch on these.
 REFUSAL_CODES = {
@@ -57,9 +59,8 @@ REFUSAL_CODES = {
     INVITATION_NOT_FOUND: "invitation_not_found",
     INVITATION_NOT_PENDING: "not_pending",
     NOT_LINKED: "not_linked",
-    COOP_ALREADY_BOUND: "already_bound",
-    COOP_NOT_PENDING: "not_pending",
-    COOP_NOT_BOUND: "not_bound",
+    COOP_SHARER_ID_INVALID: "invalid_account_id",
+    COOP_WRONG_STATE: "wrong_state",
 }
 NOT_AVAILABLE = _("WeChat Shop offers no API for this: do it in the WeChat Shop backend (店铺管理 › 关联账号).")
 
@@ -104,7 +105,9 @@ def refusal(error: WeChatError, *, field: str | None = None, write: bool = False
     if isinstance(error, SandboxOnlyUnavailable) or error.errcode == INVALID_URL:
         refused = ValidationError(NOT_AVAILABLE, code="not_available_on_platform")
     elif error.errcode in REFUSALS:
-        refused = ValidationError(REFUSALS[error.errcode], code=REFUSAL_CODES.get(error.errcode, "platform_refused"))
+        refused = ValidationError(
+            REFUSALS[error.errcode], code=REFUSAL_CODES[error.errcode], params={"errcode": error.errcode}
+        )
     elif write and isinstance(error, NetworkError | ServerError):
         refused = ValidationError(
             _("WeChat Shop did not answer clearly (%(error)s), so it may or may not have done it. Refresh to see."),

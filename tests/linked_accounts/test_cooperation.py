@@ -220,7 +220,7 @@ def test_refused_actions_change_nothing(web, shop, catalog):
     again = web.post(console_url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": bound.sharer_id})
     # The platform answers 788191005 业务流程异常 (one code for every action the account's status does not allow).
     (refused,) = again.context["qrcode_form"].errors.as_data()["appid"]
-    assert (refused.code, refused.params["errcode"]) == ("platform_refused", 788191005)
+    assert (refused.code, refused.params["errcode"]) == ("wrong_state", 788191005)
     assert again.context["qrcode"] == ""
     malformed = web.post(console_url("cooperation_qrcode", shop), {"sharer_type": 3, "appid": "gh_123"})
     assert {k: [e.code for e in v] for k, v in malformed.context["qrcode_form"].errors.as_data().items()} == {
