@@ -1,6 +1,10 @@
 """Writes about a shop's link to the WeChat platform: its credentials, the connection test and the push settings.
-Each service checks its business rule, raises ``ValidationError`` when refused (changing nothing), and runs
-atomically. Asking for syncs is in ``shopops.services.sync``.
+Each service checks its business rule and raises ``ValidationError`` with a stable code when refused, changing
+nothing (the outbound-call log aside: every platform call leaves its ``ApiCall`` row). Writes run atomically; the
+platform is asked outside any transaction. Asking for syncs is in ``shopops.services.sync``.
+
+Credentials have this one place: the console's connection page replaces them only after the platform accepted them
+(``shop_credentials_replace``); support staff may correct the AppID in the admin (``shop_appid_correct``).
 
 Secrets never reach the audit log: django-auditlog leaves the secret columns out (shopops.audit), so a change to
 them is recorded here as an entry that names the fields and hides the values.
