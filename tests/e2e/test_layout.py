@@ -4,8 +4,10 @@ merchant needs is clipped or pushed off screen, and amounts never wrap in the mi
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
+from linked_accounts.models import CooperationAccount
 from shopops.channels import Channel
 from shopops.models import ApiCall
 from tests.factories import PASSWORD, MembershipFactory, OrderFactory, OrderLineFactory
@@ -149,3 +151,40 @@ def test_a_long_shop_name_leaves_the_user_menu_on_screen(browser, live_server, s
         assert menu["x"] >= 0 and menu["x"] + menu["width"] <= width
     finally:
         context.close()
+
+
+def _inside(page, scroller_selector: str, items_selector: str, width: int) -> None:
+    """Every item ends inside the horizontal scroll box, which has nothing hidden, inside the window."""
+    scroller = page.locator(scroller_selector)
+    assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth")
+    box = _box(scroller)
+    right = box["x"] + box["width"]
+    assert right <= width
+    items = page.locator(items_selector).all()
+    assert items
+    for item in items:
+        item_box = _box(item)
+        assert item_box["x"] + item_box["width"] <= right + 0.5, item.inner_text()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_cooperation_buttons_are_whole_at_1280_px(page, live_server, screenshot_dir, language):
+    owner = MembershipFactory(user__username="merchant_coop")
+    Status, Type = CooperationAccount.Status, CooperationAccount.SharerType
+    for n, (status, name) in enumerate(
+        [(Status.PENDING, "好物优选小程序商城（官方）"), (Status.BOUND, "华东生活家公众号"), (Status.UNBOUND, "")]
+    ):
+        CooperationAccount.objects.create(
+            shop=owner.shop,
+            sharer_type=Type.MINIPROGRAM if n != 1 else Type.MP,
+            sharer_id=f"wxa1b2c3d4e5f6a7b8c{n}",
+            sharer_name=name,
+            status=status,
+            bind_time=timezone.now() if status == Status.BOUND else None,
+        )
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    _sign_in(page, live_server, "merchant_coop")
+    page.goto(f"{live_server.url}/shops/{owner.shop.public_id}/cooperation/")
+    _inside(page, ".table-responsive:has(#cooperation-table)", "#cooperation-table .btn", WIDE)
+    page.screenshot(path=screenshot_dir / f"layout-cooperation-1280-{language}.png", full_page=True)
+    assert page.problems == []

@@ -78,6 +78,12 @@ def test_linked_and_cooperation_accounts_pages(page, expect, live_server, screen
     expect(page.locator("#qrcode-image")).to_be_visible()
     expect(page.locator("#cooperation-table tbody tr")).to_have_count(4)
     assert page.locator("#qrcode-image").evaluate("img => img.naturalWidth") == 264
+    # At 1280 px nothing of the table is cut off: its scroll box has nothing hidden, and the buttons end inside it.
+    scroller = page.locator(".table-responsive:has(#cooperation-table)")
+    assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth")
+    right = scroller.bounding_box()["x"] + scroller.bounding_box()["width"]
+    for button in page.locator("#cooperation-table .btn").all():
+        assert button.bounding_box()["x"] + button.bounding_box()["width"] <= right + 0.5 <= 1280
     page.screenshot(path=screenshot_dir / "25-cooperation.png", full_page=True)
 
     assert page.problems == []
