@@ -279,7 +279,8 @@ def test_a_shop_owner_walks_the_console(page, expect, live_server, screenshot_di
     assert re.search(r"[\u4e00-\u9fff]", text)
     table = list(csv.reader(io.StringIO(text)))
     assert table[0][0] == "订单号"
-    assert {row[0] for row in table[1:]} == expected_ids
+    # Ids are ="…" formulas whose value is the id as text, so Excel and WPS keep all 19 digits (exports._csv_id).
+    assert {row[0] for row in table[1:]} == {f'="{order_id}"' for order_id in expected_ids}
     assert len(table) - 1 == sum(o.lines.count() for o in expected)  # one row per order line
     assert {row[3] for row in table[1:]} == {"已完成"}
 
