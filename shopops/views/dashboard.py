@@ -6,10 +6,8 @@ period from the query string and turns fen and ppm into what a person reads. The
 queries whatever the number of orders.
 """
 
-from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django import forms
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -17,24 +15,14 @@ from django.views.generic import TemplateView
 
 from shopops import selectors
 from shopops.channels import Channel
+from shopops.forms.dashboard import CUSTOM, PERIOD_CHOICES, PeriodForm
+from shopops.forms.orders import filter_params
 from shopops.money import format_percent, format_yuan, ratio_ppm
 from shopops.selectors import dashboard as dashboard_selectors
-from shopops.selectors.dashboard import MAX_DAYS, change_ppm
+from shopops.selectors.dashboard import change_ppm
 from shopops.selectors.orders import OrderFilters
 from shopops.views import ShopMixin
-from shopops.views.orders import ACCOUNT_TYPE_LABELS, SALE_CHANNEL_LABELS, filter_params
-
-TODAY, LAST_7_DAYS, LAST_30_DAYS, CUSTOM = "today", "7d", "30d", "custom"
-PRESET_DAYS = {TODAY: 1, LAST_7_DAYS: 7, LAST_30_DAYS: 30}
-DEFAULT_PERIOD = LAST_7_DAYS
-PERIOD_CHOICES = [
-    (TODAY, _("Today")),
-    (LAST_7_DAYS, _("Last 7 days")),
-    (LAST_30_DAYS, _("Last 30 days")),
-    (CUSTOM, _("Custom")),
-]
-# Far enough apart for any shop's history; close enough that a period and the one before stay valid dates.
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+from shopops.views.orders import ACCOUNT_TYPE_LABELS, SALE_CHANNEL_LABELS
 
 # One colour per channel, the same in every period (a channel keeps its colour when others come and go).
 CHANNEL_COLORS = {
@@ -50,57 +38,6 @@ CHANNEL_COLORS = {
     Channel.SHARER: "#fab005",
     Channel.OTHER: "#adb5bd",
 }
-
-
-def _day_field(label) -> forms.DateField:
-    bounds = {"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs=bounds, format="%Y-%m-%d"))
-
-
-class PeriodForm(forms.Form):
-    """The period of the home page: a preset counted back from today (Beijing time, today included) or two days.
-
-    Without ``period`` but with a day, the period is custom. An invalid field is reported on that field and the
-    page shows the default period instead.
-    """
-
-    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
-    start = _day_field(_("From"))
-    end = _day_field(_("To"))
-
-    def clean(self):
-        cleaned = super().clean()
-        period = cleaned.get("period") or (CUSTOM if self.data.get("start") or self.data.get("end") else "")
-        cleaned["period"] = period or DEFAULT_PERIOD
-        if period != CUSTOM:
-            return cleaned
-        start, end = cleaned.get("start"), cleaned.get("end")
-        for name, day in (("start", start), ("end", end)):
-            if name in self.errors:
-                continue
-            if day is None:
-                self.add_error(name, _("Choose a day."))
-            elif not EARLIEST_DAY <= day <= LATEST_DAY:
-                self.add_error(
-                    name,
-                    _("Choose a day from %(earliest)s to %(latest)s.")
-                    % {"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()},
-                )
-        if not self.errors and end < start:
-            self.add_error("end", _("The end date is before the start date."))
-        elif not self.errors and (end - start).days + 1 > MAX_DAYS:
-            self.add_error("end", _("Choose at most %(days)s days.") % {"days": MAX_DAYS})
-        return cleaned
-
-    def chosen(self, today: date) -> tuple[str, date, date]:
-        """(period, first day, last day): what was asked for, or the default period when the input is invalid."""
-        if self.is_bound and self.is_valid():
-            period = self.cleaned_data["period"]
-            if period == CUSTOM:
-                return period, self.cleaned_data["start"], self.cleaned_data["end"]
-        else:
-            period = DEFAULT_PERIOD
-        return period, today - timedelta(days=PRESET_DAYS[period] - 1), today
 
 
 # Longer figures ("¥1,234,567.89") get the smaller of the two sizes, so every figure fits its card on one line.
