@@ -123,16 +123,29 @@ def shop_appid_check(*, shop: Shop, appid: str) -> None:
         )
 
 
+# What to do about credentials the platform refused, said on the connection form itself (the sync's general advice
+# for a credential error sends the owner to this very page).
+CREDENTIAL_ADVICE = {
+    "appid": _("Check the AppID in the WeChat Shop backend (店铺管理 › 开发设置)."),
+    "app_secret": _(
+        "Copy the AppSecret again from the WeChat Shop backend (店铺管理 › 开发设置); if it was reset there, enter "
+        "the new one."
+    ),
+}
+
+
 def _rejected(result: ConnectionTestResult) -> ValidationError:
-    """The refusal of credentials the platform did not accept: on the field its errcode points at, with the
-    errcode, the platform's message and what to do. ``platform_unreachable`` when it could not be asked."""
+    """The refusal of credentials the platform did not accept: on the field its errcode points at, with what to do
+    first and the errcode and the platform's message as the technical detail. ``platform_unreachable`` when it
+    could not be asked."""
     field = "appid" if result.errcode in _APPID_ERRCODES else "app_secret"
-    params = {"errcode": result.errcode, "errmsg": result.errmsg, "advice": result.hint}
+    advice = CREDENTIAL_ADVICE[field] if result.error_class == "CredentialError" else result.hint
+    params = {"errcode": result.errcode, "errmsg": result.errmsg, "advice": advice}
     if result.transient:
         error = ValidationError(
             _(
-                "The credentials could not be checked: the platform did not answer (%(errmsg)s). %(advice)s "
-                "Nothing was saved."
+                "The credentials could not be checked: the platform did not answer. %(advice)s Nothing was saved. "
+                "(%(errmsg)s)"
             ),
             code="platform_unreachable",
             params=params,
@@ -140,8 +153,8 @@ def _rejected(result: ConnectionTestResult) -> ValidationError:
     else:
         error = ValidationError(
             _(
-                "WeChat Shop refused these credentials: errcode %(errcode)s (%(errmsg)s). %(advice)s "
-                "Nothing was saved: the stored credentials are unchanged."
+                "WeChat Shop refused these credentials. %(advice)s Nothing was saved: the stored credentials are "
+                "unchanged. (errcode %(errcode)s: %(errmsg)s)"
             ),
             code="credentials_rejected",
             params=params,

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from sandbox import selectors
 from sandbox.faults import faults_configure
@@ -256,7 +257,7 @@ def test_the_command_refuses_what_cannot_fire(seeded):
         (["--fail-path", INFO, "--fail-errcode", "0"], "errcode 0 is a success"),
         (["--fail-path", INFO, "--fail-http-status", "200"], "http_status"),
     ):
-        with pytest.raises(CommandError, match=message):
+        with translation.override("en"), pytest.raises(CommandError, match=message):
             call_command("sandbox_faults", "--shop", SHOP, "--busy-rate", "0.5", *args, stdout=null)
     assert not TargetedFault.objects.exists()
     assert not FaultSettings.objects.filter(busy_rate=0.5).exists()  # refused as a whole

@@ -6,7 +6,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
 
-from shopops.admin import ORDER_SCENE_LABELS, PRODUCT_APPS
+from shopops.admin import ORDER_SCENE_LABELS
+from shopops.admin_site import PRODUCT_APPS
 from shopops.channels import SALE_CHANNEL_LINKED, SCENE_LIVE
 from shopops.models import AfterSale, Membership, Order, OrderLine, PlatformToken, Product, Shop, Sku
 from shopops.roles import Role

@@ -18,7 +18,7 @@ from django.utils import timezone
 from shopops.models import ApiCall, InboundEvent, PlatformToken, Shop, ShopAlert
 from shopops.models.platform import ALERT_ADVICE
 from shopops.roles import Role
-from shopops.services.connection import shop_connection_test
+from shopops.services.connection import CREDENTIAL_ADVICE, shop_connection_test
 from shopops.views.connection import PENDING_CREDENTIALS_SESSION_KEY, PUSH_REVEAL_SESSION_KEY
 from shopops.wechat.crypto import PushCrypto
 from tests.factories import MembershipFactory, ShopFactory
@@ -190,7 +190,7 @@ def test_a_wrong_secret_is_refused_on_its_field_and_the_working_credentials_stay
     form = response.context["form"]
     assert _codes(form) == {"app_secret": ["credentials_rejected"]}
     params = _params(form, "app_secret")
-    assert (params["errcode"], params["advice"]) == (40125, str(ALERT_ADVICE[ShopAlert.Kind.CREDENTIALS]))
+    assert (params["errcode"], params["advice"]) == (40125, CREDENTIAL_ADVICE["app_secret"])
     assert params["errmsg"].startswith("invalid appsecret rid: ")
     assert params["errmsg"] in response.content.decode()
     assert WRONG_SECRET not in response.content.decode()
