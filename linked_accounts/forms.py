@@ -16,8 +16,8 @@ ACCOUNT_ID_FORMATS = {
         re.compile(r"^sph[0-9A-Za-z]{4,40}$"),
         _("A Channels account id starts with “sph”, followed by letters or digits."),
     ),
-    AccountKind.MP: (re.compile(r"^wx[0-9A-Za-z]{16}$"), appid_validator.message),
-    AccountKind.SERVICE: (re.compile(r"^wx[0-9A-Za-z]{16}$"), appid_validator.message),
+    AccountKind.MP: (appid_validator.regex, appid_validator.message),
+    AccountKind.SERVICE: (appid_validator.regex, appid_validator.message),
     AccountKind.WECOM: (
         re.compile(r"^ww[0-9A-Za-z]{16}$"),
         _("A WeCom corp id is “ww” followed by 16 letters or digits."),

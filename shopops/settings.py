@@ -238,9 +238,10 @@ else:
 # --- The WeChat platform ----------------------------------------------------------------------
 WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="http://127.0.0.1:8000/sandbox/api")
 # The sandbox's own SANDBOX-ONLY APIs (linked-account invitations, listing, unlinking, selling identity) exist only in
-# the emulator: off when WECHAT_API_BASE is the real platform, and then they are refused before any HTTP.
+# the emulator: on only when WECHAT_API_BASE is the sandbox (served under /sandbox/api), off for the real platform or
+# anything in front of it (a proxy), and then they are refused before any HTTP.
 WECHAT_SANDBOX_ONLY_APIS = env.bool(
-    "WECHAT_SANDBOX_ONLY_APIS", default=urlsplit(WECHAT_API_BASE).hostname != "api.weixin.qq.com"
+    "WECHAT_SANDBOX_ONLY_APIS", default=urlsplit(WECHAT_API_BASE).path.rstrip("/").endswith("/sandbox/api")
 )
 WECHAT_CONNECT_TIMEOUT = env.float("WECHAT_CONNECT_TIMEOUT", default=3.05)
 WECHAT_READ_TIMEOUT = env.float("WECHAT_READ_TIMEOUT", default=10.0)

@@ -118,7 +118,7 @@ class OrderFilterForm(forms.Form):
     def range_errors(self) -> dict[str, list[str]]:
         """The errors of each date range, by the range's first field, for the message under the range."""
         return {
-            start: [f"{self[name].label}: {error}" for name in (start, end) for error in self.errors.get(name, [])]
+            start: [labelled(self[name].label, error) for name in (start, end) for error in self.errors.get(name, [])]
             for start, end in self.DATE_RANGES
         }
 
@@ -153,3 +153,8 @@ def filter_params(filters: OrderFilters) -> dict[str, str]:
             value = YES if value else NO
         params[param] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return params
+
+
+def labelled(label, error) -> str:
+    """An error with the name of the field it is about, for messages shown away from the field."""
+    return _("%(label)s: %(error)s") % {"label": label, "error": error}

@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 
 from shopops import exports
 from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD, Channel
-from shopops.forms.orders import OrderFilterForm, filter_params
+from shopops.forms.orders import OrderFilterForm, filter_params, labelled
 from shopops.masking import mask_buyer_data, mask_name, mask_openid, mask_text
 from shopops.models import Order, OrderLine
 from shopops.roles import Perm
@@ -229,7 +229,7 @@ class OrderExportView(ShopMixin, View):
             # would hold orders the merchant did not ask for, and nothing in the file would say so. (The list's own
             # export links carry only the filters it applied, so they never land here.)
             errors = [
-                f"{form.fields[name].label}: {error}" if name in form.fields else error
+                labelled(form.fields[name].label, error) if name in form.fields else error
                 for name, messages in form.errors.items()
                 for error in messages
             ]

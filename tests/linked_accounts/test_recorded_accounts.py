@@ -126,6 +126,7 @@ def linked_orders_on_the_platform(account_id: str, *, since: int) -> list[dict]:
         ({"WECHAT_API_BASE": "https://api.weixin.qq.com"}, "False"),
         ({"WECHAT_API_BASE": "https://api.weixin.qq.com/"}, "False"),
         ({"WECHAT_API_BASE": "https://sandbox.example.com/sandbox/api"}, "True"),
+        ({"WECHAT_API_BASE": "https://wechat-proxy.example.com/api"}, "False"),  # the real platform behind a proxy
         ({"WECHAT_API_BASE": "https://api.weixin.qq.com", "WECHAT_SANDBOX_ONLY_APIS": "true"}, "True"),
         ({"WECHAT_SANDBOX_ONLY_APIS": "false"}, "False"),
     ],
