@@ -1,7 +1,10 @@
 """The sync status page's forms: backfill from a date, and the call log's filter."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from shopops.forms.dates import EARLIEST_DAY, LATEST_DAY, day_field, day_out_of_range
 
 
 class BackfillForm(forms.Form):
@@ -15,8 +18,16 @@ class BackfillForm(forms.Form):
 class ApiCallFilterForm(forms.Form):
     endpoint = forms.ChoiceField(label=_("Endpoint"), required=False)
     errors_only = forms.BooleanField(label=_("Errors only"), required=False)
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = day_field(_("Day"))
 
     def __init__(self, *args, endpoints: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["endpoint"].choices = [("", _("All endpoints")), *((e, e) for e in endpoints)]
+
+    def clean_day(self):
+        """A day outside the bounds every date filter accepts is refused (the log filters up to the start of the
+        next day, which after 9999-12-31 does not exist)."""
+        day = self.cleaned_data.get("day")
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise ValidationError(day_out_of_range(), code="day_out_of_range")
+        return day

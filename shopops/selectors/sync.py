@@ -197,6 +197,28 @@ def api_calls_for_shop(*, shop, endpoint: str = "", errors_only: bool = False, d
     return calls.order_by("-created_at", "-id")
 
 
+# A page number past this one is past the end of any shop's log, and its OFFSET still fits a bigint.
+CALLS_MAX_PAGE = 1_000_000
+
+
+def api_calls_page(calls, *, page: str | None, per_page: int) -> tuple[list[ApiCall], int, bool]:
+    """One page of ``calls`` (from ``api_calls_for_shop``): its rows, its number and whether an older page follows.
+
+    Like ``Paginator.get_page``: a page that is not a number is the first one, and one past the end is the last
+    one (the first when there are none). No COUNT over the log (it only grows) unless the page asked for is past
+    its end; one more row than a page says whether there is a next one.
+    """
+    try:
+        number = min(max(1, int(page or 1)), CALLS_MAX_PAGE)
+    except ValueError:  # not a number, or more digits than int() reads
+        number = 1
+    rows = list(calls[(number - 1) * per_page : number * per_page + 1])
+    if not rows and number > 1:
+        number = max(1, -(-calls.count() // per_page))
+        rows = list(calls[(number - 1) * per_page : number * per_page + 1])
+    return rows[:per_page], number, len(rows) > per_page
+
+
 def inbound_event_latest(*, shop) -> InboundEvent | None:
     """The last push event the callback received for this shop."""
     return InboundEvent.objects.filter(shop=shop).order_by("-received_at", "-id").first()

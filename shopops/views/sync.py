@@ -79,13 +79,9 @@ class SyncHealthView(StreamsContextMixin, ShopMixin, TemplateView):
             errors_only=bool(filters.get("errors_only")),
             day=filters.get("day"),
         )
-        # No COUNT over the call log: it only grows. One more row than a page says whether there is a next one.
-        try:
-            page = max(1, int(self.request.GET.get("page", "1")))
-        except ValueError:
-            page = 1
-        offset = (page - 1) * CALLS_PER_PAGE
-        rows = list(calls[offset : offset + CALLS_PER_PAGE + 1])
+        rows, page, has_next = selectors.api_calls_page(
+            calls, page=self.request.GET.get("page"), per_page=CALLS_PER_PAGE
+        )
         for call in rows:
             # The error column leads with what happened in plain words; the class name stays as the detail.
             call.error_summary = selectors.error_summary(call.error)
@@ -95,9 +91,9 @@ class SyncHealthView(StreamsContextMixin, ShopMixin, TemplateView):
         today = timezone.localdate()
         context.update(
             alerts=shop_selectors.alerts_open_for_shop(shop=self.shop),
-            calls=rows[:CALLS_PER_PAGE],
+            calls=rows,
             calls_page=page,
-            calls_has_next=len(rows) > CALLS_PER_PAGE,
+            calls_has_next=has_next,
             calls_query=query.urlencode(),
             calls_filtered=bool(filters.get("endpoint") or filters.get("errors_only") or filters.get("day")),
             filters_form=filters_form,

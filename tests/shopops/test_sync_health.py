@@ -13,6 +13,7 @@ from django_q.brokers import get_broker
 from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import SignedPackage
 
+from shopops.forms.dates import day_out_of_range
 from shopops.models import ApiCall, Shop, ShopAlert, SyncCursor, SyncState
 from shopops.models.platform import ALERT_ADVICE
 from shopops.roles import Role
@@ -323,6 +324,72 @@ def test_the_call_log_pages_without_counting(en_client, connected):
     assert (len(second.context["calls"]), second.context["calls_has_next"]) == (1, False)
     assert second.context["calls"][0].created_at == base
     assert "page=2#api-calls" in first.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("day", "codes", "listed"),
+    [
+        ("9999-12-31", ["day_out_of_range"], True),  # the day after it does not exist
+        ("1999-12-31", ["day_out_of_range"], True),
+        ("2100-01-01", ["day_out_of_range"], True),
+        ("2000-01-01", None, False),
+        ("2099-12-31", None, False),
+        ("10000-01-01", ["invalid"], True),
+    ],
+)
+def test_the_call_log_refuses_a_day_out_of_range_with_a_field_error(en_client, connected, frozen, day, codes, listed):
+    call = _call(connected, at=NOW)
+    response = en_client.get(_url("sync_health", connected) + f"?day={day}")
+    assert response.status_code == 200
+    form = response.context["filters_form"]
+    errors = {name: [e.code for e in errs] for name, errs in form.errors.as_data().items()}
+    assert errors == ({"day": codes} if codes else {})
+    if codes == ["day_out_of_range"]:
+        assert form.errors["day"] == [day_out_of_range()]
+    # A refused day filters nothing: the log is shown unfiltered; a day in range that has no calls lists none.
+    assert [c.pk for c in response.context["calls"]] == ([call.pk] if listed else [])
+
+
+def _calls_51(shop):
+    base = datetime(2026, 3, 1, tzinfo=BEIJING)
+    ApiCall.objects.bulk_create(
+        ApiCall(shop=shop, appid=APPID, endpoint="/e", attempt=1, duration_ms=1, created_at=base + timedelta(seconds=n))
+        for n in range(51)
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        ("99999999999999999999", 2),  # past the end (and past a bigint OFFSET): the last page
+        ("3", 2),
+        ("2", 2),
+        ("1", 1),
+        ("0", 1),
+        ("-7", 1),
+        ("abc", 1),  # not a number: the first page
+        ("", 1),
+        ("9" * 5000, 1),  # more digits than int() reads
+    ],
+)
+def test_a_page_number_out_of_range_shows_the_last_page_or_the_first(en_client, connected, page, shown):
+    _calls_51(connected)
+    response = en_client.get(_url("sync_health", connected), {"page": page})
+    assert response.status_code == 200
+    context = response.context
+    assert (context["calls_page"], len(context["calls"]), context["calls_has_next"]) == (
+        (1, 50, True) if shown == 1 else (2, 1, False)
+    )
+
+
+def test_a_page_number_past_an_empty_log_shows_the_first_page(en_client, connected):
+    response = en_client.get(_url("sync_health", connected), {"page": "99999999999999999999"})
+    assert response.status_code == 200
+    assert (response.context["calls_page"], response.context["calls"], response.context["calls_has_next"]) == (
+        1,
+        [],
+        False,
+    )
 
 
 def test_the_page_runs_a_fixed_number_of_queries(owner_client, backfilling):
