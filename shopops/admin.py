@@ -1,6 +1,7 @@
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as admin_delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
@@ -59,6 +60,35 @@ class UserAdmin(AuditlogHistoryAdminMixin, BaseUserAdmin):
     show_auditlog_history_link = True
     list_display = ("username", "email", "is_active", "is_staff", "last_login", "date_joined")
     list_filter = ("is_active", "is_staff", "is_superuser")
+    # Deleting a user (alone or in bulk) goes through members.users_delete: never a shop's last owner.
+    actions = ["delete_selected"]
+
+    def _refused_delete(self, request, users) -> bool:
+        try:
+            members.user_delete_check(users=users)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return True
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        if user is not None and self._refused_delete(request, [user]):
+            return redirect(reverse("admin:shopops_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description=admin_delete_selected.short_description)
+    def delete_selected(self, request, queryset):
+        """Django's confirmation and deletion, refused up front (nothing deleted) if it would take a last owner."""
+        if self._refused_delete(request, queryset):
+            return None
+        return admin_delete_selected(self, request, queryset)
+
+    def delete_model(self, request, obj):
+        members.users_delete(users=[obj])
+
+    def delete_queryset(self, request, queryset):
+        members.users_delete(users=queryset)
 
 
 # --- shops and memberships: every change goes through the services ----------------------------------------------
@@ -151,7 +181,9 @@ class ShopAdmin(AuditedAdmin):
     """Support renames a shop, changes its status, corrects its AppID and manages its members, all through the
     services: the last-owner rule holds here too, and a changed AppID forgets the cached token of the old one.
 
-    Shops are not added here: a shop is created by its owner in the console (the creator becomes its owner)."""
+    Shops are neither added nor deleted here: a shop is created by its owner in the console (the creator becomes its
+    owner), and is archived (its status, through ``shop_update``) rather than deleted, which would cascade through
+    its orders, lines, linked accounts and members."""
 
     form = ShopAdminForm
     list_display = ("name", "appid", "status", "public_id", "secrets_set", "created_at")
@@ -163,6 +195,9 @@ class ShopAdmin(AuditedAdmin):
     inlines = [MembershipInline]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description=_("Secrets set"), boolean=True)

@@ -35,9 +35,19 @@ def agency_credentials_set(*, agency: Agency, appid: str, app_secret: str) -> Ag
     return agency
 
 
-def _credentials_set(agency: Agency, *, appid: str, app_secret: str) -> None:
-    appid, app_secret = appid.strip(), app_secret.strip()
-    if bool(appid) != bool(app_secret):
+@transaction.atomic
+def agency_update(*, agency: Agency, name: str, status: str) -> Agency:
+    """Rename the agency or change its status (a suspended agency's portal stays closed)."""
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    agency.name, agency.status = name.strip(), status
+    agency.full_clean()
+    agency.save(update_fields=["name", "status", "updated_at"])
+    return agency
+
+
+def agency_credentials_check(*, appid: str, app_secret: str) -> None:
+    """Refused (``credentials_incomplete``, an error of ``appid``) unless both or neither are given."""
+    if bool(appid.strip()) != bool(app_secret.strip()):
         raise ValidationError(
             {
                 "appid": ValidationError(
@@ -45,7 +55,11 @@ def _credentials_set(agency: Agency, *, appid: str, app_secret: str) -> None:
                 )
             }
         )
-    agency.appid, agency.app_secret = appid, app_secret
+
+
+def _credentials_set(agency: Agency, *, appid: str, app_secret: str) -> None:
+    agency_credentials_check(appid=appid, app_secret=app_secret)
+    agency.appid, agency.app_secret = appid.strip(), app_secret.strip()
 
 
 def agency_member_add_check(*, user, username: str = "") -> None:

@@ -9,7 +9,7 @@ from django.utils import translation
 from shopops.admin import ORDER_SCENE_LABELS
 from shopops.admin_site import PRODUCT_APPS
 from shopops.channels import SALE_CHANNEL_LINKED, SCENE_LIVE
-from shopops.models import AfterSale, Membership, Order, OrderLine, PlatformToken, Product, Shop, Sku
+from shopops.models import AfterSale, Membership, Order, OrderLine, PlatformToken, Product, Shop, Sku, User
 from shopops.roles import Role
 from shopops.views.orders import SALE_CHANNEL_LABELS
 from tests.factories import (
@@ -291,3 +291,75 @@ def test_the_membership_admin_adds_through_the_service(staff_client):
     response = staff_client.post(url, {"shop": owner.shop.pk, "user": newcomer.pk, "role": "operator"})
     assert response.status_code == 302
     assert Membership.objects.get(shop=owner.shop, user=newcomer).role == Role.OPERATOR
+
+
+# --- what support cannot delete -------------------------------------------------------------------------------------
+
+
+def test_support_cannot_delete_a_shop_alone_or_in_bulk(staff_client):
+    """A shop's deletion would cascade through its members, linked accounts, orders and lines: shops are archived
+    instead (their status). A shop with no orders yet, whose deletion Django would otherwise allow."""
+    owner = MembershipFactory(role=Role.OWNER)
+    MembershipFactory(shop=owner.shop, role=Role.OPERATOR)
+    before = snapshot()
+
+    response = staff_client.post(reverse("admin:shopops_shop_delete", args=[owner.shop.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    changelist = staff_client.get(reverse("admin:shopops_shop_changelist"))
+    assert changelist.context["action_form"] is None  # no delete_selected
+    staff_client.post(
+        reverse("admin:shopops_shop_changelist"),
+        {"action": "delete_selected", "_selected_action": [owner.shop.pk], "post": "yes"},
+    )
+    assert changes(before, snapshot()) == {}
+
+
+def _levels_shown(client, response) -> list[int]:
+    """The levels of the messages the page ``response`` redirects to shows."""
+    return [m.level for m in client.get(response.url).context["messages"]]
+
+
+def _delete_users(client, *users):
+    return client.post(
+        reverse("admin:shopops_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [user.pk for user in users], "post": "yes"},
+    )
+
+
+def test_the_last_owner_of_a_shop_cannot_be_deleted(staff_client):
+    owner = MembershipFactory(role=Role.OWNER)
+    MembershipFactory(shop=owner.shop, role=Role.OPERATOR)
+    bystander = UserFactory()
+    co_owner = MembershipFactory(role=Role.OWNER)
+    other_co_owner = MembershipFactory(shop=co_owner.shop, role=Role.OWNER)
+    url = reverse("admin:shopops_user_delete", args=[owner.user.pk])
+    change_url = reverse("admin:shopops_user_change", args=[owner.user.pk])
+    before = snapshot()
+
+    for data in (None, {"post": "yes"}):  # the confirmation page, and the deletion
+        response = staff_client.post(url, data) if data else staff_client.get(url)
+        assert (response.status_code, response.url) == (302, change_url)
+        assert _levels_shown(staff_client, response) == [messages.ERROR]
+    # In bulk, with a user who could go, and two owners who could each go alone but not together: nothing goes.
+    for users in ((owner.user, bystander), (co_owner.user, other_co_owner.user)):
+        response = _delete_users(staff_client, *users)
+        assert response.status_code == 302
+        assert _levels_shown(staff_client, response) == [messages.ERROR]
+    assert changes(before, snapshot()) == {}
+
+
+def test_a_user_who_is_not_a_last_owner_is_deleted(staff_client, staff_user):
+    owner = MembershipFactory(role=Role.OWNER)
+    leaving = MembershipFactory(shop=owner.shop, role=Role.OWNER)
+    operator = MembershipFactory(shop=owner.shop, role=Role.OPERATOR)
+    bystander = UserFactory()
+
+    response = staff_client.post(reverse("admin:shopops_user_delete", args=[leaving.user.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert _levels_shown(staff_client, response) == [messages.SUCCESS]
+    response = _delete_users(staff_client, operator.user, bystander)
+    assert response.status_code == 302
+    assert _levels_shown(staff_client, response) == [messages.SUCCESS]
+
+    assert list(Membership.objects.values_list("pk", "role")) == [(owner.pk, Role.OWNER)]
+    assert set(User.objects.values_list("pk", flat=True)) == {owner.user.pk, staff_user.pk}

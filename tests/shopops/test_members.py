@@ -124,3 +124,24 @@ def test_only_owners_manage_members_and_settings(client, role):
     assert client.post(_url("shop_settings", shop), {"name": "hacked", "status": "active"}).status_code == 403
 
     assert (_members(shop), Shop.objects.get(pk=shop.pk).name) == before
+
+
+def test_a_concurrent_duplicate_add_is_refused_not_a_server_error(monkeypatch, shop, owner):
+    """Two adds of the same user racing past the check: the second meets the unique constraint and is refused like
+    the check would have refused it, in a savepoint, so the caller's transaction carries on."""
+    from shopops.services import members
+
+    newcomer = UserFactory(username="xiaoming")
+    Membership.objects.create(shop=shop, user=newcomer, role="analyst")  # the other request's row, committed
+    monkeypatch.setattr(members, "membership_add_check", lambda **kwargs: None)  # checked before it was there
+    before = snapshot()
+
+    with pytest.raises(ValidationError) as refused:
+        members.membership_add(shop=shop, user=newcomer, role="finance")
+    assert refused.value.code == "already_member"
+    with pytest.raises(ValidationError) as refused:
+        members.membership_invite(shop=shop, username="xiaoming", role="finance")
+    assert [error.code for error in refused.value.error_dict["username"]] == ["already_member"]
+
+    assert changes(before, snapshot()) == {}
+    assert Membership.objects.filter(shop=shop, user=newcomer).count() == 1
