@@ -78,14 +78,18 @@ def now() -> datetime:
 @functools.cache
 def _process_space() -> str:
     """Names the processes whose ids this process can check: same host, same boot, same pid namespace (two
-    containers may share a host name but never a pid namespace; a rebooted host has none of its old processes)."""
-    parts = [socket.gethostname()]
+    containers may share a host name but never a pid namespace; a rebooted host has none of its old processes).
+
+    When the boot id or the pid namespace cannot be read (not Linux, no /proc), a random value of this process's
+    own (computed once): the host name alone would let two containers sharing it on one kernel judge each other's
+    pids and take over a live lease. Such an owner is never judged gone by another process; its lease ends by
+    expiring (``LEASE_TTL``)."""
     try:
-        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text().strip())
-        parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
-    except OSError:  # not Linux: the host name alone
-        pass
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+        boot_id = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        pid_namespace = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return uuid.uuid4().hex[:16]
+    return hashlib.sha256("\0".join([socket.gethostname(), boot_id, pid_namespace]).encode()).hexdigest()[:16]
 
 
 def lease_owner_new(*, pid: int | None = None) -> str:
@@ -326,10 +330,17 @@ class _Run:
         synced.update(in_flight or {})
         return [i for i, moment in fresh_after.items() if i not in synced or synced[i] < moment]
 
-    def commit_page(self, store_fn, payloads, cursor: SyncCursor | None, *, synced_at: datetime) -> None:
+    @contextmanager
+    def leased_writes(self) -> Iterator[None]:
+        """One transaction for writes that must not happen once another run holds the lease: it starts by renewing
+        the lease (a row lock until the commit), and raises ``LeaseLost`` instead when the lease is not ours."""
         with transaction.atomic():
             if not lease_renew(shop=self.shop, owner=self.owner):
                 raise LeaseLost
+            yield
+
+    def commit_page(self, store_fn, payloads, cursor: SyncCursor | None, *, synced_at: datetime) -> None:
+        with self.leased_writes():
             store_fn(shop=self.shop, payloads=payloads, synced_at=synced_at)
             if cursor is not None:
                 cursor.save()
@@ -395,10 +406,11 @@ class _Run:
             finally:
                 dropped.set()  # a page still being fetched ahead now will not be stored: make no more calls for it
         if not caught_up:  # out of time
-            cursor.save()
+            with self.leased_writes():
+                cursor.save()
             return False
         cursor.running_since, cursor.last_success_at, cursor.last_error = None, now(), ""
-        with transaction.atomic():
+        with self.leased_writes():
             if cursor.backfill_from is not None:
                 self.backfill_finish(cursor)
             cursor.save()
@@ -407,7 +419,7 @@ class _Run:
     def backfill_finish(self, cursor: SyncCursor) -> None:
         """A stream caught up with its backfill. The backfill is over once every stream it was asked for has:
         until then the streams that finished keep ``backfill_from``, so that repeating the request resumes the
-        others instead of reading these again (see ``backfill_request``)."""
+        others instead of reading these again (see ``backfill_request``). Called under ``leased_writes``."""
         same = SyncCursor.objects.filter(shop=self.shop, backfill_from=cursor.backfill_from).exclude(pk=cursor.pk)
         if not same.filter(Q(completed_until=None) | Q(running_since__isnull=False)).exists():
             same.update(backfill_from=None)
@@ -443,7 +455,8 @@ class _Run:
             cursor.window_start, cursor.next_key, cursor.items_done, cursor.pages_done = now(), "", 0, 0
         while True:
             if self.out_of_time():
-                cursor.save()
+                with self.leased_writes():
+                    cursor.save()
                 return False
             page = self.client.product_list(page_size=30, next_key=cursor.next_key)
             fetched_from = now()
@@ -496,9 +509,9 @@ class _Run:
                 payloads = self.fetch_all(stream.fetch, self.stale_ids(stream.model, stream.id_field, arrived))
             except FetchIncomplete as incomplete:  # the events stay pending; what was fetched is kept
                 self.keep_fetched(stream.store, incomplete, synced_at=fetched_from)
-            with transaction.atomic():
+            with self.leased_writes():
                 stream.store(shop=self.shop, payloads=payloads, synced_at=fetched_from)
-        with transaction.atomic():
+        with self.leased_writes():
             at = now()
             for event in pending:
                 event.processed_at, event.outcome = at, outcomes[event.pk]
@@ -646,6 +659,8 @@ def shop_events(*, shop: Shop, client=None) -> RunReport:
         try:
             while run.events():
                 pass
+        except LeaseLost:
+            run.report.stopped = "lease lost"
         except errors.WeChatError as exc:
             run.report.stopped = type(exc).__name__
             _record_failure(shop=shop, stream="", exc=exc)
