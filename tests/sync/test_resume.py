@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,22 @@ def test_a_live_run_keeps_its_lease_through_a_page_slower_than_the_lease(seeded,
     assert (report.stopped, report.fetched["orders"]) == ("", len(remote))
     assert {o.order_id: o.raw for o in Order.objects.filter(shop=shop)} == remote
     assert SyncState.objects.values_list("lease_owner", "lease_expires_at").get(shop=shop) == ("", None)
+
+
+def test_a_caught_up_shop_syncs_again_without_since(seeded):
+    """Its cursors have no backfill and no window: the progress bar has no start to measure from until there is one."""
+    shop, remote = seeded
+    call_command("sync_shop", shop=APPID, since="6d", verbosity=0)
+    assert list(SyncCursor.objects.filter(shop=shop).order_by("pk").values_list("backfill_from", "window_start")) == [
+        (None, None),
+        (None, None),
+    ]
+    out = StringIO()
+
+    call_command("sync_shop", shop=APPID, stdout=out)
+
+    assert out.getvalue().startswith("Done: orders ")
+    _assert_equal_to_the_platform(shop, remote)
 
 
 # --- repeating an interrupted --since --------------------------------------------------------------------------------

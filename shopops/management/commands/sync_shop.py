@@ -58,7 +58,8 @@ class Command(BaseCommand):
             position = cursor.completed_until or cursor.window_start
             # A resumed backfill runs from its first request's start, which may be earlier than this one's.
             origin["start"] = cursor.backfill_from or origin["start"] or cursor.window_start
-            if position and origin["start"] < engine.now():
+            # A caught-up stream polled without --since has neither: nothing to measure the period from yet.
+            if position and origin["start"] and origin["start"] < engine.now():
                 covered = (position - origin["start"]) / (engine.now() - origin["start"])
                 bar.n = min(1000, int(1000 * covered))
             bar.refresh()
