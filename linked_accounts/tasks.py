@@ -23,13 +23,12 @@ GROUP = "linked-accounts"
 
 
 def _connected_shop(shop_id: int) -> Shop | None:
-    shop = Shop.objects.filter(pk=shop_id, status=Shop.Status.ACTIVE).first()
-    return shop if shop is not None and shop.appid and shop.app_secret else None
+    return Shop.objects.connected().filter(pk=shop_id, status=Shop.Status.ACTIVE).first()
 
 
 def _connected_shop_ids() -> list[int]:
-    shops = Shop.objects.filter(status=Shop.Status.ACTIVE).exclude(appid="").order_by("pk")
-    return [shop.pk for shop in shops if shop.app_secret]
+    shops = Shop.objects.connected().filter(status=Shop.Status.ACTIVE).order_by("pk")
+    return list(shops.values_list("pk", flat=True))
 
 
 def _failed(shop: Shop, what: str, error: ValidationError) -> str:

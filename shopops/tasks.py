@@ -20,8 +20,8 @@ def ping(message: str) -> str:
 
 def sync_shop(shop_id: int, streams: tuple[str, ...] = ("orders", "aftersales")) -> str:
     """One time-boxed sync run; queues the next one when time ran out."""
-    shop = Shop.objects.filter(pk=shop_id, status=Shop.Status.ACTIVE).first()
-    if shop is None or not shop.appid:
+    shop = Shop.objects.connected().filter(pk=shop_id, status=Shop.Status.ACTIVE).first()
+    if shop is None:
         return "skipped"
     report = engine.shop_sync(shop=shop, streams=tuple(streams), seconds=RUN_SECONDS)
     if report.stopped == "time":
@@ -47,14 +47,14 @@ def callback_nonces_forget(*, shop: Shop) -> int:
 
 def sync_active_shops() -> int:
     """The 5-minute schedule: one incremental run per active, connected shop (the lease keeps it to one)."""
-    shop_ids = list(Shop.objects.filter(status=Shop.Status.ACTIVE).exclude(appid="").values_list("pk", flat=True))
+    shop_ids = list(Shop.objects.connected().filter(status=Shop.Status.ACTIVE).values_list("pk", flat=True))
     for shop_id in shop_ids:
         queue_sync(shop_id=shop_id)
     return len(shop_ids)
 
 
 def sync_products_all_shops() -> int:
-    shop_ids = list(Shop.objects.filter(status=Shop.Status.ACTIVE).exclude(appid="").values_list("pk", flat=True))
+    shop_ids = list(Shop.objects.connected().filter(status=Shop.Status.ACTIVE).values_list("pk", flat=True))
     for shop_id in shop_ids:
         queue_sync(shop_id=shop_id, streams=("products",))
     return len(shop_ids)

@@ -81,7 +81,7 @@ def require_sandbox_only_apis(*, field: str | None = None) -> None:
 
 def require_connection(shop: Shop) -> None:
     """Refuse (code ``not_connected``) a platform call for a shop without its AppID and AppSecret."""
-    if not shop.appid or not shop.app_secret:
+    if not shop.is_connected:
         raise ValidationError(
             _("Connect the shop to WeChat Shop first: enter its AppID and AppSecret."), code="not_connected"
         )

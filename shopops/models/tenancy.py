@@ -33,6 +33,16 @@ class ShopQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user)
 
+    def connected(self):
+        """The shops holding both platform credentials, an AppID and an AppSecret: the only ones the platform can
+        be asked about (sync, linked accounts, connection test). ``Shop.is_connected`` is the same rule for one
+        shop.
+
+        Filtered in SQL although the AppSecret is encrypted: ``EncryptedTextField`` stores an empty value as the
+        empty string, unencrypted (and the column is not nullable), so ``app_secret=""`` matches exactly the shops
+        without one; any other value is a Fernet token."""
+        return self.exclude(appid="").exclude(app_secret="")
+
 
 class Shop(TimeStampedModel):
     """A WeChat Shop (微信小店): the tenant. Its three platform secrets are encrypted at rest."""
@@ -62,6 +72,12 @@ class Shop(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_connected(self) -> bool:
+        """Whether the shop holds both an AppID and an AppSecret (``ShopQuerySet.connected`` for many shops).
+        Says nothing about whether the platform accepts them: that is the connection test."""
+        return bool(self.appid and self.app_secret)
 
 
 class Membership(TimeStampedModel):

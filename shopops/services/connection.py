@@ -41,6 +41,19 @@ def _audit_secrets_changed(shop: Shop, fields: list[str]) -> None:
     )
 
 
+def _shop_locked(shop: Shop) -> Shop:
+    """The shop's row read again and locked until the transaction ends (call it inside one). ``shop`` was loaded
+    at the start of the request, before the platform was asked: a write made from it could revert what another
+    request changed meanwhile (a regenerated push Token, a paused shop). The services change this fresh copy,
+    save only the columns they own, and copy them back to the caller's object (``_copy_back``)."""
+    return Shop.objects.select_for_update().get(pk=shop.pk)
+
+
+def _copy_back(locked: Shop, shop: Shop, fields: list[str]) -> None:
+    for field in (*fields, "updated_at"):
+        setattr(shop, field, getattr(locked, field))
+
+
 def _forget_cached_token(appid: str) -> None:
     """Drop the shared access token of ``appid``, so that the next call fetches one with the stored AppSecret."""
     if not appid:
@@ -96,7 +109,7 @@ def shop_connection_test(*, shop: Shop) -> ConnectionTestResult:
     instead of at the token's expiry. Every HTTP attempt is logged as an ``ApiCall`` of the shop. Refused
     (``not_connected``) when the AppID or AppSecret is missing.
     """
-    if not shop.appid or not shop.app_secret:
+    if not shop.is_connected:
         raise ValidationError(_("Enter the AppID and AppSecret first."), code="not_connected")
     log = ApiCallLog(shop=shop, appid=shop.appid)
     _forget_cached_token(shop.appid)
@@ -185,7 +198,7 @@ def shop_credentials_replace(
     if not result.ok:
         raise _rejected(result)
     unchanged = (appid, app_secret) == (shop.appid, shop.app_secret)
-    if not unchanged and not replace_working and shop.appid and shop.app_secret:
+    if not unchanged and not replace_working and shop.is_connected:
         current = credentials_test(shop=shop, appid=shop.appid, app_secret=shop.app_secret)
         if current.ok:
             raise ValidationError(
@@ -203,30 +216,36 @@ def shop_credentials_replace(
 
 @transaction.atomic
 def _credentials_store(*, shop: Shop, appid: str, app_secret: str | None) -> None:
-    """Store the AppID and (unless None) the AppSecret; audit and forget the cached tokens of what changed."""
-    Shop.objects.select_for_update().filter(pk=shop.pk).first()  # one change of a shop's credentials at a time
-    shop_appid_check(shop=shop, appid=appid)
-    old_appid = shop.appid
-    secret_changed = app_secret is not None and app_secret != shop.app_secret
-    shop.appid = appid
-    if secret_changed:
-        shop.app_secret = app_secret
-    shop.full_clean()
-    shop.save()
-    if secret_changed:
-        _audit_secrets_changed(shop, ["app_secret"])
-    if secret_changed or appid != old_appid:
+    """Store the AppID and (unless None) the AppSecret on the shop's locked, freshly read row, writing those
+    columns only; audit and forget the cached tokens of what changed. Compared with the row, not with ``shop``:
+    nothing is written when the row already holds them. Refused (``appid_taken``) when another shop uses the
+    AppID."""
+    locked = _shop_locked(shop)  # also: one change of a shop's credentials at a time
+    shop_appid_check(shop=locked, appid=appid)
+    old_appid = locked.appid
+    changed = [
+        field
+        for field, value in (("appid", appid), ("app_secret", app_secret))
+        if value is not None and getattr(locked, field) != value
+    ]
+    if changed:
+        locked.appid = appid
+        if app_secret is not None:
+            locked.app_secret = app_secret
+        locked.save(update_fields=[*changed, "updated_at"])
+        if "app_secret" in changed:
+            _audit_secrets_changed(locked, ["app_secret"])
         _forget_cached_token(old_appid)
         _forget_cached_token(appid)
+    _copy_back(locked, shop, ["appid", "app_secret"])
 
 
 def shop_appid_correct(*, shop: Shop, appid: str) -> Shop:
     """Support staff's correction of a shop's AppID (the admin). Not tested against the platform: support neither
     sees nor enters the AppSecret, so the owner tests the connection afterwards. Refused (``appid_taken``) when
     another shop uses it; a change forgets the cached access tokens of the old and the new AppID, exactly as the
-    owner's replacement does, and is audited by django-auditlog."""
-    if appid != shop.appid:
-        _credentials_store(shop=shop, appid=appid, app_secret=None)
+    owner's replacement does, and is audited by django-auditlog. Only the AppID column is written."""
+    _credentials_store(shop=shop, appid=appid, app_secret=None)
     return shop
 
 
@@ -242,12 +261,15 @@ def shop_push_settings_generate(*, shop: Shop) -> Shop:
     """Give the shop a new push Token and EncodingAESKey (stored encrypted).
 
     The previous pair stops working at once: pushes signed or encrypted with it are refused until the new pair is
-    entered in the WeChat Shop backend.
+    entered in the WeChat Shop backend. Only those two columns are written (on the locked, freshly read row).
     """
-    shop.push_token = _random_alphanumeric(PUSH_TOKEN_LENGTH)
-    shop.encoding_aes_key = _random_alphanumeric(AES_KEY_LENGTH)
-    shop.save(update_fields=["push_token", "encoding_aes_key", "updated_at"])
-    _audit_secrets_changed(shop, ["push_token", "encoding_aes_key"])
+    fields = ["push_token", "encoding_aes_key"]
+    locked = _shop_locked(shop)
+    locked.push_token = _random_alphanumeric(PUSH_TOKEN_LENGTH)
+    locked.encoding_aes_key = _random_alphanumeric(AES_KEY_LENGTH)
+    locked.save(update_fields=[*fields, "updated_at"])
+    _audit_secrets_changed(locked, fields)
+    _copy_back(locked, shop, fields)
     return shop
 
 
@@ -255,15 +277,17 @@ def shop_push_settings_generate(*, shop: Shop) -> Shop:
 def shop_push_settings_set(*, shop: Shop, push_token: str, encoding_aes_key: str) -> Shop:
     """Store a push Token and EncodingAESKey the merchant already entered in the WeChat Shop backend (stored
     encrypted; the change is audited with hidden values). The values are not tested here: the platform proves them
-    with its next push, which the connection page shows under the last push received."""
+    with its next push, which the connection page shows under the last push received. What changed is decided
+    against the locked, freshly read row, and only those columns are written."""
+    locked = _shop_locked(shop)
     changed = [
         field
         for field, value in (("push_token", push_token), ("encoding_aes_key", encoding_aes_key))
-        if getattr(shop, field) != value
+        if getattr(locked, field) != value
     ]
-    if not changed:
-        return shop
-    shop.push_token, shop.encoding_aes_key = push_token, encoding_aes_key
-    shop.save(update_fields=[*changed, "updated_at"])
-    _audit_secrets_changed(shop, changed)
+    if changed:
+        locked.push_token, locked.encoding_aes_key = push_token, encoding_aes_key
+        locked.save(update_fields=[*changed, "updated_at"])
+        _audit_secrets_changed(locked, changed)
+    _copy_back(locked, shop, ["push_token", "encoding_aes_key"])
     return shop

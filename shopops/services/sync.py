@@ -24,7 +24,7 @@ SYNC_RUNNING = _("A sync of this shop is running right now. Follow its progress 
 def _check_can_sync(shop: Shop, *, at: datetime) -> None:
     """Refused ``not_connected``, ``shop_inactive``, ``sync_paused`` (params ``until``, ``reason``) or
     ``sync_running``."""
-    if not shop.appid or not shop.app_secret:
+    if not shop.is_connected:
         raise ValidationError(_("Connect the shop first: enter its AppID and AppSecret."), code="not_connected")
     if shop.status != Shop.Status.ACTIVE:
         raise ValidationError(

@@ -1,7 +1,6 @@
 """The shop's platform connection: credentials, the connection test and the push settings. Owners only."""
 
-import time
-
+from cryptography.fernet import InvalidToken
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -10,9 +9,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
 
-from shopops.fields import decrypt, encrypt
+from shopops.fields import encrypt, fernet
 from shopops.forms.connection import CredentialsForm, PushSettingsForm
 from shopops.roles import Perm
 from shopops.selectors import sync as selectors
@@ -44,7 +44,32 @@ def masked(secret: str) -> str:
     return "•" * 8 + secret[-4:] if secret else ""
 
 
+CONFIRMATION_EXPIRED = _("The confirmation has expired. Enter the new credentials again.")
+
+
+def pending_credentials(pending, *, shop) -> tuple[str, str]:
+    """The AppID and AppSecret waiting in the session for the owner's confirmation to replace working credentials.
+
+    Refused (``confirmation_expired``) when there are none, they were asked for another shop, they are older than
+    ``PENDING_CREDENTIALS_MAX_AGE_S`` (the encrypted AppSecret's own Fernet timestamp decides) or the AppSecret
+    cannot be decrypted (e.g. the encryption keys were rotated since): the owner enters them again.
+    """
+    expired = ValidationError(CONFIRMATION_EXPIRED, code="confirmation_expired")
+    if not isinstance(pending, dict) or pending.get("shop") != str(shop.public_id):
+        raise expired
+    try:
+        token = str(pending.get("app_secret", "")).encode()
+        return str(pending.get("appid", "")), fernet().decrypt(token, ttl=PENDING_CREDENTIALS_MAX_AGE_S).decode()
+    except (InvalidToken, UnicodeDecodeError):
+        raise expired from None
+
+
+# The forms of these views carry the secrets: never in an error report.
+_SENSITIVE = sensitive_post_parameters("app_secret", "push_token", "encoding_aes_key")
+
+
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(_SENSITIVE, name="dispatch")
 class ConnectionView(ShopMixin, TemplateView):
     """Owners enter the credentials (tested before they are saved), test them, and get the push settings to paste
     into the WeChat Shop backend, or enter the ones already there.
@@ -53,8 +78,8 @@ class ConnectionView(ShopMixin, TemplateView):
     owner who generated them (a one-time flag in their session; the secrets themselves stay in the shop row).
 
     Replacing credentials that still work takes a second step: the page asks, naming the shop each pair connects,
-    and the new pair waits in the owner's session (its AppSecret encrypted, for a few minutes) until they confirm.
-    Any other visit of the page drops it.
+    and the new pair waits in the owner's session (its AppSecret encrypted, for ten minutes at most) until they
+    confirm. Every request to a connection view takes it out of the session first; only the confirmation uses it.
     """
 
     permission = Perm.MANAGE_SHOP
@@ -64,11 +89,17 @@ class ConnectionView(ShopMixin, TemplateView):
     test_result = None
     confirm = None  # the confirm_replace refusal, while the owner is asked
     confirm_appid = ""
+    pending = None  # the pair waiting for the confirmation, taken out of the session
+
+    def dispatch(self, request, *args, **kwargs):
+        # Whatever this request is, the pending pair does not outlive it: the confirmation uses it, anything
+        # else (another credentials POST, push settings, a connection test, a visit) drops it.
+        self.pending = request.session.pop(PENDING_CREDENTIALS_SESSION_KEY, None)
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        # Any visit to a connection page uses the flags up, so they cannot linger to reveal or replace later.
+        # A visit uses the reveal flag up, so it cannot linger to show the push settings later.
         self.reveal = request.session.pop(PUSH_REVEAL_SESSION_KEY, None) == str(self.shop.public_id)
-        request.session.pop(PENDING_CREDENTIALS_SESSION_KEY, None)
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -78,7 +109,6 @@ class ConnectionView(ShopMixin, TemplateView):
             return self._post_push(request, **kwargs)
         if action == "confirm_replace":
             return self._post_confirm(request, **kwargs)
-        request.session.pop(PENDING_CREDENTIALS_SESSION_KEY, None)
         form = CredentialsForm(request.POST)
         if form.is_valid():
             return self._replace(request, form, replace_working=False, **kwargs)
@@ -96,8 +126,7 @@ class ConnectionView(ShopMixin, TemplateView):
                 request.session[PENDING_CREDENTIALS_SESSION_KEY] = {
                     "shop": str(self.shop.public_id),
                     "appid": appid,
-                    "app_secret": encrypt(app_secret),
-                    "at": time.time(),
+                    "app_secret": encrypt(app_secret),  # its Fernet timestamp dates it
                 }
                 self.confirm, self.confirm_appid = exc, appid
             else:
@@ -112,12 +141,12 @@ class ConnectionView(ShopMixin, TemplateView):
         return redirect("console:connection", shop=self.shop.public_id)
 
     def _post_confirm(self, request, **kwargs):
-        pending = request.session.pop(PENDING_CREDENTIALS_SESSION_KEY, None)
-        fresh = pending and time.time() - pending["at"] < PENDING_CREDENTIALS_MAX_AGE_S
-        if not fresh or pending["shop"] != str(self.shop.public_id):
-            messages.error(request, _("The confirmation has expired. Enter the new credentials again."))
+        try:
+            appid, app_secret = pending_credentials(self.pending, shop=self.shop)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
             return redirect("console:connection", shop=self.shop.public_id)
-        form = CredentialsForm({"appid": pending["appid"], "app_secret": decrypt(pending["app_secret"])})
+        form = CredentialsForm({"appid": appid, "app_secret": app_secret})
         form.is_valid()  # checked before they were stored in the session
         return self._replace(request, form, replace_working=True, **kwargs)
 
@@ -172,9 +201,14 @@ class ConnectionTestView(ConnectionView):
         return self.render_to_response(self.get_context_data(**kwargs))
 
 
+@method_decorator(_SENSITIVE, name="dispatch")
 class PushSettingsGenerateView(ShopMixin, View):
     permission = Perm.MANAGE_SHOP
     http_method_names = ["post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        request.session.pop(PENDING_CREDENTIALS_SESSION_KEY, None)  # as on every connection view
+        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         replaced = bool(self.shop.push_token)

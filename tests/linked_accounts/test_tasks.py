@@ -135,9 +135,10 @@ def test_a_refused_refresh_is_recorded_not_raised(shop):
 
 def test_shops_not_connected_or_not_active_are_skipped(live_sandbox):
     unconnected = ShopFactory()
+    appid_only = ShopFactory(appid="wx7a5k5refre5h0002")  # an AppID without its AppSecret is not connected
     paused = ShopFactory(appid=APPID, app_secret=SECRET, status=Shop.Status.PAUSED)
 
-    for shop in (unconnected, paused):
+    for shop in (unconnected, appid_only, paused):
         assert tasks.linked_accounts_refresh_shop(shop.pk) == "skipped"
         assert tasks.cooperation_accounts_refresh_shop(shop.pk) == "skipped"
     assert tasks.linked_accounts_refresh_shop(0) == "skipped"
@@ -147,6 +148,7 @@ def test_shops_not_connected_or_not_active_are_skipped(live_sandbox):
 def test_the_schedules_queue_one_refresh_per_active_connected_shop(db):
     connected = [ShopFactory(appid=f"wx00000000000000{n:02d}", app_secret="s" * 32) for n in range(2)]
     ShopFactory()  # not connected
+    ShopFactory(appid="wx0000000000000098")  # an AppID without its AppSecret: not connected either
     ShopFactory(appid="wx0000000000000099", app_secret="s" * 32, status=Shop.Status.ARCHIVED)
 
     assert tasks.linked_accounts_refresh_all_shops() == 2

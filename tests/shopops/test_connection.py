@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from auditlog.models import LogEntry
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,11 +16,20 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from shopops.fields import encrypt
 from shopops.models import ApiCall, InboundEvent, PlatformToken, Shop, ShopAlert
 from shopops.models.platform import ALERT_ADVICE
 from shopops.roles import Role
-from shopops.services.connection import CREDENTIAL_ADVICE, shop_connection_test
-from shopops.views.connection import PENDING_CREDENTIALS_SESSION_KEY, PUSH_REVEAL_SESSION_KEY
+from shopops.services.connection import (
+    CREDENTIAL_ADVICE,
+    shop_appid_correct,
+    shop_connection_test,
+    shop_credentials_replace,
+    shop_push_settings_generate,
+    shop_push_settings_set,
+)
+from shopops.services.shops import shop_update
+from shopops.views.connection import PENDING_CREDENTIALS_SESSION_KEY, PUSH_REVEAL_SESSION_KEY, pending_credentials
 from shopops.wechat.crypto import PushCrypto
 from tests.factories import MembershipFactory, ShopFactory
 from tests.helpers import flash_messages
@@ -287,6 +297,87 @@ def test_a_confirmation_is_used_up_by_another_visit_and_expires(client, connecte
     assert Shop.objects.get(pk=shop.pk).appid == APPID
 
 
+def _pending_refusal(pending, shop) -> ValidationError:
+    with pytest.raises(ValidationError) as refused:
+        pending_credentials(pending, shop=shop)
+    assert refused.value.code == "confirmation_expired"
+    return refused.value
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("other_request", ["push_settings", "connection_test", "push_generate"])
+def test_any_other_request_to_the_connection_views_drops_the_pending_pair(
+    client, connected_owner, second_shop_on_the_platform, other_request
+):
+    shop = connected_owner.shop
+    client.post(_url("connection", shop), {"appid": NEW_APPID, "app_secret": NEW_SECRET})
+    assert PENDING_CREDENTIALS_SESSION_KEY in client.session
+
+    if other_request == "push_settings":
+        data = {"action": "push", "push-push_token": PUSH_TOKEN, "push-encoding_aes_key": AES_KEY}
+        assert client.post(_url("connection", shop), data).status_code == 302
+    elif other_request == "connection_test":
+        assert client.post(_url("connection_test", shop)).context["test_result"].ok
+    else:
+        assert client.post(_url("push_generate", shop)).status_code == 302
+
+    assert PENDING_CREDENTIALS_SESSION_KEY not in client.session
+    before = snapshot()
+    response = client.post(_url("connection", shop), {"action": "confirm_replace"}, follow=True)
+    assert response.redirect_chain == [(_url("connection", shop), 302)]
+    # (after the other request's own message, which its unfollowed redirect left waiting)
+    assert flash_messages(response)[-1:] == _pending_refusal(None, shop).messages
+    assert changes(before, snapshot()) == {}
+    assert (Shop.objects.get(pk=shop.pk).appid, ApiCall.objects.filter(appid=NEW_APPID).count()) == (APPID, 2)
+
+
+def test_a_pending_pair_that_cannot_be_decrypted_is_expired_not_a_500(owner_client, shop):
+    """E.g. the field encryption keys were rotated while the owner was being asked."""
+    shop.appid, shop.app_secret = APPID, SECRET
+    shop.save()
+    session = owner_client.session
+    session[PENDING_CREDENTIALS_SESSION_KEY] = pending = {
+        "shop": str(shop.public_id),
+        "appid": NEW_APPID,
+        "app_secret": Fernet(Fernet.generate_key()).encrypt(NEW_SECRET.encode()).decode(),
+    }
+    session.save()
+    before = snapshot()
+
+    response = owner_client.post(_url("connection", shop), {"action": "confirm_replace"}, follow=True)
+
+    assert response.redirect_chain == [(_url("connection", shop), 302)]
+    assert flash_messages(response) == _pending_refusal(pending, shop).messages
+    assert changes(before, snapshot()) == {}
+    assert PENDING_CREDENTIALS_SESSION_KEY not in owner_client.session
+    assert ApiCall.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("connection", {"appid": APPID, "app_secret": "short"}),
+        ("connection", {"action": "push", "push-push_token": "a!", "push-encoding_aes_key": "short"}),
+        ("connection_test", {}),
+        ("push_generate", {}),
+    ],
+)
+def test_the_secrets_posted_to_the_connection_views_never_reach_an_error_report(owner_client, shop, name, data):
+    response = owner_client.post(_url(name, shop), data)
+    assert response.wsgi_request.sensitive_post_parameters == ("app_secret", "push_token", "encoding_aes_key")
+
+
+@pytest.mark.parametrize(("minutes", "usable"), [(9, True), (11, False)])
+def test_a_pending_pair_lasts_ten_minutes_by_its_own_timestamp(shop, minutes, usable):
+    pending = {"shop": str(shop.public_id), "appid": NEW_APPID, "app_secret": encrypt(NEW_SECRET)}
+    with time_machine.travel(timezone.now() + timedelta(minutes=minutes)):
+        if usable:
+            assert pending_credentials(pending, shop=shop) == (NEW_APPID, NEW_SECRET)
+        else:
+            _pending_refusal(pending, shop)
+    _pending_refusal({**pending, "shop": str(ShopFactory().public_id)}, shop)  # asked for another shop
+
+
 @pytest.mark.django_db(transaction=True)
 def test_credentials_that_no_longer_work_are_replaced_without_asking(client, sandbox):
     owner = MembershipFactory(shop__appid=APPID, shop__app_secret=WRONG_SECRET)  # e.g. the AppSecret was reset
@@ -320,6 +411,80 @@ def test_malformed_credentials_are_field_errors_and_change_nothing(owner_client,
     assert response.status_code == 200
     assert _codes(response.context["form"]) == codes
     assert changes(before, snapshot()) == {}
+
+
+# --- writes from a shop loaded before something else changed it ------------------------------------------------
+
+
+def _meanwhile(shop) -> Shop:
+    """Another request, through the services, after ``shop`` was loaded: new push settings, the shop paused."""
+    shop_push_settings_generate(shop=Shop.objects.get(pk=shop.pk))
+    shop_update(shop=Shop.objects.get(pk=shop.pk), name="改名后的小店", status=Shop.Status.PAUSED)
+    return Shop.objects.get(pk=shop.pk)
+
+
+def _kept(shop) -> tuple:
+    return (shop.push_token, shop.encoding_aes_key, shop.status, shop.name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_storing_credentials_keeps_what_another_request_changed_meanwhile(sandbox):
+    """The platform is asked between loading the shop and storing its credentials: the store writes the
+    credentials only, on the row as it is now."""
+    stale = MembershipFactory().shop
+    meanwhile = _meanwhile(stale)
+    LogEntry.objects.all().delete()
+
+    shop_credentials_replace(shop=stale, appid=APPID, app_secret=SECRET)
+
+    stored = Shop.objects.get(pk=stale.pk)
+    assert (stored.appid, stored.app_secret) == (APPID, SECRET)
+    assert _kept(stored) == _kept(meanwhile)
+    assert meanwhile.push_token and meanwhile.status == Shop.Status.PAUSED
+    assert (stale.appid, stale.app_secret) == (APPID, SECRET)  # the caller's object holds what was stored
+    logged = sorted((e.changes_dict for e in LogEntry.objects.get_for_object(stored)), key=str)
+    assert logged == sorted([{"appid": ["", APPID]}, {"app_secret": ["(hidden)", "(changed)"]}], key=str)
+
+
+def test_correcting_the_appid_compares_with_the_stored_row_and_writes_the_appid_only(shop):
+    shop_appid_correct(shop=shop, appid=APPID)
+    stale = Shop.objects.get(pk=shop.pk)
+    shop_appid_correct(shop=Shop.objects.get(pk=shop.pk), appid=NEW_APPID)
+    meanwhile = _meanwhile(shop)
+
+    shop_appid_correct(shop=stale, appid=APPID)  # back to APPID, which the stale object still holds
+
+    stored = Shop.objects.get(pk=shop.pk)
+    assert (stored.appid, stale.appid) == (APPID, APPID)
+    assert _kept(stored) == _kept(meanwhile)
+
+
+def test_push_settings_are_written_on_the_stored_row(shop):
+    shop_push_settings_set(shop=shop, push_token=PUSH_TOKEN, encoding_aes_key=AES_KEY)
+    stale = Shop.objects.get(pk=shop.pk)
+    meanwhile = _meanwhile(shop)
+    LogEntry.objects.all().delete()
+
+    # The merchant enters again the pair the stale object still holds: it differs from the stored one.
+    shop_push_settings_set(shop=stale, push_token=PUSH_TOKEN, encoding_aes_key=AES_KEY)
+
+    stored = Shop.objects.get(pk=shop.pk)
+    assert _kept(stored) == (PUSH_TOKEN, AES_KEY, Shop.Status.PAUSED, meanwhile.name)
+    assert LogEntry.objects.get_for_object(shop).get().changes_dict == {
+        "push_token": ["(hidden)", "(changed)"],
+        "encoding_aes_key": ["(hidden)", "(changed)"],
+    }
+
+    stale = Shop.objects.get(pk=shop.pk)
+    shop_update(shop=Shop.objects.get(pk=shop.pk), name=meanwhile.name, status=Shop.Status.ACTIVE)
+    shop_push_settings_generate(shop=stale)
+    stored = Shop.objects.get(pk=shop.pk)
+    assert (stored.status, stale.push_token, stale.encoding_aes_key) == (
+        Shop.Status.ACTIVE,
+        stored.push_token,
+        stored.encoding_aes_key,
+    )
+    assert stored.push_token != PUSH_TOKEN
 
 
 # --- push settings ---------------------------------------------------------------------------------------------
