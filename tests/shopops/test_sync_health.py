@@ -346,6 +346,8 @@ def test_the_call_log_refuses_a_day_out_of_range_with_a_field_error(en_client, c
     assert errors == ({"day": codes} if codes else {})
     if codes == ["day_out_of_range"]:
         assert form.errors["day"] == [day_out_of_range()]
+    # The refusal is shown under the day field.
+    assert ('<div class="invalid-feedback" id="id_day-errors">' in response.content.decode()) == bool(codes)
     # A refused day filters nothing: the log is shown unfiltered; a day in range that has no calls lists none.
     assert [c.pk for c in response.context["calls"]] == ([call.pk] if listed else [])
 
