@@ -2,6 +2,9 @@ import pytest
 from axes.models import AccessAttempt
 from django.core.servers.basehttp import WSGIRequestHandler
 from django.db import connections
+from django_q.brokers import get_broker
+from django_q.models import OrmQ
+from django_q.signing import SignedPackage
 
 from shopops.platform import DbTokenStore
 from tests.factories import AgencyMemberFactory, MembershipFactory, UserFactory
@@ -15,6 +18,24 @@ def live_sandbox(live_server, settings):
     DbTokenStore._local.clear()
     yield settings.WECHAT_API_BASE
     DbTokenStore._local.clear()
+
+
+@pytest.fixture
+def queue(db):
+    """The tasks waiting in the configured broker (ORM by default, Redis when REDIS_URL is set, as in CI), in the
+    order they were queued: ``queue()`` lists them as django-q2 task dicts (func, args, group…)."""
+    broker = get_broker()
+    broker.purge_queue()
+
+    def queued() -> list[dict]:
+        if type(broker).__name__ == "ORM":
+            payloads = list(OrmQ.objects.order_by("pk").values_list("payload", flat=True))
+        else:
+            payloads = broker.connection.lrange(broker.list_key, 0, -1)
+        return [SignedPackage.loads(payload) for payload in payloads]
+
+    yield queued
+    broker.purge_queue()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django_q.conf import Conf
-from django_q.models import OrmQ, Task
+from django_q.models import Task
 
 from affiliates.models import Agency, AgencyMember
 from demo.services import setup as demo
@@ -157,14 +157,14 @@ def test_the_demo_agency_cooperates_with_the_demo_shop_on_the_platform(live_sand
     assert CommissionOrder.objects.filter(agency__appid=agency.appid, shop__appid=shop.appid).exists()
 
 
-def test_running_it_again_changes_nothing_and_queues_nothing(live_sandbox, live_server, small_seed):
+def test_running_it_again_changes_nothing_and_queues_nothing(live_sandbox, live_server, small_seed, queue):
     first = demo_setup(live_server.url)
-    before, queued = snapshot(), OrmQ.objects.count()
+    before, queued = snapshot(), len(queue())
 
     second = demo_setup(live_server.url)
 
     assert changes(before, snapshot()) == {}
-    assert OrmQ.objects.count() == queued == 4  # the sync, the two refreshes and the owner's first steps
+    assert len(queue()) == queued == 4  # the sync, the two refreshes and the owner's first steps
     assert set(logins(first)) == set(logins(second)) == set(demo.DEMO_USERS)
     assert UNCHANGED not in logins(first).values()
     assert set(logins(second).values()) == {UNCHANGED}
@@ -192,7 +192,7 @@ def test_reset_passwords_changes_the_passwords_only(live_sandbox, live_server, s
         assert (user.check_password(password), user.check_password(first[username])) == (True, False)
 
 
-def test_a_refused_demo_writes_nothing(live_sandbox, live_server, small_seed):
+def test_a_refused_demo_writes_nothing(live_sandbox, live_server, small_seed, queue):
     """demo-agency already signs in to a shop's console: the agency service refuses it a portal account, and the
     whole demo (users, shop, the sandbox's seed) is rolled back."""
     MembershipFactory(user=UserFactory(username="demo-agency"))
@@ -203,7 +203,7 @@ def test_a_refused_demo_writes_nothing(live_sandbox, live_server, small_seed):
 
     assert refused.value.error_dict["username"][0].code == "console_user"
     assert changes(before, snapshot()) == {}
-    assert OrmQ.objects.count() == 0
+    assert queue() == []
 
 
 def test_a_database_from_before_gets_the_agency_cooperation(live_sandbox, live_server, small_seed):

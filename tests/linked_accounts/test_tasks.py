@@ -5,7 +5,6 @@ active, connected shop."""
 
 import pytest
 from django.core.management import call_command
-from django_q.models import OrmQ
 
 from linked_accounts import tasks
 from linked_accounts.models import AccountKind, CooperationAccount, LinkedAccount, LinkingState
@@ -36,10 +35,6 @@ def bookkeeping_free(rows: dict) -> dict:
     """Every row but the call log and the access tokens: asking the platform leaves a trace there, by design."""
     skip = ("shopops.ApiCall", "shopops.PlatformToken", "sandbox.AccessToken", "sandbox.FaultSettings")
     return {label: values for label, values in rows.items() if label not in skip}
-
-
-def queued() -> list[tuple]:
-    return sorted((task.func(), tuple(task.task["args"])) for task in OrmQ.objects.all())
 
 
 def test_the_linked_accounts_refresh_task_reads_the_platform(shop):
@@ -145,7 +140,7 @@ def test_shops_not_connected_or_not_active_are_skipped(live_sandbox):
     assert ApiCall.objects.count() == 0
 
 
-def test_the_schedules_queue_one_refresh_per_active_connected_shop(db):
+def test_the_schedules_queue_one_refresh_per_active_connected_shop(queue):
     connected = [ShopFactory(appid=f"wx00000000000000{n:02d}", app_secret="s" * 32) for n in range(2)]
     ShopFactory()  # not connected
     ShopFactory(appid="wx0000000000000098")  # an AppID without its AppSecret: not connected either
@@ -154,7 +149,7 @@ def test_the_schedules_queue_one_refresh_per_active_connected_shop(db):
     assert tasks.linked_accounts_refresh_all_shops() == 2
     assert tasks.cooperation_accounts_refresh_all_shops() == 2
 
-    assert queued() == sorted(
+    assert sorted((task["func"], tuple(task["args"])) for task in queue()) == sorted(
         [("linked_accounts.tasks.linked_accounts_refresh_shop", (shop.pk,)) for shop in connected]
         + [("linked_accounts.tasks.cooperation_accounts_refresh_shop", (shop.pk,)) for shop in connected]
     )

@@ -9,9 +9,7 @@ import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django_q.brokers import get_broker
-from django_q.models import OrmQ, Schedule, Task
-from django_q.signing import SignedPackage
+from django_q.models import Schedule, Task
 
 from shopops.forms.dates import day_out_of_range
 from shopops.models import ApiCall, Shop, ShopAlert, SyncCursor, SyncState
@@ -406,23 +404,6 @@ def test_the_page_runs_a_fixed_number_of_queries(owner_client, backfilling):
 
 
 # --- sync now and backfill: queued, never run in the request ----------------------------------------------------
-
-
-@pytest.fixture
-def queue():
-    """The tasks waiting in the configured broker (ORM by default, Redis when REDIS_URL is set)."""
-    broker = get_broker()
-    broker.purge_queue()
-
-    def queued():
-        if type(broker).__name__ == "ORM":
-            payloads = list(OrmQ.objects.order_by("pk").values_list("payload", flat=True))
-        else:
-            payloads = broker.connection.lrange(broker.list_key, 0, -1)
-        return [SignedPackage.loads(p) for p in payloads]
-
-    yield queued
-    broker.purge_queue()
 
 
 def test_sync_now_queues_exactly_one_task_and_runs_nothing(
