@@ -64,7 +64,7 @@ class Channel(models.TextChoices):
     TALENT = "talent", _("Talent")
     AGENCY = "agency", _("Agency")
     SHARER = "sharer", _("Sharer")
-    OTHER = "other", _("Other")
+    OTHER = "other", _("Natural traffic and other")
 
 
 def _finder_channel(*, order_scene: int | None, live_id: str) -> Channel:

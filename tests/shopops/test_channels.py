@@ -199,7 +199,7 @@ def test_channel_labels():
         ("talent", "Talent"),
         ("agency", "Agency"),
         ("sharer", "Sharer"),
-        ("other", "Other"),
+        ("other", "Natural traffic and other"),
     ]
     assert chinese == [
         "视频号直播",
@@ -212,7 +212,7 @@ def test_channel_labels():
         "带货达人",
         "带货机构",
         "分享员",
-        "其他",
+        "自然流量及其他",
     ]
 
 

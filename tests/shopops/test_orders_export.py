@@ -153,7 +153,7 @@ LIVE_ROWS = [
         "1",
         "19.90",
         "19.90",
-        "Other",
+        "Natural traffic and other",
         "",
         "",
         "No",
