@@ -95,7 +95,7 @@ def cooperation_qrcode_generate(*, shop: Shop, sharer_type: int, appid: str) -> 
     return qrcode
 
 
-def cooperation_cancel(*, cooperation: CooperationAccount, actor=None) -> CooperationAccount:
+def cooperation_cancel(*, cooperation: CooperationAccount) -> CooperationAccount:
     """Withdraw a pending invitation (→ 7 邀请店铺取消). Refused for any other status."""
     if cooperation.status != CooperationAccount.Status.PENDING:
         raise ValidationError(
@@ -106,7 +106,7 @@ def cooperation_cancel(*, cooperation: CooperationAccount, actor=None) -> Cooper
     return _cooperation_write(cooperation, "cooperation_cancel", CooperationAccount.Status.CANCELLED, "cancel_time")
 
 
-def cooperation_unbind(*, cooperation: CooperationAccount, actor=None) -> CooperationAccount:
+def cooperation_unbind(*, cooperation: CooperationAccount) -> CooperationAccount:
     """Unbind a bound cooperation account (→ 2 已解绑). Refused for any other status."""
     if cooperation.status != CooperationAccount.Status.BOUND:
         raise ValidationError(

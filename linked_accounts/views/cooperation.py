@@ -116,7 +116,7 @@ class CooperationCancelView(CooperationConfirmView):
         }
 
     def act(self, account):
-        services.cooperation_cancel(cooperation=account, actor=self.request.user)
+        services.cooperation_cancel(cooperation=account)
         return _("The invitation to “%(name)s” was cancelled.") % {"name": account}
 
 
@@ -134,5 +134,5 @@ class CooperationUnbindView(CooperationConfirmView):
         }
 
     def act(self, account):
-        services.cooperation_unbind(cooperation=account, actor=self.request.user)
+        services.cooperation_unbind(cooperation=account)
         return _("“%(name)s” was unbound.") % {"name": account}
