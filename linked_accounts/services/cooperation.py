@@ -39,6 +39,9 @@ def _store_cooperation(shop: Shop, lists: dict[int, list[dict]]) -> int:
     now = timezone.now()
     changed = 0
     with transaction.atomic():
+        # The shop's linking state row is the lock: two refreshes at once (the button and the schedule) take turns
+        # instead of both inserting the same new account.
+        state = linking_state_locked(shop)
         rows = {
             (row.sharer_type, row.sharer_id): row
             for row in CooperationAccount.objects.select_for_update().filter(shop=shop)
@@ -69,7 +72,7 @@ def _store_cooperation(shop: Shop, lists: dict[int, list[dict]]) -> int:
                     rows[(sharer_type, sharer_id)] = row
                     changed += 1
         # When the lists were read is bookkeeping, not a change anyone made: no audit entry for it.
-        LinkingState.objects.filter(pk=linking_state_locked(shop).pk).update(cooperation_refreshed_at=now)
+        LinkingState.objects.filter(pk=state.pk).update(cooperation_refreshed_at=now)
     return changed
 
 
