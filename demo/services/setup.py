@@ -13,7 +13,6 @@ Running it again changes nothing (no new rows, no new passwords, nothing queued)
 
 import io
 import secrets
-import string
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,6 +27,7 @@ from linked_accounts import tasks as linked_tasks
 from shopops import tasks
 from shopops.models import Membership, Shop
 from shopops.roles import Role
+from shopops.services import connection as connection_services
 from shopops.services import members as member_services
 from shopops.services import shops as shop_services
 from shopops.sync import engine
@@ -68,13 +68,9 @@ def _password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def _credentials(*, aes_key: bool) -> dict[str, str]:
-    alphabet = string.ascii_letters + string.digits
-    credentials = {"appid": "wx" + secrets.token_hex(8), "app_secret": secrets.token_hex(16)}
-    if aes_key:
-        credentials["push_token"] = secrets.token_hex(8)
-        credentials["encoding_aes_key"] = "".join(secrets.choice(alphabet) for _ in range(43))
-    return credentials
+def _credentials() -> dict[str, str]:
+    """A sandbox AppID and AppSecret: the demo seeds the sandbox with the same pair in the same run."""
+    return {"appid": "wx" + secrets.token_hex(8), "app_secret": secrets.token_hex(16)}
 
 
 @transaction.atomic
@@ -116,16 +112,17 @@ def demo_setup(*, url: str, reset_passwords: bool = False) -> DemoResult:
     shop = Shop.objects.filter(name=DEMO_SHOP, memberships__user=users["demo-owner"]).first()
     new_shop = shop is None
     if new_shop:
-        shop = shop_services.shop_create(user=users["demo-owner"], name=DEMO_SHOP, **_credentials(aes_key=True))
+        shop = shop_services.shop_create(user=users["demo-owner"], name=DEMO_SHOP, **_credentials())
+        connection_services.shop_push_settings_generate(shop=shop)
     if not Membership.objects.filter(shop=shop, user=users["demo-operator"]).exists():
         member_services.membership_invite(shop=shop, username="demo-operator", role=Role.OPERATOR)
 
     agency = Agency.objects.filter(name=DEMO_AGENCY).order_by("pk").first()
     new_agency_account = agency is None or not agency.appid
     if agency is None:
-        agency = agency_services.agency_create(name=DEMO_AGENCY, **_credentials(aes_key=False))
+        agency = agency_services.agency_create(name=DEMO_AGENCY, **_credentials())
     elif not agency.appid:  # a database from before the demo agency had a platform account
-        agency = agency_services.agency_credentials_set(agency=agency, **_credentials(aes_key=False))
+        agency = agency_services.agency_credentials_set(agency=agency, **_credentials())
     if not AgencyMember.objects.filter(user=users["demo-agency"]).exists():
         agency_services.agency_member_add(agency=agency, username="demo-agency")
 

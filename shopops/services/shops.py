@@ -12,22 +12,14 @@ from shopops.roles import Role
 
 
 @transaction.atomic
-def shop_create(
-    *,
-    user,
-    name: str,
-    appid: str = "",
-    app_secret: str = "",
-    push_token: str = "",
-    encoding_aes_key: str = "",
-) -> Shop:
+def shop_create(*, user, name: str, appid: str = "", app_secret: str = "") -> Shop:
     """Create a shop and make its creator the owner.
 
     The console creates shops without credentials: the owner enters them next on the connection page, which tests
     them first. The credential arguments are stored untested and are for the sandbox demo only (``demo_setup``),
-    which seeds the sandbox with the same values in the same command.
+    which seeds the sandbox with the same pair in the same command.
     """
-    shop = Shop(name=name, appid=appid, app_secret=app_secret, push_token=push_token, encoding_aes_key=encoding_aes_key)
+    shop = Shop(name=name, appid=appid, app_secret=app_secret)
     shop.full_clean()
     shop.save()
     Membership.objects.create(shop=shop, user=user, role=Role.OWNER)
