@@ -188,3 +188,23 @@ def test_the_cooperation_buttons_are_whole_at_1280_px(page, live_server, screens
     _inside(page, ".table-responsive:has(#cooperation-table)", "#cooperation-table .btn", WIDE)
     page.screenshot(path=screenshot_dir / f"layout-cooperation-1280-{language}.png", full_page=True)
     assert page.problems == []
+
+
+def test_every_column_of_the_orders_list_is_on_screen_at_1280_px(page, expect, live_server, screenshot_dir):
+    """Eleven columns: the dates stack day over time and product titles keep a readable width, so the after-sale and
+    settlement columns are not pushed into the horizontal scroll (they were, once titles stopped wrapping)."""
+    owner = MembershipFactory(user__username="merchant_orders")
+    for n in range(3):
+        order = OrderFactory(shop=owner.shop, order_id=f"37179623874800029{n:02d}", aftersale_count=n)
+        OrderLineFactory(order=order, title="新款直筒牛仔裤（加长版）", channel=Channel.TALENT)
+        OrderLineFactory(order=order, title="家用手工牛轧糖", channel=Channel.OTHER)
+    _sign_in(page, live_server, "merchant_orders")
+    page.goto(f"{live_server.url}/shops/{owner.shop.public_id}/orders/")
+    expect(page.locator("#order-table tbody tr")).to_have_count(3)
+    scroller = page.locator(".table-responsive:has(#order-table)")
+    assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth")
+    right = _box(scroller)["x"] + _box(scroller)["width"]
+    for header in page.locator("#order-table thead th").all():
+        assert _box(header)["x"] + _box(header)["width"] <= right + 0.5 <= WIDE
+    page.screenshot(path=screenshot_dir / "layout-orders-1280.png", full_page=True)
+    assert page.problems == []
