@@ -15,13 +15,10 @@ import sys
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 
-from sandbox import selectors as platform
 from sandbox.models import Product as PlatformProduct
 from shopops.models import InboundEvent, Order, SyncCursor, SyncState
 from shopops.sync import engine
-from tests.factories import ShopFactory
 from tests.security.isolation import changes, snapshot
 
 APPID, SECRET = "wx1ea5e00000000001", "1ea5e5ecre7000000000000000000001"
@@ -112,16 +109,6 @@ def test_without_boot_id_or_pid_namespace_a_live_lease_ends_only_by_expiring(sho
 
 
 # --- a run that lost its lease ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def seeded(live_sandbox):
-    """A shop whose 250-odd orders were all updated in the last 5 days: one window, pages of 100, 100 and the rest."""
-    shop = ShopFactory(appid=APPID, app_secret=SECRET)
-    call_command("sandbox_seed", shop=APPID, secret=SECRET, days=5, orders=250, seed=11, verbosity=0)
-    remote = {p["order_id"]: p for p in platform.order_payloads(APPID)}
-    assert len(remote) // 100 == 2
-    return shop, remote
 
 
 def _taken_over(shop) -> None:

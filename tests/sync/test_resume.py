@@ -25,7 +25,6 @@ from sandbox import selectors as platform
 from sandbox.server import database_url
 from shopops.models import AfterSale, ApiCall, Order, SyncCursor, SyncState
 from shopops.sync import engine
-from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,16 +63,6 @@ def shop_sync(**kwargs):
 engine.shop_sync = shop_sync
 call_command("sync_shop", *sys.argv[2:])
 """
-
-
-@pytest.fixture
-def seeded(live_sandbox):
-    """A shop whose 250-odd orders were all updated in the last 5 days: one window, pages of 100, 100 and the rest."""
-    shop = ShopFactory(appid=APPID, app_secret=SECRET)
-    call_command("sandbox_seed", shop=APPID, secret=SECRET, days=5, orders=250, seed=11, verbosity=0)
-    remote = {p["order_id"]: p for p in platform.order_payloads(APPID)}
-    assert len(remote) // 100 == 2
-    return shop, remote
 
 
 def _updated_since(remote: dict, moment) -> int:
