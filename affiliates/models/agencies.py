@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
 
 from shopops.fields import EncryptedTextField
 from shopops.models import TimeStampedModel
@@ -17,6 +18,10 @@ class Agency(TimeStampedModel):
     appid = models.CharField(_("AppID"), max_length=32, blank=True)
     app_secret = EncryptedTextField(_("AppSecret"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # The agency's funds on the platform (headsupplier funds/balance/get), as of ``funds_checked_at``.
+    available_fen = models.BigIntegerField(_("available balance (fen)"), null=True, blank=True)
+    pending_fen = models.BigIntegerField(_("pending balance (fen)"), null=True, blank=True)
+    funds_checked_at = models.DateTimeField(_("balance checked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("agency")
@@ -45,3 +50,16 @@ class AgencyMember(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} @ {self.agency}"
+
+
+class AgencyAPIKey(AbstractAPIKey):
+    """A key for ``/api/v1/partner/``: stored hashed (djangorestframework-api-key), named, revocable, scoped to
+    one agency. ``last_used_at`` is set when a request authenticates with it."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("agency"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("agency API key")
+        verbose_name_plural = _("agency API keys")
+        ordering = ["-created"]
