@@ -76,3 +76,24 @@ def format_percent(ppm: int | None, *, places: int = 1, signed: bool = False, em
     sign = "-" if scaled < 0 else "+" if signed and scaled > 0 else ""
     whole, fraction = divmod(abs(scaled), 10**places)
     return f"{sign}{whole:,}.{fraction:0{places}d}%" if places else f"{sign}{whole:,}%"
+
+
+# --- commissions ----------------------------------------------------------------------------------------------------
+
+PPM_PER_PERCENT = 10_000  # a plan's whole percent (优选联盟 item ratio 0–90) as parts per million
+
+
+def commission_fen(base_fen: int, ratio_ppm: int) -> int:
+    """The one rounding rule for commissions and service fees: floor(base × ratio / 1,000,000), per line and party.
+
+    ``base_fen`` is what the line earns commission on (paid amount less refunds, never below 0); the ratio is in
+    parts per million (the headsupplier APIs' unit; a plan's whole percent × ``PPM_PER_PERCENT``). Rounding down
+    once, per line, is the platform's own rule (its example: 100 fen × 100,000 ppm = 10 fen); sums of lines are
+    never rounded again. 1999 fen at 15% → 299 (299.85 floored).
+    """
+    for value in (base_fen, ratio_ppm):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"expected an int, not {type(value).__name__}")
+    if base_fen < 0 or not 0 <= ratio_ppm <= PPM:
+        raise ValueError("base_fen must be ≥ 0 and ratio_ppm within 0–1,000,000")
+    return base_fen * ratio_ppm // PPM
