@@ -27,7 +27,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("wechat/callback/<uuid:shop>/", push_callback, name="wechat_callback"),
-    path("partner/", include("affiliates.urls")),
+    path("partner/", include("affiliates.urls.partner")),
     path("", include("shopops.console_urls")),
 ]
 if settings.SANDBOX_ENABLED:  # the WeChat platform emulator (sandbox/); off in production

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from affiliates import views
+from affiliates.views import partner as views
 
 app_name = "partner"
 

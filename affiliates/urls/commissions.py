@@ -1,0 +1,3 @@
+"""Console pages of 优选联盟: commissions (names are ``console:…``)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Console pages of 优选联盟: plans (names are ``console:…``)."""
+
+urlpatterns = []

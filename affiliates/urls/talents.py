@@ -1,0 +1,3 @@
+"""Console pages of 优选联盟: talents (names are ``console:…``)."""
+
+urlpatterns = []
