@@ -8,10 +8,27 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import APIKey
 
-from affiliates.models import Agency, AgencyMember
+from affiliates.models import (
+    AffiliateSettings,
+    Agency,
+    AgencyAPIKey,
+    AgencyMember,
+    AgencyProduct,
+    AgencyTalent,
+    CommissionLine,
+    CommissionOrder,
+    Cooperation,
+    ExclusiveTerm,
+    FundsFlow,
+    PlanTerms,
+    PromotionPlan,
+    Sharer,
+    Talent,
+)
 from affiliates.services import agencies
-from shopops.admin import AuditedAdmin
+from shopops.admin import AuditedAdmin, MoneyAdminMixin, ReadOnlyAdmin
 from shopops.forms.validators import appid_validator
 
 
@@ -153,3 +170,155 @@ class AgencyMemberAdmin(AuditedAdmin):
         created = agencies.agency_member_add(agency=obj.agency, username=obj.user.username)
         obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
         obj._state.adding = False
+
+
+# --- 优选联盟: what support staff look at -----------------------------------------------------------------------------
+# Plans, talents, cooperations and exclusive terms change through the console's services (each checks the platform's
+# rules first); synced copies and the reconciliation are the platform's and the sync's. Support staff read them here.
+
+
+@admin.register(PromotionPlan)
+class PromotionPlanAdmin(ReadOnlyAdmin):
+    list_display = ("product_id", "shop", "type", "status", "ratio_percent", "headsupplier_appid", "updated_at")
+    list_filter = ("type", "status")
+    search_fields = ("product_id", "info_id", "shop__name", "headsupplier_appid")
+    list_select_related = ("shop",)
+
+
+@admin.register(PlanTerms)
+class PlanTermsAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "shop", "type", "listed", "ratio_percent", "valid_from", "valid_to")
+    list_filter = ("type", "listed")
+    search_fields = ("product_id", "shop__name")
+    list_select_related = ("shop", "plan")
+
+
+@admin.register(AffiliateSettings)
+class AffiliateSettingsAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"min_sale_gmv_30d_fen": _("Minimum 30-day GMV")}
+    list_display = ("shop", "league", "league_checked_at", "min_fans", "min_sale_gmv_30d_yuan")
+    list_filter = ("league",)
+    search_fields = ("shop__name", "shop__appid")
+    list_select_related = ("shop",)
+
+
+@admin.register(Talent)
+class TalentAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"total_sale_gmv_fen": _("Total GMV"), "sale_gmv_30d_fen": _("30-day GMV")}
+    list_display = ("nickname", "talent_appid", "shop", "status", "is_blacklisted", "sale_gmv_30d_yuan")
+    list_filter = ("status", "is_blacklisted")
+    search_fields = ("nickname", "talent_appid", "finder_id", "shop__name")
+    list_select_related = ("shop",)
+
+
+@admin.register(ExclusiveTerm)
+class ExclusiveTermAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"floor_price_fen": _("Floor price"), "price_fen": _("Exclusive price")}
+    list_display = ("talent", "product_id", "shop", "price_yuan", "floor_price_yuan", "stock")
+    list_filter = ("updated_at",)
+    search_fields = ("product_id", "talent__nickname", "shop__name")
+    list_select_related = ("shop", "talent")
+
+
+@admin.register(Cooperation)
+class CooperationAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"gmv_fen": _("GMV"), "settled_fen": _("Settled"), "unsettled_fen": _("Not settled")}
+    list_display = ("shop_name", "shop_appid", "agency_name", "agency_appid", "status", "invited_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("shop_name", "shop_appid", "agency_name", "agency_appid")
+
+
+@admin.register(CommissionLine)
+class CommissionLineAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {
+        "paid_fen": _("Paid for line"),
+        "refunded_fen": _("Refunded"),
+        "platform_amount_fen": _("Platform commission"),
+        "expected_amount_fen": _("Expected commission"),
+        "difference_fen": _("Difference"),
+    }
+    list_display = (
+        "order_id",
+        "sku_id",
+        "shop",
+        "party",
+        "nickname",
+        "platform_amount_yuan",
+        "expected_amount_yuan",
+        "reason",
+    )
+    list_filter = ("party", "status", "reason", "self_referral")
+    search_fields = ("order_id", "sku_id", "product_id", "party_id", "shop__name")
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(CommissionOrder)
+class CommissionOrderAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {
+        "actual_payment_fen": _("Commissionable amount"),
+        "promoter_amount_fen": _("Promoter commission"),
+        "service_amount_fen": _("Service fee"),
+        "expected_service_amount_fen": _("Expected service fee"),
+        "expected_promoter_amount_fen": _("Expected promoter commission"),
+        "difference_fen": _("Difference"),
+    }
+    list_display = ("order_id", "sku_id", "agency", "shop_name", "status", "service_amount_yuan", "reason")
+    list_filter = ("status", "promoter_kind", "reason", "self_referral")
+    search_fields = ("order_id", "sku_id", "product_id", "shop_appid", "agency__name")
+    list_select_related = ("agency",)
+    show_full_result_count = False
+
+
+@admin.register(AgencyProduct)
+class AgencyProductAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"min_price_fen": _("Price from")}
+    list_display = ("product_id", "title", "agency", "shop_appid", "status", "ratio_ppm", "service_ratio_ppm")
+    list_filter = ("status",)
+    search_fields = ("product_id", "title", "shop_appid", "agency__name")
+    list_select_related = ("agency",)
+
+
+@admin.register(Sharer)
+class SharerAdmin(ReadOnlyAdmin):
+    list_display = ("nickname", "sharer_appid", "agency", "bind_time", "commission_type", "commission_ratio")
+    list_filter = ("commission_type", "bind_time")
+    search_fields = ("nickname", "sharer_appid", "agency__name")
+    list_select_related = ("agency",)
+
+
+@admin.register(AgencyTalent)
+class AgencyTalentAdmin(ReadOnlyAdmin):
+    list_display = ("nickname", "talent_appid", "agency", "bind_time")
+    list_filter = ("bind_time",)
+    search_fields = ("nickname", "talent_appid", "agency__name")
+    list_select_related = ("agency",)
+
+
+@admin.register(FundsFlow)
+class FundsFlowAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"amount_fen": _("Amount"), "balance_fen": _("Balance after")}
+    list_display = ("flow_id", "agency", "funds_type", "amount_yuan", "balance_yuan", "bookkeeping_time")
+    list_filter = ("funds_type",)
+    search_fields = ("flow_id", "order_id", "agency__name")
+    list_select_related = ("agency",)
+
+
+@admin.register(AgencyAPIKey)
+class AgencyAPIKeyAdmin(AuditedAdmin):
+    """Support staff see an agency's keys (never the key itself: only its hash is stored) and may revoke one."""
+
+    list_display = ("name", "prefix", "agency", "created", "last_used_at", "revoked")
+    list_filter = ("revoked",)
+    search_fields = ("name", "prefix", "agency__name")
+    list_select_related = ("agency",)
+    fields = ("name", "prefix", "agency", "created", "last_used_at", "expiry_date", "revoked")
+    readonly_fields = ("name", "prefix", "agency", "created", "last_used_at", "expiry_date")
+
+    def has_add_permission(self, request):
+        return False  # keys are made by the agency in the partner portal, which shows the key once
+
+
+# The library's own key model is unused (AgencyAPIKey is ours): keep it out of the support staff's way.
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)

@@ -27,6 +27,14 @@ NOT_AUDITED = {
     "shopops.AfterSaleStatusChange",
     "shopops.Product",
     "shopops.Sku",
+    # 优选联盟: copies of the platform's data (the agency's and the shop's) and what the reconciliation derives.
+    "affiliates.PlanTerms",
+    "affiliates.CommissionLine",
+    "affiliates.CommissionOrder",
+    "affiliates.AgencyProduct",
+    "affiliates.Sharer",
+    "affiliates.AgencyTalent",
+    "affiliates.FundsFlow",
 }
 
 
