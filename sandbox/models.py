@@ -37,6 +37,16 @@ class Account(models.Model):
     shop_status = models.CharField(_("shop status"), max_length=16, default="open_finished")
     is_local_life = models.BooleanField(_("local life"), default=False)
     open_timestamp = models.BigIntegerField(_("opened at (unix)"), default=0)
+    # 优选联盟 (a shop's): when off, every merchant league API answers 10023007 优选联盟未开通.
+    league_enabled = models.BooleanField(_("优选联盟 enabled"), default=True)
+    # Deliberate platform mistakes (per mille of the commission lines paid / of the 推客 agency lines): see
+    # sandbox.lifecycle (``skew``) and CommissionAnomaly, which records exactly which lines they hit.
+    miscompute_permille = models.PositiveSmallIntegerField(
+        _("mis-computed commission lines (‰)"), default=20, validators=[MaxValueValidator(1000)]
+    )
+    self_referral_permille = models.PositiveSmallIntegerField(
+        _("self-referral 推客 lines (‰)"), default=200, validators=[MaxValueValidator(1000)]
+    )
 
     # Message push (开发设置 - 消息推送): only secure mode with JSON exists for shops.
     callback_url = models.URLField(_("callback URL"), max_length=500, blank=True)
@@ -274,6 +284,161 @@ class CommissionOrder(models.Model):
 
     def __str__(self):
         return f"{self.order_id}/{self.sku_id}"
+
+
+class LeagueTalent(models.Model):
+    """A 达人 (talent) in a shop's 优选联盟 talent list (league/promoter/*, the 2026 talent model).
+
+    status: 0 初始值, 1 邀请中, 2 已接受邀请, 3 已拒绝邀请, 4 已取消邀请, 5 已取消合作, 10 已删除.
+    ``is_blacklisted`` is set by league/talent/update; a blacklisted talent cannot be named in a plan.
+    """
+
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="league_talents", verbose_name=_("shop"))
+    talent_appid = models.CharField(_("talent appid"), max_length=32)
+    finder_id = models.CharField(_("视频号 finder id"), max_length=64, blank=True)
+    nickname = models.CharField(_("nickname"), max_length=64)
+    head_img = models.URLField(_("avatar URL"), max_length=300, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    status = models.PositiveSmallIntegerField(_("status"), default=0)
+    is_blacklisted = models.BooleanField(_("blacklisted"), default=False)
+    invite_time = models.BigIntegerField(_("invited (unix)"), default=0)
+    update_time = models.BigIntegerField(_("updated (unix)"), default=0)
+
+    class Meta:
+        verbose_name = _("league talent")
+        verbose_name_plural = _("league talents")
+        ordering = ["shop", "pk"]
+        constraints = [models.UniqueConstraint(fields=["shop", "talent_appid"], name="sandbox_league_talent_unique")]
+
+    def __str__(self):
+        return f"{self.nickname} ({self.talent_appid})"
+
+
+class LeaguePlan(models.Model):
+    """A promotion plan (推广计划) of a shop's product: what league/item/* and promotion/plan/list serve.
+
+    type: 1 普通, 2 定向, 3 专属, and 0 for an agency plan (item/headsupplier/batchadd with ``agency``; 0 is the
+    sandbox's own marker, never sent as a ``type``). status as stored: 1 listed, 2 delisted, 4 deleted, 5 below
+    the admission threshold; the API shows 10 待生效 for a listed plan before ``begin_time`` (sandbox.services.league).
+    The current terms are also in ``terms`` (LeaguePlanTerms): each change closes the open row and opens a new one.
+    """
+
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="league_plans", verbose_name=_("shop"))
+    plan_id = models.CharField(_("promotion plan id"), max_length=32)
+    type = models.PositiveSmallIntegerField(_("type"))
+    product_id = models.CharField(_("product id"), max_length=32)
+    agency = models.ForeignKey(
+        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="league_agency_plans"
+    )
+    status = models.PositiveSmallIntegerField(_("status"))
+    ratio_pct = models.PositiveSmallIntegerField(_("ratio (%)"), validators=[MaxValueValidator(90)])
+    service_ratio_pct = models.PositiveSmallIntegerField(
+        _("service ratio (%)"), default=0, validators=[MaxValueValidator(90)]
+    )
+    commission_type = models.PositiveSmallIntegerField(_("commission type"), default=0)
+    talents = models.JSONField(_("talent appids"), default=list, blank=True)
+    begin_time = models.BigIntegerField(_("begin (unix)"), default=0)
+    end_time = models.BigIntegerField(_("end (unix)"), null=True, blank=True)
+    create_time = models.BigIntegerField(_("created (unix)"))
+    update_time = models.BigIntegerField(_("updated (unix)"))
+
+    class Meta:
+        verbose_name = _("league promotion plan")
+        verbose_name_plural = _("league promotion plans")
+        ordering = ["shop", "pk"]
+        constraints = [models.UniqueConstraint(fields=["shop", "plan_id"], name="sandbox_league_plan_unique")]
+        indexes = [models.Index(fields=["shop", "product_id"], name="sandbox_league_plan_product")]
+
+    def __str__(self):
+        return f"{self.plan_id} ({self.product_id}, type {self.type})"
+
+    @property
+    def is_forever(self) -> bool:
+        return self.end_time is None
+
+
+class LeaguePlanTerms(models.Model):
+    """The terms of a plan between ``valid_from`` and ``valid_to`` (open: null), as the platform applied them.
+
+    The terms in force at t: valid_from <= t < valid_to, listed, begin_time <= t and (end_time null or
+    t <= end_time). A commission paid at t uses them (sandbox.lifecycle.PlanBook).
+    """
+
+    plan = models.ForeignKey(LeaguePlan, on_delete=models.CASCADE, related_name="terms", verbose_name=_("plan"))
+    ratio_pct = models.PositiveSmallIntegerField(_("ratio (%)"))
+    service_ratio_pct = models.PositiveSmallIntegerField(_("service ratio (%)"), default=0)
+    talents = models.JSONField(_("talent appids"), default=list, blank=True)
+    listed = models.BooleanField(_("listed"))
+    begin_time = models.BigIntegerField(_("begin (unix)"), default=0)
+    end_time = models.BigIntegerField(_("end (unix)"), null=True, blank=True)
+    valid_from = models.BigIntegerField(_("valid from (unix)"))
+    valid_to = models.BigIntegerField(_("valid to (unix)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("league plan terms")
+        verbose_name_plural = _("league plan terms")
+        ordering = ["plan", "valid_from", "pk"]
+
+    def __str__(self):
+        return f"{self.plan.plan_id} from {self.valid_from}"
+
+
+class LeagueSale(models.Model):
+    """A talent's sale of a shop's product (a paid line attributed to a 达人 outside any agency), written when the
+    order is paid: the figures of league/promoter/get and talent/getproductdatalist are sums of these rows."""
+
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="league_sales", verbose_name=_("shop"))
+    talent_appid = models.CharField(_("talent appid"), max_length=32)
+    order_id = models.CharField(_("order id"), max_length=32)
+    sku_id = models.CharField(_("sku id"), max_length=32)
+    product_id = models.CharField(_("product id"), max_length=32)
+    amount = models.BigIntegerField(_("paid (fen)"))
+    pay_time = models.BigIntegerField(_("paid (unix)"))
+
+    class Meta:
+        verbose_name = _("league talent sale")
+        verbose_name_plural = _("league talent sales")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "order_id", "sku_id"], name="sandbox_league_sale_unique")
+        ]
+        indexes = [models.Index(fields=["shop", "talent_appid", "pay_time"], name="sandbox_league_sale_talent")]
+
+    def __str__(self):
+        return f"{self.talent_appid} {self.order_id}/{self.sku_id}"
+
+
+class CommissionAnomaly(models.Model):
+    """The truth about a deliberately wrong commission line, for tests: the platform's amount for ``party``
+    (commission_infos type: 0 达人/推客 side, 1 机构) of (order_id, sku_id) is wrong (``miscomputed``; the same
+    wrong amount in the order and in the agency's commission order), or the agency line's buyer is the 推客
+    themself (``self_referral``: buyer_info.open_id = the 推客's opensharerid). ``rule`` says how it was made."""
+
+    class Kind(models.TextChoices):
+        MISCOMPUTED = "miscomputed", _("Mis-computed")
+        SELF_REFERRAL = "self_referral", _("Self-referral")
+
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="commission_anomalies")
+    agency = models.ForeignKey(
+        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="agency_commission_anomalies"
+    )
+    order_id = models.CharField(_("order id"), max_length=32)
+    sku_id = models.CharField(_("sku id"), max_length=32)
+    party = models.PositiveSmallIntegerField(_("party"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    rule = models.JSONField(_("rule"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("commission anomaly")
+        verbose_name_plural = _("commission anomalies")
+        ordering = ["shop", "order_id", "sku_id", "party"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "order_id", "sku_id", "party", "kind"], name="sandbox_commission_anomaly_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.order_id}/{self.sku_id}/{self.party}"
 
 
 class Invitation(models.Model):
