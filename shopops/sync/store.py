@@ -2,6 +2,11 @@
 
 Writing the same payloads twice leaves the same rows (only ``synced_at`` moves), so a repeated window, a resumed
 page or a duplicated push changes nothing.
+
+After a page of orders or after-sales is stored, ``orders_stored`` is sent (inside the page's transaction) with the
+shop and the platform ids of the orders concerned, so the apps that derive rows from orders (affiliates' commission
+lines) refresh exactly those orders. A signal because the core must not import the apps: an app connects its
+receiver in its ``AppConfig.ready``.
 """
 
 from collections import defaultdict
@@ -10,6 +15,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q
+from django.dispatch import Signal
 
 from shopops.bulk import rows_write
 from shopops.models import AfterSale, AfterSaleStatusChange, Order, OrderLine, Product, Shop, Sku
@@ -26,6 +32,9 @@ LINE_FIELDS = _updatable(OrderLine, "order", "line_no")
 AFTERSALE_FIELDS = _updatable(AfterSale, "after_sale_order_id")
 PRODUCT_FIELDS = _updatable(Product, "product_id", "seen_at")
 SKU_FIELDS = _updatable(Sku, "sku_id")
+
+# Sent with ``shop`` and ``order_ids`` (platform order ids) after orders, or after-sales of those orders, were stored.
+orders_stored = Signal()
 
 
 def _upsert_by_platform_id(model, rows: list[dict], id_field: str, update_fields: list[str]) -> dict[str, int]:
@@ -53,6 +62,7 @@ def orders_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> No
     OrderLine.objects.filter(
         reduce(or_, (Q(order_id__in=ids, line_no__gt=n) for n, ids in orders_by_line_count.items()))
     ).delete()
+    orders_stored.send(sender=Order, shop=shop, order_ids=[order["order_id"] for order in orders])
 
 
 def aftersales_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> None:
@@ -72,6 +82,8 @@ def aftersales_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -
         for r in rows
         if known.get(r["after_sale_order_id"]) != r["status"]
     )
+    # A refund changes the base a commission is computed on.
+    orders_stored.send(sender=AfterSale, shop=shop, order_ids=sorted({r["order_id"] for r in rows if r["order_id"]}))
 
 
 def products_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> int:
