@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from shopops import api
 
@@ -7,4 +7,5 @@ app_name = "api"
 urlpatterns = [
     path("me/", api.MeApi.as_view(), name="me"),
     path("auth/token/", api.TokenApi.as_view(), name="token"),
+    path("partner/", include("affiliates.api_urls")),
 ]
