@@ -1,0 +1,575 @@
+"""Writes for promotion plans (推广计划) in 优选联盟: 普通 (open to every talent, one ratio), 定向 and 专属 (chosen
+talents), agency plans (headsupplier batchadd), and the sync that reads the platform's plans into ShopOps.
+
+Every platform rule is checked here BEFORE the call, with the platform's meaning and a stable code, and the same
+input is refused by the platform with the errcode in brackets (wechat-platform.md §5.1, 2026 §B.1):
+
+- ``ratio_out_of_range`` [10023000]: a commission or service ratio is a whole percent from 0 to 90;
+- ``no_products`` [10023000], ``too_many_products`` [10023102]: 1 to 20 products per batch;
+- ``duplicate_product`` [10023101]: a product once per batch;
+- ``unknown_product`` [10023103]: the product is in the shop's synced catalogue;
+- ``product_not_listed`` [10023104]: the product is on sale (status 5);
+- ``exclusive_conflict`` [10023105]: a 专属 plan excludes 普通 and 定向 plans of the same product, both ways;
+- ``normal_plan_not_listed`` [10023106]: a 定向 plan is listed only while the product's 普通 plan is listed;
+- ``talents_required`` [10023000], ``too_many_talents`` [10023102]: 定向 and 专属 name 1 to 30 talents;
+- ``invalid_talent`` [10023001]: each talent is one of the shop's, cooperating, not blacklisted;
+- ``period_invalid`` [10023000]: without "no end date" the plan has a start and an end after it.
+
+Rules of ShopOps's own (no platform code): ``plan_exists`` (a product has one 普通 plan and one plan per agency:
+edit it instead), ``agency_not_cooperating`` (an agency plan is for an agency cooperating with the shop),
+``not_editable`` (agency plans and deleted plans have no edit/delist/relist/delete API), ``wrong_status`` (delist
+a listed plan, relist a delisted one). A platform refusal that slips through is shown verbatim (errcode + errmsg)
+with the code of affiliates.services.league; a batch that the platform accepts in part keeps the items that
+succeeded and reports each failed one with its errcode and errmsg.
+
+Terms. Every change of a plan — create, edit, delist, relist, delete, and any change seen by ``plans_sync`` —
+closes the plan's terms rows still in force and opens one with the new terms, in the same transaction
+(``_terms_record``). A row covers [valid_from, valid_to): a plan with a period starts its listed row at the period's
+start and ends it at the period's end, so "the terms in force at t" is always ``valid_from ≤ t < valid_to``
+(valid_to None: open-ended); a delisted or deleted plan opens a row with ``listed`` False. Row changes of plans
+are recorded by django-auditlog with the request's user; terms rows are not (they are derived).
+
+Platform calls are made outside transactions (affiliates.services.league.league_session); what the platform
+accepted is then stored atomically.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from affiliates.models import Cooperation, PlanTerms, PromotionPlan, Talent
+from affiliates.services.league import MEANINGS, REFUSAL_CODES, league_session
+from shopops.models import Product, Shop
+from shopops.wechat.types import as_id, as_int, as_str
+
+Type = PromotionPlan.Type
+Status = PromotionPlan.Status
+
+MAX_RATIO_PERCENT = 90
+MAX_PRODUCTS = 20
+MAX_TALENTS = 30
+PRODUCT_ON_SALE = 5  # shopops.selectors.catalog.ProductStatus.LISTED
+# Statuses in which a plan still exists on the platform (anything but deleted): what the 专属 exclusion looks at.
+EXISTING = (Status.LISTED, Status.DELISTED, Status.BELOW_THRESHOLD, Status.PENDING)
+# Statuses whose terms apply to orders (a pending plan from its start time).
+IN_FORCE = (Status.LISTED, Status.PENDING)
+# item/upd operate_type (2026 §B.1, confirmed): 1 edit and list, 2 delist, 4 list.
+OPERATE_EDIT, OPERATE_DELIST, OPERATE_RELIST = 1, 2, 4
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One product of a batch with its commission ratio (whole percent); ``service_ratio_percent`` for agency
+    plans only."""
+
+    product_id: str
+    ratio_percent: int
+    service_ratio_percent: int | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """When a plan is in force: ``forever`` (no end date, from now or ``begin_time``) or ``begin_time`` to
+    ``end_time``."""
+
+    begin_time: datetime | None = None
+    end_time: datetime | None = None
+    forever: bool = True
+
+
+@dataclass(frozen=True)
+class ItemFailure:
+    """A product the platform refused within a batch it otherwise accepted."""
+
+    product_id: str
+    errcode: int
+    errmsg: str
+    code: str
+    message: str
+
+
+@dataclass
+class BatchResult:
+    created: list[PromotionPlan] = field(default_factory=list)
+    failed: list[ItemFailure] = field(default_factory=list)
+
+
+# --- pre-checks (each one a platform rule, refused before any call) ------------------------------------------------
+
+
+def _refuse(field_name: str | None, message, code: str, **params) -> ValidationError:
+    error = ValidationError(message, code=code, params=params or None)
+    return ValidationError({field_name: error}) if field_name else error
+
+
+def check_ratio(value: int, *, field_name: str = "ratio_percent") -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RATIO_PERCENT:
+        raise _refuse(
+            field_name,
+            _("The ratio is a whole percent from 0 to %(max)s."),
+            "ratio_out_of_range",
+            max=MAX_RATIO_PERCENT,
+        )
+
+
+def check_period(period: Period) -> None:
+    """Without "no end date" a plan needs a start and an end after it."""
+    if period.forever:
+        return
+    if period.begin_time is None or period.end_time is None:
+        raise _refuse("end_time", _("Give the plan a start and an end, or choose no end date."), "period_invalid")
+    if period.end_time <= period.begin_time:
+        raise _refuse("end_time", _("The plan must end after it starts."), "period_invalid")
+
+
+def check_items(items: Sequence[PlanItem], *, agency: bool = False) -> None:
+    if not items:
+        raise _refuse("items", _("Add at least one product."), "no_products")
+    if len(items) > MAX_PRODUCTS:
+        raise _refuse(
+            "items",
+            _("At most %(max)s products at a time; this batch has %(count)s."),
+            "too_many_products",
+            max=MAX_PRODUCTS,
+            count=len(items),
+        )
+    seen = set()
+    for item in items:
+        if item.product_id in seen:
+            raise _refuse(
+                "items",
+                _("Product %(product_id)s is in the batch twice."),
+                "duplicate_product",
+                product_id=item.product_id,
+            )
+        seen.add(item.product_id)
+        check_ratio(item.ratio_percent, field_name="items")
+        if agency:
+            if item.service_ratio_percent is None:
+                raise _refuse("items", _("Give each product a service ratio."), "ratio_out_of_range", max=90)
+            check_ratio(item.service_ratio_percent, field_name="items")
+
+
+def check_products_on_sale(*, shop: Shop, product_ids: Iterable[str]) -> None:
+    """Each product is in the shop's synced catalogue and on sale."""
+    product_ids = list(product_ids)
+    statuses = dict(
+        Product.objects.filter(shop=shop, product_id__in=product_ids, deleted=False).values_list("product_id", "status")
+    )
+    for product_id in product_ids:
+        if product_id not in statuses:
+            raise _refuse(
+                "items",
+                _("Product %(product_id)s is not in the shop's catalogue (sync the products if it is new)."),
+                "unknown_product",
+                product_id=product_id,
+            )
+        if statuses[product_id] != PRODUCT_ON_SALE:
+            raise _refuse(
+                "items",
+                _("Product %(product_id)s is not on sale in the shop: put it on sale first."),
+                "product_not_listed",
+                product_id=product_id,
+            )
+
+
+def check_exclusion(*, shop: Shop, type: int, product_ids: Iterable[str], plan: PromotionPlan | None = None) -> None:
+    """A 专属 plan excludes the 普通 and 定向 plans of the same product, and the reverse (deleted plans aside)."""
+    others = (Type.NORMAL, Type.TARGETED) if type == Type.EXCLUSIVE else (Type.EXCLUSIVE,)
+    conflict = (
+        PromotionPlan.objects.filter(
+            shop=shop, product_id__in=list(product_ids), type__in=others, status__in=EXISTING, headsupplier_appid=""
+        )
+        .exclude(pk=plan.pk if plan else None)
+        .order_by("product_id")
+        .first()
+    )
+    if conflict:
+        raise _refuse(
+            "items",
+            _(
+                "Product %(product_id)s already has a %(other)s plan: an exclusive plan cannot exist beside an open "
+                "or targeted plan of the same product. Delete that plan first."
+            ),
+            "exclusive_conflict",
+            product_id=conflict.product_id,
+            other=conflict.get_type_display(),
+        )
+
+
+def check_normal_listed(*, shop: Shop, product_ids: Iterable[str]) -> None:
+    """A 定向 plan is listed only while the product's 普通 plan is listed."""
+    listed = set(
+        PromotionPlan.objects.filter(
+            shop=shop, product_id__in=list(product_ids), type=Type.NORMAL, headsupplier_appid="", status=Status.LISTED
+        ).values_list("product_id", flat=True)
+    )
+    for product_id in product_ids:
+        if product_id not in listed:
+            raise _refuse(
+                "items",
+                _("Product %(product_id)s has no listed open plan: a targeted plan needs one. List it first."),
+                "normal_plan_not_listed",
+                product_id=product_id,
+            )
+
+
+def check_talents(*, shop: Shop, talent_appids: Sequence[str]) -> None:
+    """定向 and 专属 plans name 1 to 30 talents, each one of the shop's, cooperating and not blacklisted."""
+    if not talent_appids:
+        raise _refuse("talent_appids", _("Choose at least one talent."), "talents_required")
+    if len(talent_appids) > MAX_TALENTS:
+        raise _refuse(
+            "talent_appids",
+            _("At most %(max)s talents per plan; %(count)s were chosen."),
+            "too_many_talents",
+            max=MAX_TALENTS,
+            count=len(talent_appids),
+        )
+    valid = set(
+        Talent.objects.filter(
+            shop=shop, talent_appid__in=list(talent_appids), status=Talent.Status.ACCEPTED, is_blacklisted=False
+        ).values_list("talent_appid", flat=True)
+    )
+    invalid = [appid for appid in talent_appids if appid not in valid]
+    if invalid:
+        raise _refuse(
+            "talent_appids",
+            _("Not a talent cooperating with the shop (or blacklisted): %(talents)s."),
+            "invalid_talent",
+            talents=", ".join(invalid),
+        )
+
+
+def _check_no_plan(*, shop: Shop, product_ids: Iterable[str], headsupplier_appid: str = "") -> None:
+    """One 普通 plan per product, and one plan per agency and product: the existing one is edited instead."""
+    existing = PromotionPlan.objects.filter(
+        shop=shop, product_id__in=list(product_ids), headsupplier_appid=headsupplier_appid
+    ).exclude(status=Status.DELETED)
+    if not headsupplier_appid:
+        existing = existing.filter(type=Type.NORMAL)
+    plan = existing.order_by("product_id").first()
+    if plan:
+        raise _refuse(
+            "items",
+            _("Product %(product_id)s already has this plan: edit it instead."),
+            "plan_exists",
+            product_id=plan.product_id,
+        )
+
+
+# --- the platform's request bodies ----------------------------------------------------------------------------------
+
+
+def _period_body(period: Period) -> dict:
+    if period.forever:
+        body = {"is_forerver": True}  # sic: the platform's spelling
+        if period.begin_time:
+            body["begin_time"] = int(period.begin_time.timestamp())
+        return body
+    return {
+        "is_forerver": False,
+        "begin_time": int(period.begin_time.timestamp()),
+        "end_time": int(period.end_time.timestamp()),
+    }
+
+
+def _plan_key(plan: PromotionPlan) -> dict:
+    """How item/upd and item/delete address a plan: 普通 by product, 定向/专属 by the platform's plan id."""
+    if plan.type == Type.NORMAL:
+        return {"type": plan.type, "product_id": plan.product_id}
+    return {"type": plan.type, "info_id": plan.info_id, "product_id": plan.product_id}
+
+
+def _initial_status(period: Period, now: datetime) -> int:
+    return Status.PENDING if period.begin_time and period.begin_time > now else Status.LISTED
+
+
+def _item_failure(entry: dict) -> ItemFailure:
+    errcode = as_int(entry.get("errcode"))
+    meaning = MEANINGS.get(errcode)
+    return ItemFailure(
+        product_id=as_id(entry.get("product_id")),
+        errcode=errcode,
+        errmsg=as_str(entry.get("errmsg")),
+        code=REFUSAL_CODES.get(errcode, "platform_refused"),
+        message=str(meaning) if meaning else "",
+    )
+
+
+# --- creating plans -------------------------------------------------------------------------------------------------
+
+
+def plans_create(
+    *,
+    shop: Shop,
+    type: int,
+    items: Sequence[PlanItem],
+    talent_appids: Sequence[str] = (),
+    period: Period = Period(),
+) -> BatchResult:
+    """Add up to 20 products to 优选联盟 as plans of one ``type`` (league item/batchadd), each with its ratio;
+    定向 and 专属 plans for the chosen talents. Refused before the call by every platform rule (see the module);
+    a batch the platform accepts in part keeps what it accepted and returns each failed item."""
+    if type not in Type.values:
+        raise _refuse("type", _("Choose open, targeted or exclusive."), "invalid_type")
+    talent_appids = list(dict.fromkeys(talent_appids)) if type != Type.NORMAL else []
+    check_items(items)
+    check_period(period)
+    product_ids = [item.product_id for item in items]
+    check_products_on_sale(shop=shop, product_ids=product_ids)
+    if type == Type.NORMAL:
+        _check_no_plan(shop=shop, product_ids=product_ids)
+    check_exclusion(shop=shop, type=type, product_ids=product_ids)
+    if type == Type.TARGETED:
+        check_normal_listed(shop=shop, product_ids=product_ids)
+    if type != Type.NORMAL:
+        check_talents(shop=shop, talent_appids=talent_appids)
+
+    body = {
+        "type": type,
+        "list": [{"product_id": item.product_id, "ratio": item.ratio_percent} for item in items],
+        **_period_body(period),
+    }
+    if talent_appids:
+        body["talent_appids"] = talent_appids
+    with league_session(shop, write=True) as client:
+        results = client.league_item_batchadd(body)
+    return _store_created(shop, items, results, type=type, talent_appids=talent_appids, period=period)
+
+
+def agency_plans_create(
+    *,
+    shop: Shop,
+    headsupplier_appid: str,
+    items: Sequence[PlanItem],
+    commission_type: int,
+    period: Period = Period(),
+) -> BatchResult:
+    """Offer up to 20 products to a cooperating agency (league item/headsupplier/batchadd), each with its
+    commission ratio and the agency's service ratio (both whole percent 0–90). Refused before the call when the
+    agency is not cooperating with the shop (``agency_not_cooperating``) and by the item rules of the module."""
+    if not Cooperation.objects.filter(
+        shop=shop, agency_appid=headsupplier_appid, status=Cooperation.Status.ACCEPTED
+    ).exists():
+        raise _refuse(
+            "headsupplier_appid",
+            _("Choose an agency that cooperates with the shop."),
+            "agency_not_cooperating",
+        )
+    check_items(items, agency=True)
+    check_period(period)
+    product_ids = [item.product_id for item in items]
+    check_products_on_sale(shop=shop, product_ids=product_ids)
+    _check_no_plan(shop=shop, product_ids=product_ids, headsupplier_appid=headsupplier_appid)
+
+    body = {
+        "headsupplier_appid": headsupplier_appid,
+        "list": [
+            {
+                "product_id": item.product_id,
+                "ratio": item.ratio_percent,
+                "service_ratio": item.service_ratio_percent,
+                "commission_type": commission_type,
+            }
+            for item in items
+        ],
+        **_period_body(period),
+    }
+    with league_session(shop, write=True) as client:
+        results = client.league_headsupplier_item_batchadd(body)
+    return _store_created(
+        shop,
+        items,
+        results,
+        type=Type.NORMAL,
+        period=period,
+        headsupplier_appid=headsupplier_appid,
+        commission_type=commission_type,
+    )
+
+
+def _store_created(
+    shop: Shop,
+    items: Sequence[PlanItem],
+    results: list[dict],
+    *,
+    type: int,
+    period: Period,
+    talent_appids: Sequence[str] = (),
+    headsupplier_appid: str = "",
+    commission_type: int | None = None,
+) -> BatchResult:
+    by_product = {as_id(entry.get("product_id")): entry for entry in results}
+    outcome = BatchResult()
+    now = timezone.now()
+    with transaction.atomic():
+        for item in items:
+            entry = by_product.get(item.product_id, {})
+            if as_int(entry.get("errcode")) != 0:
+                outcome.failed.append(_item_failure({"product_id": item.product_id, **entry}))
+                continue
+            plan_id = as_id(entry.get("promotion_plan_id")) or as_id(entry.get("info_id"))
+            plan = _plan_for_store(
+                shop, type=type, product_id=item.product_id, info_id=plan_id, agency=headsupplier_appid
+            )
+            plan.info_id = plan_id if type != Type.NORMAL else plan.info_id
+            plan.promotion_plan_id = as_id(entry.get("promotion_plan_id")) or plan.promotion_plan_id
+            plan.status = _initial_status(period, now)
+            plan.ratio_percent = item.ratio_percent
+            plan.service_ratio_percent = item.service_ratio_percent
+            plan.commission_type = commission_type
+            plan.talent_appids = list(talent_appids)
+            plan.begin_time, plan.end_time, plan.forever = period.begin_time, period.end_time, period.forever
+            plan.save()
+            _terms_record(plan, at=now)
+            outcome.created.append(plan)
+    return outcome
+
+
+def _plan_for_store(shop: Shop, *, type: int, product_id: str, info_id: str, agency: str) -> PromotionPlan:
+    """The row a created plan goes to: a deleted plan under the same key is reused (its terms history stays)."""
+    plans = PromotionPlan.objects.select_for_update().filter(shop=shop, product_id=product_id)
+    if agency:
+        plan = plans.filter(headsupplier_appid=agency).first()
+    elif type == Type.NORMAL:
+        plan = plans.filter(type=Type.NORMAL, headsupplier_appid="").first()
+    else:
+        plan = plans.filter(info_id=info_id).first() if info_id else None
+    return plan or PromotionPlan(shop=shop, type=type, product_id=product_id, headsupplier_appid=agency)
+
+
+# --- changing one plan ----------------------------------------------------------------------------------------------
+
+
+def _check_changeable(plan: PromotionPlan) -> None:
+    if plan.headsupplier_appid or plan.status == Status.DELETED:
+        raise _refuse(
+            None,
+            _("This plan cannot be changed from ShopOps (agency plans and deleted plans have no API for it)."),
+            "not_editable",
+        )
+
+
+def _check_listable(plan: PromotionPlan) -> None:
+    """What listing a plan again requires: no exclusion conflict, and for 定向 a listed 普通 plan."""
+    check_exclusion(shop=plan.shop, type=plan.type, product_ids=[plan.product_id], plan=plan)
+    if plan.type == Type.TARGETED:
+        check_normal_listed(shop=plan.shop, product_ids=[plan.product_id])
+
+
+def plan_update(
+    *,
+    plan: PromotionPlan,
+    ratio_percent: int,
+    period: Period,
+    talent_appids: Sequence[str] | None = None,
+) -> PromotionPlan:
+    """Edit a plan's ratio, period and (定向/专属) talents; the platform lists it again (operate_type 1 编辑并上架).
+    Refused before the call by the rules of ratio, period, talents and listing (see the module)."""
+    _check_changeable(plan)
+    check_ratio(ratio_percent)
+    check_period(period)
+    _check_listable(plan)
+    talents = list(dict.fromkeys(talent_appids if talent_appids is not None else plan.talent_appids))
+    if plan.type != Type.NORMAL:
+        check_talents(shop=plan.shop, talent_appids=talents)
+    body = {**_plan_key(plan), "operate_type": OPERATE_EDIT, "ratio": ratio_percent}
+    if plan.type != Type.NORMAL:
+        added = [appid for appid in talents if appid not in plan.talent_appids]
+        removed = [appid for appid in plan.talent_appids if appid not in talents]
+        body["exclusive_info"] = {
+            **_period_body(period),
+            **({"add_talent_appids": added} if added else {}),
+            **({"del_talent_appids": removed} if removed else {}),
+        }
+    with league_session(plan.shop, write=True) as client:
+        client.league_item_upd(body)
+    now = timezone.now()
+    with transaction.atomic():
+        plan = PromotionPlan.objects.select_for_update().get(pk=plan.pk)
+        plan.ratio_percent = ratio_percent
+        if plan.type != Type.NORMAL:
+            plan.talent_appids = talents
+            plan.begin_time, plan.end_time, plan.forever = period.begin_time, period.end_time, period.forever
+        plan.status = _initial_status(period, now) if plan.type != Type.NORMAL else Status.LISTED
+        plan.save()
+        _terms_record(plan, at=now)
+    return plan
+
+
+def plan_delist(*, plan: PromotionPlan) -> PromotionPlan:
+    """Take a listed (or pending) plan off promotion (operate_type 2 下架): orders from now on earn nothing under it."""
+    _check_changeable(plan)
+    if plan.status not in IN_FORCE:
+        raise _refuse(None, _("Only a listed plan can be delisted."), "wrong_status")
+    with league_session(plan.shop, write=True) as client:
+        client.league_item_upd({**_plan_key(plan), "operate_type": OPERATE_DELIST})
+    return _status_store(plan, Status.DELISTED)
+
+
+def plan_relist(*, plan: PromotionPlan) -> PromotionPlan:
+    """List a delisted plan again (operate_type 4 上架) on its stored terms. Refused before the call by the listing
+    rules (``exclusive_conflict``, ``normal_plan_not_listed``)."""
+    _check_changeable(plan)
+    if plan.status != Status.DELISTED:
+        raise _refuse(None, _("Only a delisted plan can be listed again."), "wrong_status")
+    _check_listable(plan)
+    with league_session(plan.shop, write=True) as client:
+        client.league_item_upd({**_plan_key(plan), "operate_type": OPERATE_RELIST})
+    return _status_store(plan, Status.LISTED)
+
+
+def plan_delete(*, plan: PromotionPlan) -> PromotionPlan:
+    """Delete a plan on the platform (item/delete). The row stays, status deleted, with its terms history."""
+    _check_changeable(plan)
+    with league_session(plan.shop, write=True) as client:
+        client.league_item_delete(**_plan_key(plan))
+    return _status_store(plan, Status.DELETED)
+
+
+def _status_store(plan: PromotionPlan, status: int) -> PromotionPlan:
+    with transaction.atomic():
+        plan = PromotionPlan.objects.select_for_update().get(pk=plan.pk)
+        plan.status = status
+        plan.save()
+        _terms_record(plan, at=timezone.now())
+    return plan
+
+
+# --- terms over time ------------------------------------------------------------------------------------------------
+
+
+def _terms_record(plan: PromotionPlan, *, at: datetime) -> PlanTerms:
+    """Close the plan's terms rows in force or to come at ``at`` and open its current terms from ``at``: a listed
+    plan from the later of ``at`` and its start, until its end (None with no end date); a plan not in force from
+    ``at`` on, ``listed`` False. Call inside the transaction that changed the plan."""
+    rows = PlanTerms.objects.filter(plan=plan).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+    rows.filter(valid_from__gte=at).update(valid_to=F("valid_from"))  # never in force
+    rows.filter(valid_from__lt=at).update(valid_to=at)
+    listed = plan.status in IN_FORCE
+    valid_from, valid_to = at, None
+    if listed:
+        if plan.begin_time and plan.begin_time > at:
+            valid_from = plan.begin_time
+        if not plan.forever and plan.end_time:
+            valid_to = max(plan.end_time, valid_from)
+    return PlanTerms.objects.create(
+        shop_id=plan.shop_id,
+        plan=plan,
+        product_id=plan.product_id,
+        type=plan.type,
+        listed=listed,
+        ratio_percent=plan.ratio_percent,
+        service_ratio_percent=plan.service_ratio_percent,
+        talent_appids=list(plan.talent_appids),
+        headsupplier_appid=plan.headsupplier_appid,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
