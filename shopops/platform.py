@@ -12,7 +12,7 @@ from requests.adapters import HTTPAdapter
 
 from shopops.bulk import rows_write
 from shopops.models import ApiCall, PlatformToken, Shop
-from shopops.wechat.client import CallRecord, MemoryTokenStore, ShopClient, TokenStore
+from shopops.wechat.client import AgencyClient, BaseClient, CallRecord, MemoryTokenStore, ShopClient, TokenStore
 
 
 class DbTokenStore:
@@ -99,6 +99,17 @@ def shop_client(
     return _client(shop.appid, shop.app_secret, DbTokenStore(), log=log, client_class=client_class, **options)
 
 
+def agency_client(
+    agency=None, *, appid: str = "", secret: str = "", log: ApiCallLog | None = None, **options
+) -> AgencyClient:
+    """A client for a 带货机构's own platform account: ``agency`` is any object with ``appid`` and ``app_secret``
+    (affiliates.Agency; the core does not import the app), or give ``appid`` and ``secret``. Its token is shared
+    through the database like a shop's (keyed by the agency's appid). ValueError without credentials."""
+    if agency is not None:
+        appid, secret = agency.appid, agency.app_secret
+    return _client(appid, secret, DbTokenStore(), log=log, client_class=AgencyClient, **options)
+
+
 def credentials_client(*, appid: str, secret: str, log: ApiCallLog | None = None, **options) -> ShopClient:
     """A client for credentials being tried (not necessarily the shop's stored ones). Its access token lives in a
     private in-memory store: trying them neither rides on the shared cached token of ``appid`` (which may have been
@@ -112,9 +123,9 @@ def _client(
     token_store: TokenStore,
     *,
     log: ApiCallLog | None,
-    client_class: type[ShopClient] = ShopClient,
+    client_class: type[BaseClient] = ShopClient,
     **options,
-) -> ShopClient:
+) -> BaseClient:
     return client_class(
         appid=appid,
         secret=secret,

@@ -890,8 +890,23 @@ class ShopClient(BaseClient):
         return _required_block(self._read(path, body), "data", path)
 
 
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of an agency list whose entries are the records themselves (推客, bound talents): each entry is the
+    platform's raw dict. ``next_key`` is "" on the last page, whatever the platform echoes there."""
+
+    records: list[dict]
+    next_key: str
+
+
+FUNDS_FLOW_PAGE_MAX = 100  # UNCONFIRMED: the documented default is 10, no maximum is published
+FUNDS_FLOW_NEXT_KEY_FROM = 5000  # next_key is required once page × page_size reaches this
+
+
 class AgencyClient(BaseClient):
-    """A 带货机构's (head supplier's) APIs, called with the agency's own appid and secret. All are reads."""
+    """A 带货机构's (head supplier's) APIs, called with the agency's own appid and secret: the headsupplier
+    (``/channels/ec/league/headsupplier/…``) and 推客 (``/channels/ec/promoter/…``) families. All are reads but
+    ``promoter_sharer_commission_set``."""
 
     def headsupplier_order_list(
         self,
@@ -978,6 +993,118 @@ class AgencyClient(BaseClient):
             shops=shops, next_key=as_str(payload.get("next_key")), has_more=as_bool(payload.get("has_more"))
         )
 
+    def headsupplier_shop_get(self, *, shop_appid: str) -> dict:
+        """The raw ``shop_detail`` of one cooperating shop: base_info, data_info{gmv, product_number, settle_amount,
+        unsettle_amount, product_number_today, product_number_sold_today} (fen), status, approved_time."""
+        path = "/channels/ec/league/headsupplier/shop/get"
+        return _required_block(self._read(path, {"appid": _check_id("shop_appid", shop_appid)}), "shop_detail", path)
+
+    # -- funds ---------------------------------------------------------------------------------------------------------
+
+    def headsupplier_funds_balance(self) -> dict:
+        """The raw balance answer: ``available_amount`` and ``pending_amount`` in fen."""
+        payload = self._read("/channels/ec/league/headsupplier/funds/balance/get", {})
+        return {
+            "available_amount": as_int(payload.get("available_amount")),
+            "pending_amount": as_int(payload.get("pending_amount")),
+        }
+
+    def headsupplier_funds_flow_list(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 10,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        funds_type: int | None = None,
+        next_key: str = "",
+    ) -> IdPage:
+        """Flow ids booked in [start_time, end_time] (Unix seconds), one page. ValueError for a page below 1, a
+        page_size outside 1..100, one time without the other, and a deep page (page × page_size ≥ 5000) without
+        the ``next_key`` the previous page returned."""
+        _check_positive("page", page)
+        _check_page_size(page_size, cap=FUNDS_FLOW_PAGE_MAX)
+        if (start_time is None) != (end_time is None):
+            raise ValueError("funds flow list: give both start_time and end_time, or neither")
+        if page * page_size >= FUNDS_FLOW_NEXT_KEY_FROM and not next_key:
+            raise ValueError("funds flow list: pages this deep need the previous page's next_key")
+        body = _without_none(
+            {
+                "page": page,
+                "page_size": page_size,
+                "start_time": None if start_time is None else _unix("start_time", start_time),
+                "end_time": None if end_time is None else _unix("end_time", end_time),
+                "funds_type": funds_type,
+                "next_key": next_key or None,
+            }
+        )
+        return _id_page(self._read("/channels/ec/league/headsupplier/funds/flowlist/get", body), "flow_ids")
+
+    def headsupplier_funds_flow_get(self, flow_id: str | int) -> dict:
+        """The raw ``funds_flow``: flow_id, funds_type (1 提现, 2 分账), amount, balance, bookkeeping_time (a string of
+        Unix seconds), remark, order_id, withdraw_id."""
+        path = "/channels/ec/league/headsupplier/funds/flowdetail/get"
+        return _required_block(self._read(path, {"flow_id": _check_id("flow_id", flow_id)}), "funds_flow", path)
+
+    # -- 推客 and bound accounts (/channels/ec/promoter/…) -----------------------------------------------------------
+
+    def promoter_bind_sharer_list(
+        self, *, page_size: int = 20, next_key: str = "", sharer_appid: str | None = None
+    ) -> RecordPage:
+        """One page of the 推客 bound to the agency: sharer_appid, nickname, head_img_url, bind_time,
+        commission_type, commission_ratio. The answer has no has_more: an empty page or an empty next_key ends
+        the list. ValueError for page_size outside 1..20 (UNCONFIRMED limit)."""
+        body = _without_none(
+            {
+                "page_size": _check_page_size(page_size, cap=20),
+                "next_key": next_key or None,
+                "sharer_appid": sharer_appid or None,
+            }
+        )
+        payload = self._read("/channels/ec/promoter/get_bind_sharer_list", body)
+        records = [entry for entry in map(as_dict, as_list(payload.get("sharer_info_list"))) if entry]
+        return RecordPage(records=records, next_key=as_str(payload.get("next_key")) if records else "")
+
+    def promoter_sharer_commission_set(self, *, sharer_appid: str, commission_type: int, commission_ratio: int) -> None:
+        """Set the share of commission the agency gives one 推客 (a write: never retried). The ratio is sent as
+        given; its unit is UNCONFIRMED (SKIT says 万分数)."""
+        body = {
+            "sharer_appid": _check_id("sharer_appid", sharer_appid),
+            "commission_type": _check_nonnegative("commission_type", commission_type),
+            "commission_ratio": _check_nonnegative("commission_ratio", commission_ratio),
+        }
+        self._write("/channels/ec/promoter/set_sharer_commission_info", body)
+
+    def promoter_bind_talent_list(
+        self, *, page_size: int = 10, next_key: str = "", talent_appid: str | None = None
+    ) -> RecordPage:
+        """One page of the talents bound to the agency: talent_appid, talent_nickname, talent_head_img, bind_time,
+        related_finder_exportname_list, related_mp_biz_appid_list. ValueError for page_size outside 1..10."""
+        body = _without_none(
+            {
+                "page_size": _check_page_size(page_size, cap=10),
+                "next_key": next_key or None,
+                "talent_appid": talent_appid or None,
+            }
+        )
+        payload = self._read("/channels/ec/promoter/get_bind_talent_list", body)
+        records = [entry for entry in map(as_dict, as_list(payload.get("talent_list"))) if entry]
+        more = as_bool(payload.get("has_more")) and bool(records)
+        return RecordPage(records=records, next_key=as_str(payload.get("next_key")) if more else "")
+
+    def promoter_product_link(self, **target: str | int) -> str:
+        """The short link through which a 推客 promotes one product (``short_link``). ``target``: sharer_appid or
+        sharer_openid; shop_appid or head_supplier_appid; product_id or product_short_link (see
+        ``_promotion_target``)."""
+        path = "/channels/ec/promoter/get_product_promotion_link_info"
+        return _check_returned_id(self._read(path, _promotion_target(target)).get("short_link"), "short_link", path)
+
+    def promoter_product_qrcode(self, **target: str | int) -> str:
+        """The URL of the QR code through which a 推客 promotes one product (``qrcode_url``); ``target`` as for
+        ``promoter_product_link``."""
+        path = "/channels/ec/promoter/get_product_promotion_qrcode_info"
+        return _check_returned_id(self._read(path, _promotion_target(target)).get("qrcode_url"), "qrcode_url", path)
+
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Helpers for the typed methods
@@ -1015,3 +1142,32 @@ def _check_sharer_type(value: int) -> int:
     if value not in (2, 3):
         raise ValueError("sharer_type must be 2 (公众号) or 3 (小程序)")
     return value
+
+
+def _check_nonnegative(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return value
+
+
+PROMOTION_TARGET_PAIRS = (
+    ("sharer_appid", "sharer_openid"),
+    ("shop_appid", "head_supplier_appid"),
+    ("product_id", "product_short_link"),
+)
+
+
+def _promotion_target(target: dict) -> dict:
+    """The body of a 推客 product promotion call: exactly one of each pair in ``PROMOTION_TARGET_PAIRS`` (ValueError
+    otherwise, and for any other name)."""
+    known = {name for pair in PROMOTION_TARGET_PAIRS for name in pair}
+    unknown = set(target) - known
+    if unknown:
+        raise ValueError(f"unknown promotion target fields: {', '.join(sorted(unknown))}")
+    body = {}
+    for pair in PROMOTION_TARGET_PAIRS:
+        given = [name for name in pair if as_id(target.get(name))]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {' / '.join(pair)}")
+        body[given[0]] = as_id(target[given[0]])
+    return body
