@@ -50,7 +50,7 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from sandbox.lifecycle import OrderRec, ShopInfo, Simulation
+from sandbox.lifecycle import AGENCY_PLAN, PPM_PER_PCT, OrderRec, PlanBook, ShopInfo, Simulation
 
 DAY, HOUR = 86400, 3600
 CN_OFFSET = 8 * HOUR  # Asia/Shanghai, no DST
@@ -298,6 +298,9 @@ class World:
     buyers: list[dict]  # [{"openid", "unionid", "address"}]
     catalog: dict
     agencies: list[dict]  # accepted agencies: spec + "items" {product_id: [ratio_ppm, service_ratio_ppm]}
+    # Per mille of commission parties paid wrongly / of 推客 agency lines bought by the 推客 (see _anomalies).
+    miscompute_permille: int = 0
+    self_referral_permille: int = 0
     orderable: list[str] = field(init=False)
     gifts: list[str] = field(init=False)
     virtual: list[str] = field(init=False)
@@ -637,7 +640,12 @@ def _source(rng: random.Random, world: World, t0: int) -> dict:
             out["info"] = info(100, 5, talent["talent_id"], talent["nickname"])
             live_or_video(talent["finder_id"], (5, 4, 2), (5, 3, 2))
             entry = {"finder_id": "", "openfinderid": "", "talent_id": talent["talent_id"]}
-        out["commission"] = {"kind": "talent", "nickname": talent["nickname"], "entry": entry}
+        out["commission"] = {
+            "kind": "talent",
+            "nickname": talent["nickname"],
+            "talent_appid": talent["talent_id"],
+            "entry": entry,
+        }
         out["pool"] = world.league
     elif kind == "agency":
         agency = rng.choice(world.agencies)
@@ -873,6 +881,7 @@ def make_order(world: World, seq: int, t0: int) -> OrderRec:
         "is_present": False,
     }
     commissions = _commission_specs(world, source, lines, {s["sku_id"] for s in source_infos}, buyer)
+    _anomalies(world, seq, commissions)
     meta = {"lines": line_meta, "commissions": commissions, "aftersale_ids": []}
     todo = _plan(rng, seq, t0, lines, line_meta, virtual, bool(commissions))
     if not virtual:
@@ -985,9 +994,10 @@ def _commission_specs(world: World, source: dict, lines: list[dict], attributed:
                     "line": i,
                     "sku_id": ln["sku_id"],
                     "entries": [entry],
-                    "ratios": [pct * 10_000],
+                    "ratios": [pct * PPM_PER_PCT],
                     "entries_at": [at],
                     "agency": None,
+                    "talent_appid": commission["talent_appid"],
                 }
             )
             at += 1
@@ -1029,6 +1039,28 @@ def _commission_specs(world: World, source: dict, lines: list[dict], attributed:
         )
         at += 2
     return specs
+
+
+def _anomalies(world: World, seq: int, specs: list[dict]) -> None:
+    """The platform's deliberate mistakes on this order (sandbox.lifecycle, ``skew``): each commission party is paid
+    wrongly with probability miscompute_permille / 1000 (a few fen off, or the ratio applied to the price before
+    discounts), and a 推客's agency line is bought by the 推客 themself (buyer_info.open_id = their opensharerid)
+    with probability self_referral_permille / 1000. From a random stream of its own: no other byte changes."""
+    if not (world.miscompute_permille or world.self_referral_permille):
+        return
+    rng = random.Random(f"{world.base}:order:{seq}:anomalies")
+    for spec in specs:
+        skew = {}
+        for index in range(len(spec["entries"])):
+            wrong, kind, fen = rng.randrange(1000), rng.random(), rng.choice((-3, -2, -1, 1, 2, 3, 5))
+            if wrong < world.miscompute_permille:
+                skew[str(index)] = {"kind": "base"} if kind < 0.3 else {"kind": "offset", "fen": fen}
+        if skew:
+            spec["skew"] = skew
+        agency, self_referral = spec.get("agency"), rng.randrange(1000)
+        if agency and agency["promoter"]["kind"] == "sharer" and self_referral < world.self_referral_permille:
+            agency["buyer_open_id"] = agency["promoter"]["info"]["opensharerid"]
+            spec["self_referral"] = True
 
 
 def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
@@ -1267,6 +1299,7 @@ class Dataset:
     catalog: dict
     world: World
     sim: Simulation
+    league: dict  # {"plans": [plan + "terms"], "talents": [talent]} (see build_league)
 
 
 def generate(
@@ -1282,11 +1315,15 @@ def generate(
     push_token: str = "",
     encoding_aes_key: str = "",
     first_agency: dict | None = None,
+    miscompute_permille: int = 0,
+    self_referral_permille: int = 0,
 ) -> Dataset:
     """Build a shop's data: ``orders`` orders over ``days`` days ending at ``anchor``, their lifecycle applied up
     to ``anchor`` (no push events), and ``agencies`` agencies cooperating with the shop. ``first_agency``
     (``name``, ``appid``, ``secret``; blank values keep the generated ones) names the first agency and gives it
-    credentials chosen by the caller, the way ``secret`` does for the shop."""
+    credentials chosen by the caller, the way ``secret`` does for the shop. The 优选联盟 plans (``build_league``)
+    start before the oldest order, so every payment is charged with them; ``miscompute_permille`` and
+    ``self_referral_permille`` set how many deliberate mistakes the orders carry (``_anomalies``; none by default)."""
     base = rng_base(appid, seed)
     creds = credentials_for(appid, seed)
     name = name or f"沙盒小店{appid[-4:]}"
@@ -1303,6 +1340,8 @@ def generate(
         "seed": seed,
         "daily_order_rate": orders / days,
         "order_seq": orders,
+        "miscompute_permille": miscompute_permille,
+        "self_referral_permille": self_referral_permille,
     }
     # The last of three or more agencies has only been invited (status 1): it sells nothing yet.
     specs = [agency_spec(seed, i) for i in range(agencies)]
@@ -1322,8 +1361,18 @@ def generate(
         catalog=catalog,
         agencies=[s for s in specs if s["accepted"]],
         agency_items=agency_items,
+        miscompute_permille=miscompute_permille,
+        self_referral_permille=self_referral_permille,
     )
-    sim = Simulation(shop=world.shop, emit=False)
+    accepted = {s["appid"] for s in specs if s["accepted"]}
+    league = build_league(
+        base=base,
+        start=anchor - max(60, days + 1) * DAY,
+        product_meta=meta,
+        talents=catalog["talents"],
+        agency_items=[item for item in agency_items if item["agency"] in accepted],
+    )
+    sim = Simulation(shop=world.shop, emit=False, plans=PlanBook.of(plan_terms_rows(league["plans"])))
     for seq, t0 in enumerate(order_times(base, orders, days, anchor)):
         sim.add(make_order(world, seq, t0))
     sim.run_until(anchor)
@@ -1337,10 +1386,23 @@ def generate(
         catalog=catalog,
         world=world,
         sim=sim,
+        league=league,
     )
 
 
-def world_from(*, shop, base, products, product_meta, buyers, catalog, agencies, agency_items) -> World:
+def world_from(
+    *,
+    shop,
+    base,
+    products,
+    product_meta,
+    buyers,
+    catalog,
+    agencies,
+    agency_items,
+    miscompute_permille=0,
+    self_referral_permille=0,
+) -> World:
     items: dict[str, dict] = {a["appid"]: {} for a in agencies}
     for item in agency_items:
         if item["agency"] in items:
@@ -1353,4 +1415,99 @@ def world_from(*, shop, base, products, product_meta, buyers, catalog, agencies,
         buyers=buyers,
         catalog=catalog,
         agencies=[{**a, "items": items[a["appid"]]} for a in agencies if items[a["appid"]]],
+        miscompute_permille=miscompute_permille,
+        self_referral_permille=self_referral_permille,
     )
+
+
+# --- 优选联盟 plans and talents ------------------------------------------------------------------------------------
+
+# The seeded talents' standing with the shop, by position in catalog["talents"]: mostly cooperating (2), one whose
+# invitation the shop withdrew (4), one who declined (3), one whose cooperation ended and who is blacklisted (5).
+# None is left invited (1): a pending invitation starts from league/promoter/add.
+TALENT_STATUSES = (2, 2, 2, 2, 2, 4, 3, 5)
+
+
+def build_league(*, base: str, start: int, product_meta: dict, talents: list[dict], agency_items: list[dict]):
+    """The shop's 优选联盟 at ``start`` (before the oldest order): a listed, open-ended 普通 plan (type 1) for every
+    product with a league ratio (``league_pct``), an agency plan for every item of an accepted agency, each with
+    one terms row from ``start``; and its talents (catalog["talents"], statuses TALENT_STATUSES). No 定向/专属
+    plans: those come from the league API, so the seeded commissions are the generation's ratios."""
+    rng = random.Random(f"{base}:league")
+    plans = []
+
+    def plan(type_: int, product_id: str, ratio_pct: int, agency: str = "", service_ratio_pct: int = 0) -> None:
+        plans.append(
+            {
+                "plan_id": _digits(rng, 16),
+                "type": type_,
+                "product_id": product_id,
+                "agency": agency,
+                "status": 1,
+                "ratio_pct": ratio_pct,
+                "service_ratio_pct": service_ratio_pct,
+                "commission_type": 0,
+                "talents": [],
+                "begin_time": start,
+                "end_time": None,
+                "create_time": start,
+                "update_time": start,
+            }
+        )
+
+    for product_id, meta in product_meta.items():
+        if meta["league_pct"]:
+            plan(1, product_id, meta["league_pct"])
+    for item in agency_items:
+        plan(
+            AGENCY_PLAN,
+            item["product_id"],
+            item["ratio_ppm"] // PPM_PER_PCT,
+            agency=item["agency"],
+            service_ratio_pct=item["service_ratio_ppm"] // PPM_PER_PCT,
+        )
+    for p in plans:
+        p["terms"] = [
+            {
+                "ratio_pct": p["ratio_pct"],
+                "service_ratio_pct": p["service_ratio_pct"],
+                "talents": [],
+                "listed": True,
+                "begin_time": start,
+                "end_time": None,
+                "valid_from": start,
+                "valid_to": None,
+            }
+        ]
+    shop_talents = []
+    for i, talent in enumerate(talents):
+        invited = start - rng.randint(1, 90) * DAY
+        shop_talents.append(
+            {
+                "talent_appid": talent["talent_id"],
+                "finder_id": talent["finder_id"],
+                "nickname": talent["nickname"],
+                "head_img": f"https://wx.qlogo.cn/finderhead/{_hex(rng, 24)}/0",
+                "level": rng.randint(1, 5),
+                "status": TALENT_STATUSES[i % len(TALENT_STATUSES)],
+                "is_blacklisted": i % len(TALENT_STATUSES) == 7,
+                "invite_time": invited,
+                "update_time": invited + rng.randint(HOUR, 3 * DAY),
+            }
+        )
+    return {"plans": plans, "talents": shop_talents}
+
+
+def plan_terms_rows(plans: list[dict]) -> list[dict]:
+    """PlanBook rows (sandbox.lifecycle) from plans that carry their ``terms``."""
+    return [
+        {
+            "plan_id": p["plan_id"],
+            "type": p["type"],
+            "product_id": p["product_id"],
+            "agency": p["agency"],
+            **terms,
+        }
+        for p in plans
+        for terms in p["terms"]
+    ]

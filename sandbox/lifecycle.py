@@ -10,6 +10,19 @@ Arithmetic rules (one rounding everywhere: floor of a non-negative product, per 
   ``settle_info.predict_commission_fee`` / ``commission_fee`` are the sums over the lines;
 - commission per line and party = floor((real_price − refunded) × ratio_ppm / 1,000,000), the same base the
   agency sees as ``actual_payment``; talent ratios set in whole percent are ppm = percent × 10,000.
+
+The ratio is the one of the promotion plan terms in force when the order is **paid** (``PlanBook``; the plans live
+in sandbox.models.LeaguePlan/LeaguePlanTerms): for a 达人's line a 定向/专属 plan naming that talent beats the
+product's 普通 plan; an agency's line takes its agency plan's ratio and service ratio. No terms in force: ratio 0
+(the entry stays, with amount 0; UNCONFIRMED). A Simulation without a PlanBook keeps the ratios drawn at generation.
+
+Deliberate mistakes: a commission spec may carry ``skew`` {party index: rule}; that party's amount is then wrong
+the same way on both sides (commission_infos and the agency's commission order), at payment and after every
+refund: rule ``{"kind": "offset", "fen": k}`` adds k fen (−k when that would go below 0), ``{"kind": "base"}``
+applies the ratio to the line's price before discounts (sale_price × sku_cnt − refunded); either way a result
+equal to the right amount is raised by 1 fen, so a skewed amount is always wrong. Each one is reported in
+``Simulation.anomalies`` when the order is paid (sandbox.models.CommissionAnomaly), as is an agency line whose
+buyer is the 推客 themself (``self_referral``).
 """
 
 import copy
@@ -54,9 +67,78 @@ REFUND_REASON_MERCHANT = 1
 COMMISSION_UNSETTLED, COMMISSION_SETTLED, COMMISSION_CANCELLED = 20, 100, 200
 
 
+PPM_PER_PCT = 10_000
+AGENCY_PLAN = 0  # LeaguePlan.type of an agency plan (item/headsupplier/batchadd)
+
+
 def ppm_of(amount: int, ratio_ppm: int) -> int:
     """The one rounding rule: floor(amount × ratio / 1,000,000) for non-negative amounts."""
     return amount * ratio_ppm // 1_000_000
+
+
+def skewed(right: int, rule: dict | None, gross_base: int, ratio_ppm: int) -> int:
+    """The platform's amount for a party: ``right``, or the deliberately wrong one ``rule`` describes (see the
+    module docstring). Never equal to ``right`` when there is a rule."""
+    if not rule:
+        return right
+    if rule["kind"] == "base":
+        wrong = ppm_of(max(gross_base, 0), ratio_ppm)
+    else:
+        wrong = right + rule["fen"] if right + rule["fen"] >= 0 else right - rule["fen"]
+    return wrong if wrong != right else right + 1
+
+
+def terms_in_force(row: dict, t: int) -> bool:
+    """Whether plan terms (a LeaguePlanTerms as a dict) applied at ``t``."""
+    return (
+        row["valid_from"] <= t
+        and (row["valid_to"] is None or t < row["valid_to"])
+        and row["listed"]
+        and row["begin_time"] <= t
+        and (row["end_time"] is None or t <= row["end_time"])
+    )
+
+
+@dataclass
+class PlanBook:
+    """The promotion plan terms of one shop over time, by product: what a payment at ``t`` is charged with.
+
+    Rows are dicts with plan_id, type (1/2/3, AGENCY_PLAN), agency (appid or ""), talents (talent appids),
+    ratio_pct, service_ratio_pct, listed, begin_time, end_time (None: forever), valid_from, valid_to (None: open).
+    """
+
+    by_product: dict[str, list[dict]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: list[dict]) -> "PlanBook":
+        book = cls()
+        for row in rows:
+            book.by_product.setdefault(row["product_id"], []).append(row)
+        return book
+
+    def talent_terms(self, product_id: str, talent_appid: str, t: int) -> dict | None:
+        """The terms a 达人's sale of ``product_id`` at ``t`` earns: a 定向/专属 plan naming the talent, else the 普通
+        plan. A talent is in at most one live 定向/专属 plan of a product (the league API refuses a second), so the
+        latest ``valid_from`` (then the greatest plan id) only breaks ties that cannot arise."""
+        targeted, open_ = [], []
+        for row in self.by_product.get(product_id, ()):
+            if not terms_in_force(row, t):
+                continue
+            if row["type"] in (2, 3) and talent_appid and talent_appid in row["talents"]:
+                targeted.append(row)
+            elif row["type"] == 1:
+                open_.append(row)
+        chosen = targeted or open_
+        return max(chosen, key=lambda r: (r["valid_from"], r["plan_id"])) if chosen else None
+
+    def agency_terms(self, product_id: str, agency_appid: str, t: int) -> dict | None:
+        """The agency plan terms in force for ``agency_appid``'s sale of ``product_id`` at ``t``."""
+        rows = [
+            row
+            for row in self.by_product.get(product_id, ())
+            if row["type"] == AGENCY_PLAN and row["agency"] == agency_appid and terms_in_force(row, t)
+        ]
+        return max(rows, key=lambda r: (r["valid_from"], r["plan_id"])) if rows else None
 
 
 @dataclass
@@ -115,11 +197,16 @@ class Simulation:
     """Applies planned actions to a set of orders in global time order.
 
     ``emit`` False while seeding (history has no pushes). After ``run_until`` the caller persists ``orders``,
-    ``aftersales``, ``commissions`` (changed keys in the ``dirty_*`` sets) and ``events`` in emission order.
+    ``aftersales``, ``commissions`` (changed keys in the ``dirty_*`` sets), ``events`` in emission order, and the
+    talent ``sales`` and commission ``anomalies`` recorded at payment. ``plans``: the terms payments are charged
+    with (None: keep the ratios drawn at generation).
     """
 
     shop: ShopInfo
     emit: bool = True
+    plans: PlanBook | None = None
+    sales: list[dict] = field(default_factory=list)
+    anomalies: list[dict] = field(default_factory=list)
     orders: dict[str, OrderRec] = field(default_factory=dict)
     aftersales: dict[str, dict] = field(default_factory=dict)  # after_sale_order_id -> payload
     commissions: dict[tuple, CommissionRec] = field(default_factory=dict)
@@ -173,18 +260,77 @@ class Simulation:
         meta_lines = rec.plan["meta"]["lines"]
         return sum(ppm_of(self._line_base(rec, i), m["fee_ppm"]) for i, m in enumerate(meta_lines))
 
+    def _party_amount(self, rec: OrderRec, spec: dict, index: int) -> int:
+        """The platform's commission for party ``index`` of a spec (its ``ratios`` and ``entries`` order), on the
+        line's current base, skewed when the spec says so."""
+        line = rec.payload["order_detail"]["product_infos"][spec["line"]]
+        refunded = rec.plan["meta"]["lines"][spec["line"]]["refunded"]
+        ratio = spec["ratios"][index]
+        right = ppm_of(max(line["real_price"] - refunded, 0), ratio)
+        rule = spec.get("skew", {}).get(str(index))
+        return skewed(right, rule, line["sale_price"] * line["sku_cnt"] - refunded, ratio)
+
     def _commission_amounts(self, rec: OrderRec) -> bool:
         """Recompute the merchant-side commission_infos amounts from the current bases. True if any changed."""
         changed = False
         for spec in rec.plan["meta"]["commissions"]:
-            base = self._line_base(rec, spec["line"])
-            for entry, ratio in zip(spec["entries_at"], spec["ratios"], strict=True):
+            for index, entry in enumerate(spec["entries_at"]):
                 info = rec.payload["order_detail"]["commission_infos"][entry]
-                amount = ppm_of(base, ratio)
+                amount = self._party_amount(rec, spec, index)
                 if info["amount"] != amount:
                     info["amount"] = amount
                     changed = True
         return changed
+
+    def _charge(self, rec: OrderRec, t: int) -> None:
+        """Fix each commission spec's ratios from the plan terms in force at payment ``t``; record the talents'
+        sales and the anomalies the order carries."""
+        lines = rec.payload["order_detail"]["product_infos"]
+        for spec in rec.plan["meta"]["commissions"]:
+            line = lines[spec["line"]]
+            agency = spec.get("agency")
+            if self.plans is not None:
+                if agency:
+                    terms = self.plans.agency_terms(line["product_id"], agency["appid"], t)
+                    ratios = (
+                        [terms["ratio_pct"] * PPM_PER_PCT, terms["service_ratio_pct"] * PPM_PER_PCT]
+                        if terms
+                        else [0, 0]
+                    )
+                    agency["ratio_ppm"], agency["service_ratio_ppm"] = ratios
+                else:
+                    terms = self.plans.talent_terms(line["product_id"], spec.get("talent_appid", ""), t)
+                    ratios = [terms["ratio_pct"] * PPM_PER_PCT if terms else 0]
+                spec["ratios"] = ratios
+                spec["plan_id"] = terms["plan_id"] if terms else ""
+            if not agency and spec.get("talent_appid"):
+                self.sales.append(
+                    {
+                        "talent_appid": spec["talent_appid"],
+                        "order_id": rec.order_id,
+                        "sku_id": spec["sku_id"],
+                        "product_id": line["product_id"],
+                        "amount": line["real_price"],
+                        "pay_time": t,
+                    }
+                )
+            for index, rule in sorted(spec.get("skew", {}).items()):
+                self._anomaly(rec, spec, spec["entries"][int(index)]["type"], "miscomputed", rule)
+            if spec.get("self_referral"):
+                self._anomaly(rec, spec, 0, "self_referral", {"buyer_open_id": agency["buyer_open_id"]})
+
+    def _anomaly(self, rec: OrderRec, spec: dict, party: int, kind: str, rule: dict) -> None:
+        agency = spec.get("agency")
+        self.anomalies.append(
+            {
+                "order_id": rec.order_id,
+                "sku_id": spec["sku_id"],
+                "party": party,
+                "kind": kind,
+                "agency": agency["appid"] if agency else "",
+                "rule": rule,
+            }
+        )
 
     def _agency_recs(self, rec: OrderRec, line: int | None = None) -> list[CommissionRec]:
         out = []
@@ -221,13 +367,14 @@ class Simulation:
         )
 
     def _recompute_agency_amounts(self, rec: OrderRec, comm: CommissionRec, spec: dict) -> None:
-        base = max(self._line_base(rec, spec["line"]), 0)
+        """The agency's view of the line: actual_payment and the amounts the merchant side shows (spec party 0 is
+        the promoter, 1 the agency's service fee), mistakes included."""
         info = comm.payload["order_detail"]["commission_info"]
-        comm.payload["order_detail"]["product_info"]["actual_payment"] = base
-        info["service_amount"] = ppm_of(base, info["service_ratio"])
+        comm.payload["order_detail"]["product_info"]["actual_payment"] = max(self._line_base(rec, spec["line"]), 0)
+        info["service_amount"] = self._party_amount(rec, spec, 1)
         for key in ("finder_info", "talent_info", "sharer_info"):
             if key in info:
-                info[key]["amount"] = ppm_of(base, info[key]["ratio"])
+                info[key]["amount"] = self._party_amount(rec, spec, 0)
 
     def _status(self, rec: OrderRec, t: int, status: int) -> None:
         rec.payload["status"] = status
@@ -253,6 +400,7 @@ class Simulation:
             line["delivery_deadline"] = t + 48 * 3600
         detail["settle_info"]["predict_commission_fee"] = self._fee(rec)
         specs = rec.plan["meta"]["commissions"]
+        self._charge(rec, t)
         if specs:
             detail["ext_info"]["commission_handling_progress"] = 1
             detail["commission_infos"] = [copy.deepcopy(e) for spec in specs for e in spec["entries"]]

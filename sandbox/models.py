@@ -42,10 +42,10 @@ class Account(models.Model):
     # Deliberate platform mistakes (per mille of the commission lines paid / of the 推客 agency lines): see
     # sandbox.lifecycle (``skew``) and CommissionAnomaly, which records exactly which lines they hit.
     miscompute_permille = models.PositiveSmallIntegerField(
-        _("mis-computed commission lines (‰)"), default=20, validators=[MaxValueValidator(1000)]
+        _("mis-computed commission lines (‰)"), default=0, validators=[MaxValueValidator(1000)]
     )
     self_referral_permille = models.PositiveSmallIntegerField(
-        _("self-referral 推客 lines (‰)"), default=200, validators=[MaxValueValidator(1000)]
+        _("self-referral 推客 lines (‰)"), default=0, validators=[MaxValueValidator(1000)]
     )
 
     # Message push (开发设置 - 消息推送): only secure mode with JSON exists for shops.

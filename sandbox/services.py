@@ -12,16 +12,21 @@ from django.db import connection, transaction
 from sandbox import crypto
 from sandbox.clock import HOUR, platform_now
 from sandbox.generator import Dataset, World, generate, hour_arrivals, make_order, rng_base, world_from
-from sandbox.invitations import HANDLERS
-from sandbox.lifecycle import CommissionRec, OrderRec, ShopInfo, Simulation
+from sandbox.invitations import HANDLERS, KIND_HEADSUPPLIER
+from sandbox.lifecycle import CommissionRec, OrderRec, PlanBook, ShopInfo, Simulation
 from sandbox.models import (
     Account,
     AfterSale,
     AgencyItem,
     Buyer,
+    CommissionAnomaly,
     CommissionOrder,
     Cooperation,
     Invitation,
+    LeaguePlan,
+    LeaguePlanTerms,
+    LeagueSale,
+    LeagueTalent,
     LinkedAccount,
     Order,
     Product,
@@ -61,6 +66,8 @@ def shop_seed(
     callback_url: str | None = None,
     agency_callback_url: str | None = None,
     first_agency: dict | None = None,
+    miscompute_permille: int = 0,
+    self_referral_permille: int = 0,
 ) -> SeedResult:
     """Create or replace a sandbox shop and all its data (see sandbox.generator).
 
@@ -68,6 +75,9 @@ def shop_seed(
     again with the same arguments (and clock) produces byte-identical payloads. Agencies are shared by every
     shop seeded with the same seed; their credentials are (re)written, their other shops' data is kept.
     ``first_agency`` ({name, appid, secret}) gives the first agency a name and credentials of the caller's choosing.
+    ``miscompute_permille`` / ``self_referral_permille`` (0–1000, kept on the account for sandbox_advance) seed the
+    deliberate commission mistakes recorded in CommissionAnomaly. The 优选联盟 is enabled and holds the seeded plans
+    and talents (sandbox.generator.build_league).
     Refuses (ValueError) bad sizes, an appid that belongs to an agency, and a malformed EncodingAESKey.
     """
     started = time.perf_counter()
@@ -75,6 +85,8 @@ def shop_seed(
         raise ValueError("appid must be 1 to 32 characters")
     if days < 1 or orders < 0 or agencies < 0:
         raise ValueError("days must be >= 1, orders and agencies >= 0")
+    if not (0 <= miscompute_permille <= 1000 and 0 <= self_referral_permille <= 1000):
+        raise ValueError("miscompute and self-referral rates are per mille: 0 to 1000")
     if first_agency and len(first_agency.get("appid") or "") > 32:
         raise ValueError("the first agency's appid must be at most 32 characters")
     if encoding_aes_key:
@@ -96,6 +108,8 @@ def shop_seed(
         push_token=push_token,
         encoding_aes_key=encoding_aes_key,
         first_agency=first_agency,
+        miscompute_permille=miscompute_permille,
+        self_referral_permille=self_referral_permille,
     )
     with transaction.atomic():
         shop = existing or Account(appid=appid, kind=Account.Kind.SHOP)
@@ -103,12 +117,14 @@ def shop_seed(
             setattr(shop, key, value)
         shop.aftersale_seq = len(data.sim.aftersales)
         shop.catalog = data.catalog
+        shop.league_enabled = True
         if callback_url is not None:
             shop.callback_url = callback_url
         shop.save()
         _wipe(shop)
         agency_accounts = _write_agencies(shop, data, anchor, agency_callback_url)
         _write_catalog(shop, data, agency_accounts, anchor)
+        _write_league(shop, data.league, {a.appid: a for a in agency_accounts})
         _persist(shop, data.sim, {a.appid: a for a in agency_accounts})
     return SeedResult(
         shop=shop,
@@ -123,8 +139,10 @@ def shop_seed(
 
 
 def _wipe(shop: Account) -> None:
-    for model in (Order, AfterSale, Product, Buyer, LinkedAccount):
+    for model in (Order, AfterSale, Product, Buyer, LinkedAccount, LeagueTalent, LeagueSale, CommissionAnomaly):
         model.objects.filter(shop=shop).delete()
+    LeaguePlanTerms.objects.filter(plan__shop=shop).delete()
+    LeaguePlan.objects.filter(shop=shop).delete()
     CommissionOrder.objects.filter(shop=shop).delete()
     AgencyItem.objects.filter(shop=shop).delete()
     Cooperation.objects.filter(shop=shop).delete()
@@ -164,7 +182,7 @@ def _write_agencies(shop: Account, data: Dataset, anchor: int, callback_url: str
         Cooperation.objects.create(agency=account, shop=shop, status=status, update_time=anchor - 30 * 86400)
         if not spec["accepted"]:
             Invitation.objects.create(
-                kind="headsupplier_cooperation",
+                kind=KIND_HEADSUPPLIER,
                 account=shop,
                 counterpart=account,
                 reference=account.appid,
@@ -236,6 +254,70 @@ def _write_catalog(shop: Account, data: Dataset, agencies: list[Account], anchor
     AgencyItem.objects.bulk_create(items, batch_size=BATCH)
 
 
+PLAN_FIELDS = (
+    "plan_id",
+    "type",
+    "product_id",
+    "status",
+    "ratio_pct",
+    "service_ratio_pct",
+    "commission_type",
+    "talents",
+    "begin_time",
+    "end_time",
+    "create_time",
+    "update_time",
+)
+
+
+def _write_league(shop: Account, league: dict, agencies: dict[str, Account]) -> None:
+    """The seeded plans with their terms, and the talents."""
+    plans = LeaguePlan.objects.bulk_create(
+        [
+            LeaguePlan(
+                shop=shop,
+                agency=agencies[p["agency"]] if p["agency"] else None,
+                **{key: p[key] for key in PLAN_FIELDS},
+            )
+            for p in league["plans"]
+        ],
+        batch_size=BATCH,
+    )
+    LeaguePlanTerms.objects.bulk_create(
+        [
+            LeaguePlanTerms(plan=row, **terms)
+            for row, p in zip(plans, league["plans"], strict=True)
+            for terms in p["terms"]
+        ],
+        batch_size=BATCH,
+    )
+    LeagueTalent.objects.bulk_create([LeagueTalent(shop=shop, **t) for t in league["talents"]], batch_size=BATCH)
+
+
+def plan_book(shop: Account) -> PlanBook:
+    """Every terms row of the shop's plans, as the simulation charges payments with them."""
+    rows = LeaguePlanTerms.objects.filter(plan__shop=shop).order_by("pk")
+    return PlanBook.of(
+        [
+            {
+                "plan_id": t.plan.plan_id,
+                "type": t.plan.type,
+                "product_id": t.plan.product_id,
+                "agency": t.plan.agency.appid if t.plan.agency_id else "",
+                "talents": t.talents,
+                "ratio_pct": t.ratio_pct,
+                "service_ratio_pct": t.service_ratio_pct,
+                "listed": t.listed,
+                "begin_time": t.begin_time,
+                "end_time": t.end_time,
+                "valid_from": t.valid_from,
+                "valid_to": t.valid_to,
+            }
+            for t in rows.select_related("plan__agency")
+        ]
+    )
+
+
 def _persist(shop: Account, sim: Simulation, agencies: dict[str, Account], aftersale_pks: dict | None = None):
     """Write what the simulation created or changed."""
     new_orders, changed_orders = [], []
@@ -298,6 +380,17 @@ def _persist(shop: Account, sim: Simulation, agencies: dict[str, Account], after
         (changed_comm if row.pk else new_comm).append(row)
     CommissionOrder.objects.bulk_create(new_comm, batch_size=BATCH)
     _update_rows(changed_comm, ["payload", "status", "update_time", "version"])
+
+    LeagueSale.objects.bulk_create([LeagueSale(shop=shop, **sale) for sale in sim.sales], batch_size=BATCH)
+    CommissionAnomaly.objects.bulk_create(
+        [
+            CommissionAnomaly(
+                shop=shop, agency=agencies.get(a["agency"]), **{k: v for k, v in a.items() if k != "agency"}
+            )
+            for a in sim.anomalies
+        ],
+        batch_size=BATCH,
+    )
 
 
 def _update_rows(rows: list, names: list[str]) -> None:
@@ -393,13 +486,15 @@ def load_world(shop: Account) -> World:
             }
             for i in items.select_related("agency")
         ],
+        miscompute_permille=shop.miscompute_permille,
+        self_referral_permille=shop.self_referral_permille,
     )
 
 
 def advance_interval(shop: Account, world: World, t_from: int, t_to: int, report: AdvanceReport) -> None:
     """Play out (t_from, t_to] for one shop in one transaction, record its events, and move the clock."""
     with transaction.atomic():
-        sim = Simulation(shop=world.shop, emit=True)
+        sim = Simulation(shop=world.shop, emit=True, plans=plan_book(shop))
         rows = list(Order.objects.filter(shop=shop, next_action_time__lte=t_to))
         for row in rows:
             sim.add(OrderRec(seq=row.seq, order_id=row.order_id, payload=row.payload, plan=row.plan, pk=row.pk))
