@@ -9,12 +9,24 @@ the victim's, then checks that the victim's URL answers 404 to the attacker and 
 Adding a URL with kwargs without registering it here fails ``test_every_object_url_is_registered``.
 """
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
+from affiliates.models import (
+    AgencyAPIKey,
+    AgencyProduct,
+    CommissionOrder,
+    Cooperation,
+    ExclusiveTerm,
+    PromotionPlan,
+    Sharer,
+    Talent,
+)
 from shopops.roles import Role
 from tests.factories import (
     CooperationAccountFactory,
@@ -90,6 +102,123 @@ def cooperation_kwargs(shop) -> dict:
     return {"shop": shop.public_id, "pk": account.pk}
 
 
+# Platform ids must differ between the two tenants, or a mix of their kwargs would name nothing foreign.
+_serial = itertools.count(1)
+
+
+def serial() -> int:
+    return next(_serial)
+
+
+# --- 优选联盟, the merchant's side
+
+
+@shop_scoped
+def talent_kwargs(shop) -> dict:
+    talent = Talent.objects.create(shop=shop, talent_appid=f"talent{serial()}", nickname="达人")
+    return {"shop": shop.public_id, "pk": talent.pk}
+
+
+@shop_scoped
+def talent_action_kwargs(shop) -> dict:
+    return {**talent_kwargs(shop), "action": "blacklist"}
+
+
+@shop_scoped
+def exclusive_term_kwargs(shop) -> dict:
+    talent = Talent.objects.create(shop=shop, talent_appid=f"talent{serial()}")
+    term = ExclusiveTerm.objects.create(
+        shop=shop, talent=talent, product_id=f"{20000000 + serial()}", floor_price_fen=100, price_fen=200, stock=1
+    )
+    return {"shop": shop.public_id, "pk": term.pk}
+
+
+@shop_scoped
+def agency_cooperation_kwargs(shop) -> dict:
+    """A pending invitation of an agency by the shop, with the action that cancels it."""
+    n = serial()
+    cooperation = Cooperation.objects.create(
+        shop=shop,
+        shop_appid=shop.appid or f"wxshop{n}",
+        agency_appid=f"wxagency{n}",
+        status=Cooperation.Status.INVITING,
+    )
+    return {"shop": shop.public_id, "pk": cooperation.pk, "action": "cancel"}
+
+
+@shop_scoped
+def plan_kwargs(shop) -> dict:
+    plan = PromotionPlan.objects.create(
+        shop=shop, type=PromotionPlan.Type.NORMAL, product_id=f"{30000000 + serial()}", ratio_percent=10
+    )
+    return {"shop": shop.public_id, "pk": plan.pk}
+
+
+@shop_scoped
+def plan_action_kwargs(shop) -> dict:
+    return {**plan_kwargs(shop), "action": "delist"}
+
+
+# --- 优选联盟, the agency's side (partner portal and agency API)
+
+
+@agency_scoped
+def invitation_kwargs(agency) -> dict:
+    """A shop's pending invitation of the agency, which the agency may accept or decline."""
+    n = serial()
+    cooperation = Cooperation.objects.create(
+        agency=agency, shop_appid=f"wxshop{n}", agency_appid=f"wxagency{n}", status=Cooperation.Status.INVITING
+    )
+    return {"pk": cooperation.pk}
+
+
+@agency_scoped
+def agency_product_kwargs(agency) -> dict:
+    n = serial()
+    product = AgencyProduct.objects.create(
+        agency=agency,
+        shop_appid=f"wxshop{n}",
+        product_id=f"{40000000 + n}",
+        status=AgencyProduct.Status.LISTED,
+        ratio_ppm=100_000,
+        service_ratio_ppm=50_000,
+        link=f"https://channels.weixin.qq.com/isolation/{n}",
+        synced_at=timezone.now(),
+    )
+    return {"pk": product.pk}
+
+
+@agency_scoped
+def sharer_kwargs(agency) -> dict:
+    sharer = Sharer.objects.create(agency=agency, sharer_appid=f"sharer{serial()}", synced_at=timezone.now())
+    return {"pk": sharer.pk}
+
+
+@agency_scoped
+def api_key_kwargs(agency) -> dict:
+    api_key, _key = AgencyAPIKey.objects.create_key(agency=agency, name="isolation")
+    return {"prefix": api_key.prefix}
+
+
+@agency_scoped
+def commission_order_kwargs(agency) -> dict:
+    n, now = serial(), timezone.now()
+    order = CommissionOrder.objects.create(
+        agency=agency,
+        order_id=f"{3700000000000 + n}",
+        sku_id=f"{n}",
+        shop_appid=f"wxshop{n}",
+        product_id=f"{50000000 + n}",
+        status=CommissionOrder.Status.UNSETTLED,
+        create_time=now,
+        update_time=now,
+        actual_payment_fen=100,
+        raw={},
+        synced_at=now,
+    )
+    return {"order_id": order.order_id, "sku_id": order.sku_id}
+
+
 OBJECT_URLS: dict[str, Builder] = {
     "console:shop_home": shop_kwargs,
     "console:shop_settings": shop_kwargs,
@@ -126,6 +255,34 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:cooperation_qrcode": shop_kwargs,
     "console:cooperation_cancel": cooperation_kwargs,
     "console:cooperation_unbind": cooperation_kwargs,
+    # 优选联盟 (console)
+    "console:affiliate_plans": shop_kwargs,
+    "console:affiliate_plan_create": shop_kwargs,
+    "console:affiliate_agency_plan_create": shop_kwargs,
+    "console:affiliate_plans_sync": shop_kwargs,
+    "console:affiliate_league_check": shop_kwargs,
+    "console:affiliate_plan_detail": plan_kwargs,
+    "console:affiliate_plan_edit": plan_kwargs,
+    "console:affiliate_plan_action": plan_action_kwargs,
+    "console:affiliate_talents": shop_kwargs,
+    "console:affiliate_talents_sync": shop_kwargs,
+    "console:affiliate_talent_invite": shop_kwargs,
+    "console:affiliate_thresholds": shop_kwargs,
+    "console:affiliate_talent_detail": talent_kwargs,
+    "console:affiliate_talent_action": talent_action_kwargs,
+    "console:affiliate_exclusive_create": talent_kwargs,
+    "console:affiliate_exclusive_edit": exclusive_term_kwargs,
+    "console:affiliate_exclusive_delete": exclusive_term_kwargs,
+    "console:affiliate_agencies": shop_kwargs,
+    "console:affiliate_agency_invite": shop_kwargs,
+    "console:affiliate_agency_action": agency_cooperation_kwargs,
+    # the partner portal
+    "partner:invitation_decide": invitation_kwargs,
+    "partner:product_qr": agency_product_kwargs,
+    "partner:sharer_edit": sharer_kwargs,
+    "partner:api_key_revoke": api_key_kwargs,
+    # the agency API
+    "api:partner_commission_order": commission_order_kwargs,
 }
 
 # Shop-scoped URLs where an analyst (read and export only) may send a write method, e.g. a POST that only

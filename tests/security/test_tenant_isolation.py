@@ -7,8 +7,10 @@ registered there with a builder. See that module's docstring for how to register
 from dataclasses import dataclass
 
 import pytest
-from django.urls import path, reverse
+from django.http import HttpResponse, HttpResponseNotFound
+from django.urls import include, path, reverse
 
+from affiliates.models import CommissionOrder
 from shopops.roles import Role
 from tests.factories import AgencyMemberFactory, MembershipFactory, UserFactory
 from tests.security.isolation import (
@@ -17,7 +19,9 @@ from tests.security.isolation import (
     OBJECT_URLS,
     SHOP,
     UrlEntry,
+    agency_scoped,
     changes,
+    commission_order_kwargs,
     object_url_names,
     shop_kwargs,
     snapshot,
@@ -162,9 +166,9 @@ def test_foreign_kwargs_mixes_every_kwarg_of_the_victim():
     assert foreign_kwargs({"shop": "A", "code": "x"}, {"shop": "B", "code": "x"}) == [{"code": "x", "shop": "B"}]
 
 
-@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
-def test_another_tenants_object_answers_404_and_nothing_changes(client, spare_user, url_name):
-    build = OBJECT_URLS[url_name]
+def check_isolation(client, url_name: str, build) -> None:
+    """Fail (AssertionError) unless every mix of kwargs naming another tenant's object answers 404 to every
+    method, and changes nothing, while the same URL for the attacker's own object is usable."""
     api = namespace_of(url_name) == "api"
     attacker, victim = make_tenant(build.tenant), make_tenant(build.tenant)
     own_kwargs = build(attacker.scope)
@@ -193,6 +197,51 @@ def test_another_tenants_object_answers_404_and_nothing_changes(client, spare_us
         assert own_status == 405, (
             f"{url_name}: {method.upper()} answers 405 for another tenant but {own_status} for own"
         )
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+def test_another_tenants_object_answers_404_and_nothing_changes(client, spare_user, url_name):
+    check_isolation(client, url_name, OBJECT_URLS[url_name])
+
+
+# The harness itself must fail for a URL that leaks: two deliberately broken views, routed only in the next test
+# (``pytest.mark.urls`` makes this module the URLconf there).
+
+
+def _leaky_read(request, pk):
+    """Shows any agency's commission order: the missing ``agency=`` filter the harness exists to catch."""
+    return HttpResponse(CommissionOrder.objects.get(pk=pk).order_id)
+
+
+def _leaky_write(request, pk):
+    """Scopes its answer but writes first: a 404 that still changed another agency's row."""
+    if request.method == "POST":
+        CommissionOrder.objects.filter(pk=pk).update(title="taken over")
+    if not CommissionOrder.objects.filter(pk=pk, agency__members__user=request.user).exists():
+        return HttpResponseNotFound()  # no 404 template: this URLconf has none of the pages it links to
+    return HttpResponse("ok")
+
+
+@agency_scoped
+def _leaky_kwargs(agency) -> dict:
+    order_id = commission_order_kwargs(agency)["order_id"]
+    return {"pk": CommissionOrder.objects.get(agency=agency, order_id=order_id).pk}
+
+
+urlpatterns = [
+    path("leaky/", include(([path("read/<int:pk>/", _leaky_read, name="read")], "leaky"))),
+    path("leaky/", include(([path("write/<int:pk>/", _leaky_write, name="write")], "leaky_write"))),
+]
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(
+    "url_name, failure",
+    [("leaky:read", "another tenant's object must answer 404"), ("leaky_write:write", "changed rows")],
+)
+def test_the_harness_fails_for_a_url_that_leaks(client, url_name, failure):
+    with pytest.raises(AssertionError, match=failure):
+        check_isolation(client, url_name, _leaky_kwargs)
 
 
 # --- analysts read, never change -----------------------------------------------------------------------
