@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from affiliates.models import AffiliateSettings, Talent
 from affiliates.services.league import league_session
-from shopops.models import Shop
+from shopops.models import Product, Shop
 from shopops.money import format_yuan
 from shopops.wechat.client import ShopClient
 from shopops.wechat.errors import NotFoundError, WeChatError
@@ -403,3 +403,56 @@ def _synced_fields(talent: Talent) -> tuple:
             "window_product_num",
         )
     )
+
+
+# --- per-product figures (read live) ---------------------------------------------------------------------------------
+
+PRODUCTS_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class TalentProductRow:
+    """One product the talent sold, as league/talent/getproductdatalist reports it, with the shop's title."""
+
+    product_id: str
+    title: str
+    total_sale_gmv_fen: int
+    sale_gmv_30d_fen: int
+    total_order_num: int
+    order_num_30d: int
+
+
+@dataclass(frozen=True)
+class TalentProducts:
+    rows: list[TalentProductRow]
+    total: int
+    page: int
+    has_more: bool
+
+
+def talent_products_fetch(*, talent: Talent, page: str | int | None = 1) -> TalentProducts:
+    """The talent's figures per product of the shop (league/talent/getproductdatalist), one page at a time, read
+    from the platform when the talent's page is shown (ShopOps keeps no copy). A page that is not a positive number
+    is page 1. Refused like any league read."""
+    page_index = max(as_int(page, default=1), 1)
+    with league_session(talent.shop) as client:
+        result = client.league_talent_product_data_list(
+            talent_appid=talent.talent_appid, page_index=page_index, page_size=PRODUCTS_PAGE_SIZE
+        )
+    titles = dict(
+        Product.objects.filter(
+            shop_id=talent.shop_id, product_id__in=[p.product_id for p in result.products]
+        ).values_list("product_id", "title")
+    )
+    rows = [
+        TalentProductRow(
+            product_id=p.product_id,
+            title=titles.get(p.product_id, ""),
+            total_sale_gmv_fen=p.total_sale_gmv,
+            sale_gmv_30d_fen=p.sale_gmv_30d,
+            total_order_num=p.total_order_num,
+            order_num_30d=p.order_num_30d,
+        )
+        for p in result.products
+    ]
+    return TalentProducts(rows=rows, total=result.total, page=page_index, has_more=result.has_more)
