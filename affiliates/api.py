@@ -213,6 +213,7 @@ class PartnerExclusiveTermSerializer(serializers.ModelSerializer):
     talent_appid = serializers.CharField(source="talent.talent_appid")
     talent_nickname = serializers.CharField(source="talent.nickname")
     price_yuan = YuanField(source="price_fen")
+    title = serializers.CharField(source="display_title", help_text="The term's own title, else the product's.")
 
     class Meta:
         model = ExclusiveTerm
@@ -224,7 +225,8 @@ class PartnerProductSerializer(serializers.ModelSerializer):
     exclusive_terms = PartnerExclusiveTermSerializer(
         many=True,
         read_only=True,
-        help_text="What the shop offers the agency's bound talents for this product, cheapest first.",
+        help_text="What the shop offers the agency's bound talents (invited or cooperating, not blacklisted) for this "
+        "product, cheapest first.",
     )
 
     class Meta:

@@ -12,7 +12,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from affiliates.models import Agency, AgencyProduct, AgencyTalent, CommissionOrder, Cooperation, ExclusiveTerm
+from affiliates.models import Agency, AgencyProduct, CommissionOrder, Cooperation, ExclusiveTerm
+from affiliates.selectors.talents import exclusive_terms_for_agency
 
 # filter name → ORM lookup on CommissionOrder
 COMMISSION_ORDER_LOOKUPS = {
@@ -53,19 +54,18 @@ def agency_products_for_agency(
 def exclusive_terms_by_product(
     *, agency: Agency, products: Iterable[AgencyProduct]
 ) -> dict[tuple[str, str], list[ExclusiveTerm]]:
-    """The exclusive terms shops give the agency's bound talents for ``products``, by (shop AppID, product id),
-    cheapest first: one query whatever the number of products. Terms for talents not bound to the agency, or for
-    other products, are not included."""
+    """The exclusive terms shops offer the agency's bound talents (``exclusive_terms_for_agency``: the portal's
+    rule) for ``products``, by (shop AppID, product id), cheapest first: one query whatever the number of
+    products."""
     products = list(products)
     if not products:
         return {}
     terms = (
-        ExclusiveTerm.objects.filter(
-            talent__talent_appid__in=AgencyTalent.objects.filter(agency=agency).values("talent_appid"),
+        exclusive_terms_for_agency(agency=agency)
+        .filter(
             shop__appid__in={product.shop_appid for product in products},
             product_id__in={product.product_id for product in products},
         )
-        .select_related("shop", "talent")
         .order_by("price_fen", "id")
     )
     wanted = {(product.shop_appid, product.product_id) for product in products}

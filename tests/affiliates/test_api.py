@@ -22,7 +22,7 @@ from affiliates.models import (
     ExclusiveTerm,
     Talent,
 )
-from tests.factories import AgencyMemberFactory, MembershipFactory, ShopFactory, UserFactory
+from tests.factories import AgencyMemberFactory, MembershipFactory, ProductFactory, ShopFactory, UserFactory
 from tests.security.isolation import changes, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -299,18 +299,36 @@ def test_products_are_the_agencys_with_exclusive_terms_for_its_bound_talents_onl
     other_shop = ShopFactory(appid="wxshop_b")
     AgencyTalent.objects.create(agency=mine, talent_appid="talent_bound", nickname="小红", synced_at=T0)
     AgencyTalent.objects.create(agency=theirs, talent_appid="talent_theirs", synced_at=T0)
-    bound = Talent.objects.create(shop=shop, talent_appid="talent_bound", nickname="小红")
-    unbound = Talent.objects.create(shop=shop, talent_appid="talent_theirs", nickname="别人的达人")
-    elsewhere = Talent.objects.create(shop=other_shop, talent_appid="talent_bound", nickname="小红")
-    for talent, product_id, price in [
-        (bound, "p1", 1500),  # shown
-        (unbound, "p1", 1000),  # a talent of another agency: not shown
-        (elsewhere, "p1", 900),  # the same product id in a shop that does not promote it through the agency
-        (bound, "p2", 800),  # another product
+    AgencyTalent.objects.create(agency=mine, talent_appid="talent_blacklisted", synced_at=T0)
+    cooperating = {"status": Talent.Status.ACCEPTED}
+    bound = Talent.objects.create(shop=shop, talent_appid="talent_bound", nickname="小红", **cooperating)
+    invited = Talent.objects.create(
+        shop=shop, talent_appid="talent_invited", nickname="小蓝", status=Talent.Status.INVITING
+    )
+    AgencyTalent.objects.create(agency=mine, talent_appid="talent_invited", synced_at=T0)
+    unbound = Talent.objects.create(shop=shop, talent_appid="talent_theirs", nickname="别人的达人", **cooperating)
+    elsewhere = Talent.objects.create(shop=other_shop, talent_appid="talent_bound", nickname="小红", **cooperating)
+    blacklisted = Talent.objects.create(
+        shop=shop, talent_appid="talent_blacklisted", is_blacklisted=True, **cooperating
+    )
+    for talent, product_id, price, title in [
+        (bound, "p1", 1500, ""),  # shown, under the product's title
+        (invited, "p1", 1200, "小蓝专享"),  # shown, under its own title
+        (unbound, "p1", 1000, ""),  # a talent of another agency: not shown
+        (elsewhere, "p1", 900, ""),  # the same product id in a shop that does not promote it through the agency
+        (blacklisted, "p1", 800, ""),  # the shop no longer offers it
+        (bound, "p2", 800, ""),  # another product
     ]:
         ExclusiveTerm.objects.create(
-            shop=talent.shop, talent=talent, product_id=product_id, floor_price_fen=500, price_fen=price, stock=7
+            shop=talent.shop,
+            talent=talent,
+            product_id=product_id,
+            floor_price_fen=500,
+            price_fen=price,
+            stock=7,
+            title=title,
         )
+    ProductFactory(shop=shop, product_id="p1", title="保温杯（店内）")
     first = make_product(
         mine,
         "wxshop_a",
@@ -343,14 +361,23 @@ def test_products_are_the_agencys_with_exclusive_terms_for_its_bound_talents_onl
             "link": "https://channels.weixin.qq.com/p1",
             "exclusive_terms": [
                 {
+                    "talent_appid": "talent_invited",
+                    "talent_nickname": "小蓝",
+                    "price_fen": 1200,
+                    "price_yuan": "12.00",
+                    "stock": 7,
+                    "title": "小蓝专享",
+                    "image_url": "",
+                },
+                {
                     "talent_appid": "talent_bound",
                     "talent_nickname": "小红",
                     "price_fen": 1500,
                     "price_yuan": "15.00",
                     "stock": 7,
-                    "title": "",
+                    "title": "保温杯（店内）",
                     "image_url": "",
-                }
+                },
             ],
             "synced_at": "2026-03-01T10:00:00+08:00",
         },
@@ -617,7 +644,7 @@ def test_query_counts_do_not_grow_with_rows(mine, django_assert_num_queries, url
     AgencyAPIKey.objects.filter(agency=mine).update(last_used_at=T0)  # recently used: no UPDATE in the count
     shop = ShopFactory(appid="wxshop_a")
     AgencyTalent.objects.create(agency=mine, talent_appid="t1", synced_at=T0)
-    talent = Talent.objects.create(shop=shop, talent_appid="t1")
+    talent = Talent.objects.create(shop=shop, talent_appid="t1", status=Talent.Status.ACCEPTED)
     client = key_client(key)
     for rows in (1, 6):
         for n in range(rows):
