@@ -24,10 +24,11 @@ succeeded and reports each failed one with its errcode and errmsg.
 
 Terms. Every change of a plan — create, edit, delist, relist, delete, and any change seen by ``plans_sync`` —
 closes the plan's terms rows still in force and opens one with the new terms, in the same transaction
-(``_terms_record``). A row covers [valid_from, valid_to): a plan with a period starts its listed row at the period's
-start and ends it at the period's end, so "the terms in force at t" is always ``valid_from ≤ t < valid_to``
-(valid_to None: open-ended); a delisted or deleted plan opens a row with ``listed`` False. Row changes of plans
-are recorded by django-auditlog with the request's user; terms rows are not (they are derived).
+(``_terms_record``). A row covers [valid_from, valid_to): a plan with a period starts its listed row at the
+period's start and ends it a second after the period's end (its last second included), so "the terms in force at
+t" is always ``valid_from ≤ t < valid_to`` (valid_to None: open-ended); a delisted or deleted plan opens a row
+with ``listed`` False. Row changes of plans are recorded by django-auditlog with the request's user; terms rows
+are not (they are derived).
 
 Platform calls are made outside transactions (affiliates.services.league.league_session); what the platform
 accepted is then stored atomically.
@@ -35,7 +36,7 @@ accepted is then stored atomically.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -46,7 +47,7 @@ from django.utils.translation import gettext_lazy as _
 from affiliates.models import Cooperation, PlanTerms, PromotionPlan, Talent
 from affiliates.services.league import MEANINGS, REFUSAL_CODES, league_session
 from shopops.models import Product, Shop
-from shopops.wechat.types import as_id, as_int, as_str
+from shopops.wechat.types import as_bool, as_dict, as_id, as_int, as_list, as_str, platform_time
 
 Type = PromotionPlan.Type
 Status = PromotionPlan.Status
@@ -59,6 +60,7 @@ PRODUCT_ON_SALE = 5  # shopops.selectors.catalog.ProductStatus.LISTED
 EXISTING = (Status.LISTED, Status.DELISTED, Status.BELOW_THRESHOLD, Status.PENDING)
 # Statuses whose terms apply to orders (a pending plan from its start time).
 IN_FORCE = (Status.LISTED, Status.PENDING)
+END_INCLUSIVE = timedelta(seconds=1)
 # item/upd operate_type (2026 §B.1, confirmed): 1 edit and list, 2 delist, 4 list.
 OPERATE_EDIT, OPERATE_DELIST, OPERATE_RELIST = 1, 2, 4
 
@@ -559,7 +561,9 @@ def _terms_record(plan: PromotionPlan, *, at: datetime) -> PlanTerms:
         if plan.begin_time and plan.begin_time > at:
             valid_from = plan.begin_time
         if not plan.forever and plan.end_time:
-            valid_to = max(plan.end_time, valid_from)
+            # The end second is part of the period (platform times are whole seconds; the emulator charges an
+            # order paid at end_time too — UNCONFIRMED on the real platform).
+            valid_to = max(plan.end_time + END_INCLUSIVE, valid_from)
     return PlanTerms.objects.create(
         shop_id=plan.shop_id,
         plan=plan,
@@ -573,3 +577,132 @@ def _terms_record(plan: PromotionPlan, *, at: datetime) -> PlanTerms:
         valid_from=valid_from,
         valid_to=valid_to,
     )
+
+
+# --- reading the platform's plans -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """One plan as the platform reports it (item/get), in our fields."""
+
+    type: int
+    product_id: str
+    info_id: str
+    values: dict
+
+
+def plans_sync(*, shop: Shop) -> int:
+    """Read the shop's 普通, 定向 and 专属 plans from the platform (item/list/get, then item/get for each) into
+    ``PromotionPlan``, and return how many rows changed. A new or changed plan gets a terms row (first sighting:
+    from the plan's start time, else now); a plan of ours the platform no longer lists is marked deleted.
+
+    Agency plans are left as created: the merchant-side API lists no agency plan (the agency's own sync reads
+    them, affiliates.sync). Refused like any league call (``league_not_enabled`` …); nothing is stored unless
+    every read succeeded."""
+    seen: list[_Seen] = []
+    with league_session(shop) as client:
+        for plan_type in Type.values:
+            page_index, last_buffer = 1, ""
+            while True:
+                page = client.league_item_list(type=plan_type, page_index=page_index, last_buffer=last_buffer)
+                for ref in page.items:
+                    item = client.league_item_get(
+                        type=plan_type,
+                        product_id=ref.product_id or None,
+                        info_id=ref.info_id or None,
+                        need_relation=plan_type != Type.NORMAL or None,
+                        page_index=1 if plan_type != Type.NORMAL else None,
+                        page_size=50 if plan_type != Type.NORMAL else None,
+                    )
+                    seen.append(_seen(plan_type, ref.product_id, ref.info_id, item))
+                if not page.has_more or not page.items:
+                    break
+                page_index, last_buffer = page_index + 1, page.last_buffer
+    return _store_seen(shop, seen)
+
+
+def _talents_of(exclusive: dict) -> list[str]:
+    """The talents an item names: the 2026 talent AppIDs, else the older promoter ids / finder ids."""
+    for key, id_key in (
+        ("talent_info_list", "talent_appid"),
+        ("promoter_info_list", "promoter_id"),
+        ("finder_info_list", "finder_id"),
+    ):
+        entries = [as_id(as_dict(entry).get(id_key)) for entry in as_list(exclusive.get(key))]
+        if entries:
+            return [appid for appid in entries if appid]
+    for key in ("talent_appids", "promoter_ids", "finder_ids"):
+        ids = [as_id(value) for value in as_list(exclusive.get(key))]
+        if ids:
+            return [appid for appid in ids if appid]
+    return []
+
+
+def _seen(plan_type: int, product_id: str, info_id: str, item: dict) -> _Seen:
+    exclusive, ext = as_dict(item.get("exclusive_info")), as_dict(item.get("ext_info"))
+    # The period sits on exclusive_info or, per talent, on its entries (all alike for a plan made by batchadd).
+    entries = [as_dict(e) for key in ("talent_info_list", "promoter_info_list") for e in as_list(exclusive.get(key))]
+    timing = exclusive if "begin_time" in exclusive or not entries else entries[0]
+    end_time = platform_time(timing.get("end_time"))
+    forever = as_bool(timing.get("is_forerver")) or end_time is None
+    status = as_int(item.get("status"))
+    values = {
+        "status": status if status in Status.values else Status.PENDING,
+        "ratio_percent": as_int(item.get("ratio")),
+        "talent_appids": _talents_of(exclusive) if plan_type != Type.NORMAL else [],
+        "begin_time": platform_time(timing.get("begin_time")),
+        "end_time": None if forever else end_time,
+        "forever": forever,
+        "is_sale_forbidden": as_bool(ext.get("is_sale_forbidden")),
+        "is_banned": as_bool(ext.get("is_banned")),
+        "promotion_plan_id": as_id(exclusive.get("promotion_plan_id")) or as_id(item.get("promotion_plan_id")),
+        "raw": item,
+    }
+    info_id = info_id or as_id(exclusive.get("info_id")) or values["promotion_plan_id"]
+    return _Seen(type=plan_type, product_id=as_id(item.get("product_id")) or product_id, info_id=info_id, values=values)
+
+
+# A change of any of these is a change of terms (a new PlanTerms row); the rest is bookkeeping.
+TERMS_FIELDS = ("status", "ratio_percent", "talent_appids", "begin_time", "end_time", "forever")
+
+
+def _store_seen(shop: Shop, seen: list[_Seen]) -> int:
+    now = timezone.now()
+    changed = 0
+    with transaction.atomic():
+        rows = list(PromotionPlan.objects.select_for_update().filter(shop=shop, headsupplier_appid="").order_by("pk"))
+        by_key = {_key(row.type, row.product_id, row.info_id): row for row in rows}
+        kept = set()
+        for plan_seen in seen:
+            key = _key(plan_seen.type, plan_seen.product_id, plan_seen.info_id)
+            row = by_key.get(key)
+            first = row is None
+            if first:
+                row = by_key[key] = PromotionPlan(
+                    shop=shop, type=plan_seen.type, product_id=plan_seen.product_id, info_id=plan_seen.info_id
+                )
+            kept.add(key)
+            terms_changed = first or any(getattr(row, name) != plan_seen.values[name] for name in TERMS_FIELDS)
+            other_changed = any(getattr(row, name) != value for name, value in plan_seen.values.items())
+            if not (terms_changed or other_changed):
+                continue
+            for name, value in plan_seen.values.items():
+                setattr(row, name, value)
+            row.synced_at = now
+            row.save()
+            if terms_changed:
+                _terms_record(row, at=(row.begin_time or now) if first else now)
+            changed += 1
+        for key, row in by_key.items():
+            if key not in kept and row.pk and row.status != Status.DELETED:
+                row.status, row.synced_at = Status.DELETED, now
+                row.save()
+                _terms_record(row, at=now)
+                changed += 1
+    return changed
+
+
+def _key(plan_type: int, product_id: str, info_id: str) -> tuple:
+    """How a plan is known on both sides: 普通 by its product, 定向/专属 by the platform's plan id."""
+    return (plan_type, product_id) if plan_type == Type.NORMAL else (plan_type, info_id)
