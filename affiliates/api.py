@@ -125,13 +125,6 @@ class PartnerCommissionListFilterSerializer(PartnerCommissionFilterSerializer):
     )
 
 
-def validated_filters(serializer_class, request) -> dict:
-    """The request's query parameters read by ``serializer_class``; 400 with field errors when they do not read."""
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class PartnerCursorPagination(CursorPagination):
     """Cursor pages in the view's ``ordering`` (which may come from the request): stable while rows are added."""
 
@@ -144,11 +137,37 @@ class PartnerCursorPagination(CursorPagination):
 
 
 class PartnerApi:
-    """Every partner endpoint: an agency's key or member, read-only, cursor pages."""
+    """Every partner endpoint: an agency's key or member, read-only, cursor pages, query filters read by
+    ``filter_serializer_class``."""
 
     authentication_classes = PARTNER_AUTHENTICATION
     permission_classes = [IsAgencyCaller]
     pagination_class = PartnerCursorPagination
+    filter_serializer_class: type[serializers.Serializer] | None = None
+
+    def filters(self) -> dict:
+        """The request's filters; 400 with the fields' errors when they do not read."""
+        serializer = self.filter_serializer_class(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def partner_schema(*, operation_id: str, summary: str, **overrides):
+    """A partner endpoint's operation in the OpenAPI schema: its id, summary, the query filters of its
+    ``filter_serializer_class`` and the ``partner`` tag."""
+
+    def decorate(view_class):
+        filters = view_class.filter_serializer_class
+        operation = extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            parameters=[filters] if filters else None,
+            tags=["partner"],
+            **overrides,  # e.g. ``responses`` of a view without a serializer_class
+        )
+        return extend_schema_view(get=operation)(view_class)
+
+    return decorate
 
 
 # --- shops --------------------------------------------------------------------------------------------------------
@@ -187,23 +206,19 @@ class PartnerShopSerializer(serializers.ModelSerializer):
         }
 
 
-@extend_schema_view(
-    get=extend_schema(
-        operation_id="partner_shops_list",
-        summary="Shops the agency cooperates with",
-        parameters=[PartnerShopFilterSerializer],
-        tags=["partner"],
-    )
+@partner_schema(
+    operation_id="partner_shops_list",
+    summary="Shops the agency cooperates with",
 )
 class PartnerShopsApi(PartnerApi, ListAPIView):
     """The agency's cooperations with shops, oldest first; figures as the platform last reported them."""
 
     serializer_class = PartnerShopSerializer
+    filter_serializer_class = PartnerShopFilterSerializer
     ordering = ("id",)
 
     def get_queryset(self):
-        filters = validated_filters(PartnerShopFilterSerializer, self.request)
-        return cooperations_for_agency(agency=self.agency, status=filters.get("status"))
+        return cooperations_for_agency(agency=self.agency, status=self.filters().get("status"))
 
 
 # --- products -----------------------------------------------------------------------------------------------------
@@ -255,23 +270,19 @@ class PartnerProductSerializer(serializers.ModelSerializer):
         }
 
 
-@extend_schema_view(
-    get=extend_schema(
-        operation_id="partner_products_list",
-        summary="Products promoted through the agency",
-        parameters=[PartnerProductFilterSerializer],
-        tags=["partner"],
-    )
+@partner_schema(
+    operation_id="partner_products_list",
+    summary="Products promoted through the agency",
 )
 class PartnerProductsApi(PartnerApi, ListAPIView):
     """Products shops promote through the agency, oldest first, each with its exclusive terms."""
 
     serializer_class = PartnerProductSerializer
+    filter_serializer_class = PartnerProductFilterSerializer
     ordering = ("id",)
 
     def get_queryset(self):
-        filters = validated_filters(PartnerProductFilterSerializer, self.request)
-        return agency_products_for_agency(agency=self.agency, **filters)
+        return agency_products_for_agency(agency=self.agency, **self.filters())
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -346,30 +357,23 @@ class PartnerCommissionOrderSerializer(serializers.ModelSerializer):
         }
 
 
-@extend_schema_view(
-    get=extend_schema(
-        operation_id="partner_commission_orders_list",
-        summary="Commission orders",
-        parameters=[PartnerCommissionListFilterSerializer],
-        tags=["partner"],
-    )
+@partner_schema(
+    operation_id="partner_commission_orders_list",
+    summary="Commission orders",
 )
 class PartnerCommissionOrdersApi(PartnerApi, ListAPIView):
     """The agency's commission orders (one per order and SKU), newest first unless ``ordering`` says otherwise."""
 
     serializer_class = PartnerCommissionOrderSerializer
+    filter_serializer_class = PartnerCommissionListFilterSerializer
 
     def get_queryset(self):
-        filters = validated_filters(PartnerCommissionListFilterSerializer, self.request)
+        filters = self.filters()
         self.ordering = COMMISSION_ORDERINGS[filters["ordering"]]
         return commission_orders_for_agency(agency=self.agency, filters=filters)
 
 
-@extend_schema_view(
-    get=extend_schema(
-        operation_id="partner_commission_order_retrieve", summary="One commission order", tags=["partner"]
-    )
-)
+@partner_schema(operation_id="partner_commission_order_retrieve", summary="One commission order")
 class PartnerCommissionOrderApi(PartnerApi, RetrieveAPIView):
     """One of the agency's commission orders by order id and SKU id; another agency's answers 404."""
 
@@ -397,19 +401,16 @@ class PartnerCommissionTotalsSerializer(serializers.Serializer):
     cancelled = PartnerCommissionStatusTotalSerializer(help_text="Cancelled (status 200).")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        operation_id="partner_commission_orders_totals",
-        summary="Commission totals per status",
-        parameters=[PartnerCommissionFilterSerializer],
-        responses=PartnerCommissionTotalsSerializer,
-        tags=["partner"],
-    )
+@partner_schema(
+    operation_id="partner_commission_orders_totals",
+    summary="Commission totals per status",
+    responses=PartnerCommissionTotalsSerializer,
 )
 class PartnerCommissionTotalsApi(PartnerApi, APIView):
     """Counts and sums of the agency's commission orders per status, over the same filters as the list."""
 
+    filter_serializer_class = PartnerCommissionFilterSerializer
+
     def get(self, request):
-        filters = validated_filters(PartnerCommissionFilterSerializer, request)
-        totals = commission_order_totals(agency=self.agency, filters=filters)
+        totals = commission_order_totals(agency=self.agency, filters=self.filters())
         return Response(PartnerCommissionTotalsSerializer(totals).data)
