@@ -110,14 +110,15 @@ def _refuse(field_name: str | None, message, code: str, **params) -> ValidationE
     return ValidationError({field_name: error}) if field_name else error
 
 
-def check_ratio(value: int, *, field_name: str = "ratio_percent") -> None:
+def check_ratio(value: int | None, *, field_name: str = "ratio_percent", product_id: str = "") -> None:
+    """A commission or service ratio is a whole percent from 0 to 90."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RATIO_PERCENT:
-        raise _refuse(
-            field_name,
-            _("The ratio is a whole percent from 0 to %(max)s."),
-            "ratio_out_of_range",
-            max=MAX_RATIO_PERCENT,
+        message = (
+            _("Product %(product_id)s: a ratio is a whole percent from 0 to %(max)s.")
+            if product_id
+            else _("A ratio is a whole percent from 0 to %(max)s.")
         )
+        raise _refuse(field_name, message, "ratio_out_of_range", max=MAX_RATIO_PERCENT, product_id=product_id)
 
 
 def check_period(period: Period) -> None:
@@ -151,11 +152,9 @@ def check_items(items: Sequence[PlanItem], *, agency: bool = False) -> None:
                 product_id=item.product_id,
             )
         seen.add(item.product_id)
-        check_ratio(item.ratio_percent, field_name="items")
+        check_ratio(item.ratio_percent, field_name="items", product_id=item.product_id)
         if agency:
-            if item.service_ratio_percent is None:
-                raise _refuse("items", _("Give each product a service ratio."), "ratio_out_of_range", max=90)
-            check_ratio(item.service_ratio_percent, field_name="items")
+            check_ratio(item.service_ratio_percent, field_name="items", product_id=item.product_id)
 
 
 def check_products_on_sale(*, shop: Shop, product_ids: Iterable[str]) -> None:
