@@ -59,7 +59,7 @@ def sharer_commission_set(*, agency: Agency, sharer: Sharer, commission_type: in
         )
     log = platform.ApiCallLog(shop=None, appid=agency.appid)
     try:
-        platform.agency_client(agency, log=log).set_sharer_commission_info(
+        platform.agency_client(agency, log=log).promoter_sharer_commission_set(
             sharer_appid=sharer.sharer_appid, commission_type=commission_type, commission_ratio=commission_ratio
         )
     except WeChatError as error:
