@@ -13,14 +13,18 @@ input is refused by the platform with the errcode in brackets (wechat-platform.m
 - ``normal_plan_not_listed`` [10023106]: a 定向 plan is listed only while the product's 普通 plan is listed;
 - ``talents_required`` [10023000], ``too_many_talents`` [10023102]: 定向 and 专属 name 1 to 30 talents;
 - ``invalid_talent`` [10023001]: each talent is one of the shop's, cooperating, not blacklisted;
-- ``period_invalid`` [10023000]: without "no end date" the plan has a start and an end after it.
+- ``talent_in_other_plan`` [10023001]: a talent is named by one live 定向/专属 plan of a product at most (the
+  emulator's reading, UNCONFIRMED on the platform: the plan in force for a talent's sale is never ambiguous);
+- ``plan_exists`` [10023000]: a product has one 普通 plan (edit it instead);
+- ``agency_not_cooperating`` [10023000]: an agency plan is offered to an agency cooperating with the shop
+  (status 2); offering a product again to the same agency replaces its terms, as the platform does;
+- ``period_invalid`` [10023000]: without "no end date" the plan has a start and an end after it, in the future.
 
-Rules of ShopOps's own (no platform code): ``plan_exists`` (a product has one 普通 plan and one plan per agency:
-edit it instead), ``agency_not_cooperating`` (an agency plan is for an agency cooperating with the shop),
-``not_editable`` (agency plans and deleted plans have no edit/delist/relist/delete API), ``wrong_status`` (delist
-a listed plan, relist a delisted one). A platform refusal that slips through is shown verbatim (errcode + errmsg)
-with the code of affiliates.services.league; a batch that the platform accepts in part keeps the items that
-succeeded and reports each failed one with its errcode and errmsg.
+Rules of ShopOps's own (no platform code): ``not_editable`` (agency plans and deleted plans have no
+edit/delist/relist/delete API), ``wrong_status`` (delist a listed plan, relist a delisted one). A platform refusal
+that slips through is shown verbatim (errcode + errmsg) with the code of affiliates.services.league; a batch that
+the platform accepts in part keeps the items that succeeded and reports each failed one with its errcode and
+errmsg.
 
 Terms. Every change of a plan — create, edit, delist, relist, delete, and any change seen by ``plans_sync`` —
 closes the plan's terms rows still in force and opens one with the new terms, in the same transaction
@@ -129,6 +133,8 @@ def check_period(period: Period) -> None:
         raise _refuse("end_time", _("Give the plan a start and an end, or choose no end date."), "period_invalid")
     if period.end_time <= period.begin_time:
         raise _refuse("end_time", _("The plan must end after it starts."), "period_invalid")
+    if period.end_time <= timezone.now():
+        raise _refuse("end_time", _("The plan must end in the future."), "period_invalid")
 
 
 def check_items(items: Sequence[PlanItem], *, agency: bool = False) -> None:
@@ -221,8 +227,10 @@ def check_normal_listed(*, shop: Shop, product_ids: Iterable[str]) -> None:
             )
 
 
-def check_talents(*, shop: Shop, talent_appids: Sequence[str]) -> None:
-    """定向 and 专属 plans name 1 to 30 talents, each one of the shop's, cooperating and not blacklisted."""
+def check_talents(*, shop: Shop, talent_appids: Sequence[str], added: Sequence[str] | None = None) -> None:
+    """定向 and 专属 plans name 1 to 30 talents, each one of the shop's, cooperating and not blacklisted. For an
+    edit, ``added`` are the talents it adds: only those are checked, as the platform does (a talent named before
+    who has since stopped cooperating stays until removed)."""
     if not talent_appids:
         raise _refuse("talent_appids", _("Choose at least one talent."), "talents_required")
     if len(talent_appids) > MAX_TALENTS:
@@ -233,12 +241,13 @@ def check_talents(*, shop: Shop, talent_appids: Sequence[str]) -> None:
             max=MAX_TALENTS,
             count=len(talent_appids),
         )
+    checked = list(talent_appids if added is None else added)
     valid = set(
         Talent.objects.filter(
-            shop=shop, talent_appid__in=list(talent_appids), status=Talent.Status.ACCEPTED, is_blacklisted=False
+            shop=shop, talent_appid__in=checked, status=Talent.Status.ACCEPTED, is_blacklisted=False
         ).values_list("talent_appid", flat=True)
     )
-    invalid = [appid for appid in talent_appids if appid not in valid]
+    invalid = [appid for appid in checked if appid not in valid]
     if invalid:
         raise _refuse(
             "talent_appids",
@@ -248,13 +257,38 @@ def check_talents(*, shop: Shop, talent_appids: Sequence[str]) -> None:
         )
 
 
-def _check_no_plan(*, shop: Shop, product_ids: Iterable[str], headsupplier_appid: str = "") -> None:
-    """One 普通 plan per product, and one plan per agency and product: the existing one is edited instead."""
+def check_talents_free(
+    *, shop: Shop, product_ids: Iterable[str], talent_appids: Sequence[str], plan: PromotionPlan | None = None
+) -> None:
+    """A talent is named by one live 定向/专属 plan of a product at most."""
+    others = (
+        PromotionPlan.objects.filter(
+            shop=shop,
+            product_id__in=list(product_ids),
+            type__in=(Type.TARGETED, Type.EXCLUSIVE),
+            status__in=EXISTING,
+            headsupplier_appid="",
+        )
+        .exclude(pk=plan.pk if plan else None)
+        .order_by("product_id", "pk")
+    )
+    for other in others:
+        taken = [appid for appid in talent_appids if appid in other.talent_appids]
+        if taken:
+            raise _refuse(
+                "talent_appids",
+                _("Product %(product_id)s already has a targeted or exclusive plan for %(talents)s."),
+                "talent_in_other_plan",
+                product_id=other.product_id,
+                talents=", ".join(taken),
+            )
+
+
+def _check_no_open_plan(*, shop: Shop, product_ids: Iterable[str]) -> None:
+    """One 普通 plan per product: the existing one is edited instead."""
     existing = PromotionPlan.objects.filter(
-        shop=shop, product_id__in=list(product_ids), headsupplier_appid=headsupplier_appid
+        shop=shop, product_id__in=list(product_ids), type=Type.NORMAL, headsupplier_appid=""
     ).exclude(status=Status.DELETED)
-    if not headsupplier_appid:
-        existing = existing.filter(type=Type.NORMAL)
     plan = existing.order_by("product_id").first()
     if plan:
         raise _refuse(
@@ -326,12 +360,13 @@ def plans_create(
     product_ids = [item.product_id for item in items]
     check_products_on_sale(shop=shop, product_ids=product_ids)
     if type == Type.NORMAL:
-        _check_no_plan(shop=shop, product_ids=product_ids)
+        _check_no_open_plan(shop=shop, product_ids=product_ids)
     check_exclusion(shop=shop, type=type, product_ids=product_ids)
     if type == Type.TARGETED:
         check_normal_listed(shop=shop, product_ids=product_ids)
     if type != Type.NORMAL:
         check_talents(shop=shop, talent_appids=talent_appids)
+        check_talents_free(shop=shop, product_ids=product_ids, talent_appids=talent_appids)
 
     body = {
         "type": type,
@@ -354,8 +389,9 @@ def agency_plans_create(
     period: Period = Period(),
 ) -> BatchResult:
     """Offer up to 20 products to a cooperating agency (league item/headsupplier/batchadd), each with its
-    commission ratio and the agency's service ratio (both whole percent 0–90). Refused before the call when the
-    agency is not cooperating with the shop (``agency_not_cooperating``) and by the item rules of the module."""
+    commission ratio and the agency's service ratio (both whole percent 0–90); a product already offered to the
+    agency gets the new terms. Refused before the call when the agency is not cooperating with the shop
+    (``agency_not_cooperating``) and by the item rules of the module."""
     if not Cooperation.objects.filter(
         shop=shop, agency_appid=headsupplier_appid, status=Cooperation.Status.ACCEPTED
     ).exists():
@@ -368,7 +404,6 @@ def agency_plans_create(
     check_period(period)
     product_ids = [item.product_id for item in items]
     check_products_on_sale(shop=shop, product_ids=product_ids)
-    _check_no_plan(shop=shop, product_ids=product_ids, headsupplier_appid=headsupplier_appid)
 
     body = {
         "headsupplier_appid": headsupplier_appid,
@@ -459,8 +494,8 @@ def _check_changeable(plan: PromotionPlan) -> None:
 
 
 def _check_listable(plan: PromotionPlan) -> None:
-    """What listing a plan again requires: no exclusion conflict, and for 定向 a listed 普通 plan."""
-    check_exclusion(shop=plan.shop, type=plan.type, product_ids=[plan.product_id], plan=plan)
+    """What listing a plan (again) requires: its product on sale, and for 定向 the product's 普通 plan listed."""
+    check_products_on_sale(shop=plan.shop, product_ids=[plan.product_id])
     if plan.type == Type.TARGETED:
         check_normal_listed(shop=plan.shop, product_ids=[plan.product_id])
 
@@ -479,12 +514,13 @@ def plan_update(
     check_period(period)
     _check_listable(plan)
     talents = list(dict.fromkeys(talent_appids if talent_appids is not None else plan.talent_appids))
+    added = [appid for appid in talents if appid not in plan.talent_appids]
+    removed = [appid for appid in plan.talent_appids if appid not in talents]
     if plan.type != Type.NORMAL:
-        check_talents(shop=plan.shop, talent_appids=talents)
+        check_talents(shop=plan.shop, talent_appids=talents, added=added)
+        check_talents_free(shop=plan.shop, product_ids=[plan.product_id], talent_appids=added, plan=plan)
     body = {**_plan_key(plan), "operate_type": OPERATE_EDIT, "ratio": ratio_percent}
     if plan.type != Type.NORMAL:
-        added = [appid for appid in talents if appid not in plan.talent_appids]
-        removed = [appid for appid in plan.talent_appids if appid not in talents]
         body["exclusive_info"] = {
             **_period_body(period),
             **({"add_talent_appids": added} if added else {}),

@@ -5,6 +5,7 @@ platform's errcode in tests/affiliates/test_plans_platform.py."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from affiliates.models import PromotionPlan
 from affiliates.services import plans as services
@@ -126,13 +127,33 @@ def test_targeted_and_exclusive_name_1_to_30_valid_talents(shop, products):
         )
 
 
-def test_a_period_ends_after_it_starts(shop, products):
-    backwards = Period(begin_time=T0, end_time=T0 - timedelta(days=1), forever=False)
-    same = Period(begin_time=T0, end_time=T0, forever=False)
-    open_ended = Period(begin_time=T0, end_time=None, forever=False)
+def test_a_period_ends_after_it_starts_and_in_the_future(shop, products):
+    future = timezone.now() + timedelta(days=30)
+    backwards = Period(begin_time=future, end_time=future - timedelta(days=1), forever=False)
+    same = Period(begin_time=future, end_time=future, forever=False)
+    open_ended = Period(begin_time=future, end_time=None, forever=False)
+    over = Period(begin_time=T0 - timedelta(days=30), end_time=T0, forever=False)  # T0 is in the past
 
-    for period in (backwards, same, open_ended):
+    for period in (backwards, same, open_ended, over):
         assert refused_before_call(create(shop, ("p0", 10), period=period)) == ("end_time", "period_invalid")
+
+
+def test_a_talent_is_in_one_targeted_or_exclusive_plan_of_a_product(shop, products):
+    talent(shop, "talent-a")
+    talent(shop, "talent-b")
+    plan(shop, "p0", type=Type.NORMAL)
+    plan(shop, "p0", type=Type.TARGETED, info_id="i0", talent_appids=["talent-a"], status=Status.DELISTED)
+    other = plan(shop, "p0", type=Type.TARGETED, info_id="i1", talent_appids=["talent-b"])
+
+    assert refused_before_call(create(shop, ("p0", 10), type=Type.TARGETED, talents=["talent-b", "talent-a"])) == (
+        "talent_appids",
+        "talent_in_other_plan",
+    )
+    assert refused_before_call(
+        lambda: services.plan_update(
+            plan=other, ratio_percent=10, period=Period(), talent_appids=["talent-b", "talent-a"]
+        )
+    ) == ("talent_appids", "talent_in_other_plan")
 
 
 def test_one_open_plan_per_product(shop, products):
@@ -161,8 +182,6 @@ def test_agency_plans_go_to_a_cooperating_agency_with_both_ratios(shop, products
         "duplicate_product",
     )
     assert refused_before_call(offer("wxagency000000001", ("nope", 10, 5))) == ("items", "unknown_product")
-    plan(shop, "p1", headsupplier_appid="wxagency000000001", service_ratio_percent=5)
-    assert refused_before_call(offer("wxagency000000001", ("p1", 10, 5))) == ("items", "plan_exists")
 
 
 def test_changes_check_the_same_rules_first(shop, products):
@@ -173,6 +192,9 @@ def test_changes_check_the_same_rules_first(shop, products):
     deleted = plan(shop, "p2", status=Status.DELETED)
 
     assert refused_before_call(lambda: services.plan_relist(plan=targeted)) == ("items", "normal_plan_not_listed")
+    ProductFactory(shop=shop, product_id="off", status=11)
+    off_sale = plan(shop, "off", status=Status.DELISTED)
+    assert refused_before_call(lambda: services.plan_relist(plan=off_sale)) == ("items", "product_not_listed")
     assert refused_before_call(lambda: services.plan_update(plan=open_plan, ratio_percent=91, period=Period())) == (
         "ratio_percent",
         "ratio_out_of_range",
