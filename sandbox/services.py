@@ -219,26 +219,15 @@ def _write_catalog(shop: Account, data: Dataset, agencies: list[Account], anchor
     products = {p["product_id"]: p["payload"] for p in data.products}
     items = []
     for item in data.agency_items:
-        product = products[item["product_id"]]
-        payload = {
-            "appid": shop.appid,
-            "product_id": item["product_id"],
-            "product_info": {
-                "title": product["title"],
-                "sub_title": product["sub_title"],
-                "head_imgs": product["head_imgs"],
-                "min_price": product["min_price"],
-                "cats_v2": product["cats_v2"],
-            },
-            "commission_info": {
-                "status": 1,
-                "service_ratio": item["service_ratio_ppm"],
-                "ratio": item["ratio_ppm"],
-                "start_time": anchor - 60 * 86400,
-                "end_time": 0,  # UNCONFIRMED: 0 = no end (is_forerver)
-                "link": f"https://store.weixin.qq.com/shop/{shop.appid}/p/{item['product_id']}?hs={item['agency']}",
-            },
-        }
+        payload = agency_item_payload(
+            shop=shop,
+            product=products[item["product_id"]],
+            agency_appid=item["agency"],
+            ratio_ppm=item["ratio_ppm"],
+            service_ratio_ppm=item["service_ratio_ppm"],
+            start_time=anchor - 60 * 86400,
+            end_time=None,
+        )
         items.append(
             AgencyItem(
                 agency=by_appid[item["agency"]],
@@ -252,6 +241,77 @@ def _write_catalog(shop: Account, data: Dataset, agencies: list[Account], anchor
             )
         )
     AgencyItem.objects.bulk_create(items, batch_size=BATCH)
+
+
+def agency_item_payload(
+    *,
+    shop: Account,
+    product: dict,
+    agency_appid: str,
+    ratio_ppm: int,
+    service_ratio_ppm: int,
+    start_time: int,
+    end_time: int | None,
+) -> dict:
+    """headsupplier item/get ``item`` for a shop's product promoted through an agency (ratios in ppm)."""
+    return {
+        "appid": shop.appid,
+        "product_id": product["product_id"],
+        "product_info": {
+            "title": product["title"],
+            "sub_title": product["sub_title"],
+            "head_imgs": product["head_imgs"],
+            "min_price": product["min_price"],
+            "cats_v2": product["cats_v2"],
+        },
+        "commission_info": {
+            "status": 1,
+            "service_ratio": service_ratio_ppm,
+            "ratio": ratio_ppm,
+            "start_time": start_time,
+            "end_time": end_time or 0,  # UNCONFIRMED: 0 = no end (is_forerver)
+            "link": f"https://store.weixin.qq.com/shop/{shop.appid}/p/{product['product_id']}?hs={agency_appid}",
+        },
+    }
+
+
+# --- 优选联盟 plans ------------------------------------------------------------------------------------------------
+
+TERMS_FIELDS = ("ratio_pct", "service_ratio_pct", "talents", "begin_time", "end_time")
+
+
+def _terms_of(plan: LeaguePlan) -> dict:
+    return {**{key: getattr(plan, key) for key in TERMS_FIELDS}, "listed": plan.status == 1}
+
+
+def plan_create(*, shop: Account, now: int, plan_id: str, agency: Account | None = None, **fields) -> LeaguePlan:
+    """A new listed plan (``fields``: type, product_id, ratio_pct, service_ratio_pct, commission_type, talents,
+    begin_time, end_time) with its first terms row from ``now``."""
+    plan = LeaguePlan.objects.create(
+        shop=shop, plan_id=plan_id, agency=agency, status=1, create_time=now, update_time=now, **fields
+    )
+    LeaguePlanTerms.objects.create(plan=plan, valid_from=now, **_terms_of(plan))
+    return plan
+
+
+def plan_change(*, plan: LeaguePlan, now: int, **changes) -> LeaguePlan:
+    """Change a plan (status, ratios, talents, period, commission_type) at ``now``. When its terms change, the open
+    terms row ends at ``now`` and, unless the plan is deleted (4), a new one starts: the history a payment at any
+    moment is charged from (sandbox.lifecycle.PlanBook)."""
+    for key, value in changes.items():
+        setattr(plan, key, value)
+    plan.update_time = now
+    plan.save()
+    current = plan.terms.filter(valid_to__isnull=True).first()
+    wanted = _terms_of(plan)
+    if current is not None and plan.status != 4 and all(getattr(current, k) == v for k, v in wanted.items()):
+        return plan
+    if current is not None:
+        current.valid_to = now
+        current.save(update_fields=["valid_to"])
+    if plan.status != 4:
+        LeaguePlanTerms.objects.create(plan=plan, valid_from=now, **wanted)
+    return plan
 
 
 PLAN_FIELDS = (

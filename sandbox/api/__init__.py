@@ -33,7 +33,20 @@ Adding endpoints (coupons, league items/promoters, live notices, cooperation, we
 
 import importlib
 
-MODULES = ("tokens", "basics", "orders", "aftersales", "products", "headsupplier", "cooperation", "wecom", "linking")
+MODULES = (
+    "tokens",
+    "basics",
+    "orders",
+    "aftersales",
+    "products",
+    "headsupplier",
+    "cooperation",
+    "wecom",
+    "linking",
+    "league",
+    "talents",
+    "alliance",
+)
 
 for _name in MODULES:
     importlib.import_module(f"sandbox.api.{_name}")

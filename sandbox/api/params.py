@@ -91,18 +91,19 @@ def encode_key(*values) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(values), separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_key(call: Call, count: int) -> list | None:
-    raw = call.body.get("next_key") or ""
+def decode_key(call: Call, count: int, *, key: str = "next_key") -> list | None:
+    """The sort key an ``encode_key`` cursor in ``call.body[key]`` holds (``count`` values), None when absent."""
+    raw = call.body.get(key) or ""
     if not raw:
         return None
     if not isinstance(raw, str):
-        raise call.invalid("next_key must be a string")
+        raise call.invalid(f"{key} must be a string")
     try:
         values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except ValueError:
-        raise call.invalid("next_key is invalid") from None
+        raise call.invalid(f"{key} is invalid") from None
     if not isinstance(values, list) or len(values) != count:
-        raise call.invalid("next_key is invalid")
+        raise call.invalid(f"{key} is invalid")
     return values
 
 
