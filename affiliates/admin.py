@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import APIKey
 
+from affiliates.admin_plans import PlanTermsAdmin, PromotionPlanAdmin
 from affiliates.models import (
     AffiliateSettings,
     Agency,
@@ -177,20 +178,9 @@ class AgencyMemberAdmin(AuditedAdmin):
 # rules first); synced copies and the reconciliation are the platform's and the sync's. Support staff read them here.
 
 
-@admin.register(PromotionPlan)
-class PromotionPlanAdmin(ReadOnlyAdmin):
-    list_display = ("product_id", "shop", "type", "status", "ratio_percent", "headsupplier_appid", "updated_at")
-    list_filter = ("type", "status")
-    search_fields = ("product_id", "info_id", "shop__name", "headsupplier_appid")
-    list_select_related = ("shop",)
-
-
-@admin.register(PlanTerms)
-class PlanTermsAdmin(ReadOnlyAdmin):
-    list_display = ("plan", "shop", "type", "listed", "ratio_percent", "valid_from", "valid_to")
-    list_filter = ("type", "listed")
-    search_fields = ("product_id", "shop__name")
-    list_select_related = ("shop", "plan")
+admin.site.register(PromotionPlan, PromotionPlanAdmin)
+# PlanTerms are read on their plan's page (PlanTermsInline); the list of all terms is for searching across plans.
+admin.site.register(PlanTerms, PlanTermsAdmin)
 
 
 @admin.register(AffiliateSettings)
