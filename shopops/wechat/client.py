@@ -51,11 +51,17 @@ from shopops.wechat.types import (
     LiveNoticePayload,
     OrderPayload,
     ProductPayload,
+    PromotionPlanPage,
+    PromotionPlanRef,
+    PromotionTalent,
+    PromotionTalentPage,
     ShopInfo,
     ShopListPage,
     StockPayload,
     TalentPage,
     TalentPayload,
+    TalentProductData,
+    TalentProductPage,
     TalentRef,
     UserCouponPage,
     UserCouponPayload,
@@ -80,6 +86,8 @@ TOKEN_REFRESH_MARGIN_S = 300
 DEFAULT_TOKEN_TTL_S = 7200
 ORDER_WINDOW_MAX_S = 7 * 24 * 3600
 AFTERSALE_WINDOW_MAX_S = 24 * 3600
+# 优选联盟 (merchant side): items per batchadd, talents per plan, the highest whole-percent ratio.
+LEAGUE_BATCH_MAX, LEAGUE_TALENTS_MAX, LEAGUE_RATIO_MAX = 20, 30, 90
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -498,7 +506,8 @@ class ShopClient(BaseClient):
     """The merchant's shop APIs, called with the shop's own appid and secret.
 
     Reads (retried on transient failures) are every ``*_get``, ``*_list``, search and info call; writes (never
-    retried) are coupon create/update/status, league item add/update/delete and cooperation invitation changes.
+    retried) are coupon create/update/status, league plan add/update/delete (agency plans too), talent invite/
+    update/delete/blacklist and cooperation invitation changes.
     """
 
     # -- shop ----------------------------------------------------------------------------------------------------------
@@ -732,31 +741,55 @@ class ShopClient(BaseClient):
         _required_block(payload, "user_coupon", path)
         return {key: value for key, value in payload.items() if key not in ("errcode", "errmsg")}
 
-    # -- 优选联盟: promotion items and promoters ----------------------------------------------------------------------
+    # -- 优选联盟: promotion plans and talents ------------------------------------------------------------------------
+    # shared/wechat-platform-2026.md B.1. Plans: 普通 (type 1) is addressed by product_id, 定向/专属 (2/3) by
+    # promotion_plan_id (the 2026 name) or info_id (offline 2026-06-18). Ratios set by the merchant are whole percents
+    # 0–90; ratios the platform reports back are ppm (UNCONFIRMED for the 2026 lists, see their methods). Every call
+    # answers 10023007 (WeChatError) while the shop's 优选联盟 is not enabled.
 
     def league_item_batchadd(self, body: dict) -> list[dict]:
-        """Add up to 20 promotion items; return ``result_info_list``, whose entries carry their own errcode.
+        """Add up to 20 plans of one ``type``; return ``result_info_list``, whose entries carry their own errcode
+        (0: added, with ``promotion_plan_id`` and, for 定向/专属, ``info_id``; else the failed talent ids in
+        ``fail_talent_appids`` / ``fail_promoter_ids`` / ``fail_finder_ids``). Write: never retried.
 
-        ValueError when ``body["list"]`` is empty or longer than 20. Write: never retried.
+        ValueError before any HTTP for what the platform refuses outright: type not 1/2/3, ``list`` empty or over
+        20, a product twice, a ratio outside 0–90, 定向/专属 naming no talent or more than 30, 普通 naming any.
         """
+        plan_type = _check_league_type(body.get("type"))
         items = body.get("list")
-        if not isinstance(items, list) or not 1 <= len(items) <= 20:
-            raise ValueError("league_item_batchadd takes 1 to 20 items in body['list']")
+        if not isinstance(items, list) or not 1 <= len(items) <= LEAGUE_BATCH_MAX:
+            raise ValueError(f"league_item_batchadd takes 1 to {LEAGUE_BATCH_MAX} items in body['list']")
+        _check_league_items(items)
+        _check_plan_talents(plan_type, body)
         return [
             as_dict(entry)
             for entry in as_list(self._write("/channels/ec/league/item/batchadd", body).get("result_info_list"))
         ]
 
     def league_item_upd(self, body: dict) -> str:
-        """Update a promotion item; return its ``info_id`` ("" when the platform sends none, as for type 1)."""
-        # operate_type values are UNCONFIRMED in every source; the caller passes the body through unchanged.
-        return as_id(self._write("/channels/ec/league/item/upd", body).get("info_id"))
+        """Change a plan: ``operate_type`` 1 编辑并上架 (``ratio`` required; ``exclusive_info`` may change a 定向/专属
+        plan's period and add/del talents), 2 下架, 4 上架. Return its promotion_plan_id (or info_id; "" when the
+        platform sends neither, as it may for 普通). ValueError for a bad type, operate_type, ratio or plan key."""
+        _league_item_key(body.get("type"), body.get("product_id"), body.get("info_id"), body.get("promotion_plan_id"))
+        operate = body.get("operate_type")
+        if operate not in (1, 2, 4):
+            raise ValueError("operate_type must be 1 (编辑并上架), 2 (下架) or 4 (上架)")
+        if operate == 1:
+            _check_ratio("ratio", body.get("ratio"))
+        payload = self._write("/channels/ec/league/item/upd", body)
+        return as_id(payload.get("promotion_plan_id")) or as_id(payload.get("info_id"))
 
     def league_item_delete(
-        self, *, type: int, product_id: str | int | None = None, info_id: str | int | None = None
+        self,
+        *,
+        type: int,
+        product_id: str | int | None = None,
+        info_id: str | int | None = None,
+        promotion_plan_id: str | int | None = None,
     ) -> None:
-        """Delete a promotion item: type 1 by product_id, types 2/3 by info_id (ValueError if that id is missing)."""
-        self._write("/channels/ec/league/item/delete", _league_item_key(type, product_id, info_id))
+        """Delete a plan (status 4): 普通 by product_id, 定向/专属 by promotion_plan_id or info_id (ValueError
+        without it). Write: never retried."""
+        self._write("/channels/ec/league/item/delete", _league_item_key(type, product_id, info_id, promotion_plan_id))
 
     def league_item_get(
         self,
@@ -764,13 +797,18 @@ class ShopClient(BaseClient):
         type: int,
         product_id: str | int | None = None,
         info_id: str | int | None = None,
+        promotion_plan_id: str | int | None = None,
         need_relation: bool | None = None,
         page_index: int | None = None,
         page_size: int | None = None,
         need_total_num: bool | None = None,
     ) -> LeagueItemPayload:
-        """The raw ``item``; ``page_index``/``page_size`` (≤ 50) page its related promoters."""
-        body = _league_item_key(type, product_id, info_id)
+        """The raw ``item`` (product_id, type, status, ratio, promotion_plan_id, exclusive_info{…,
+        promoter_info_list, talent_info_list}, ext_info); with ``need_relation`` the talents are paged by
+        ``page_index``/``page_size`` (≤ 50, required then: ValueError)."""
+        body = _league_item_key(type, product_id, info_id, promotion_plan_id)
+        if need_relation and page_size is None:
+            raise ValueError("page_size is required with need_relation")
         if page_index is not None:
             body["page_index"] = _check_positive("page_index", page_index)
         if page_size is not None:
@@ -787,8 +825,12 @@ class ShopClient(BaseClient):
         page_index: int = 1,
         last_buffer: str = "",
         need_total_num: bool = True,
+        product_id: str | int | None = None,
+        talent_appid: str | None = None,
     ) -> LeagueItemPage:
-        """One page of promotion items of ``type``. ValueError for page_size outside 1..100 or page_index < 1."""
+        """One page of the plans of ``type`` (not deleted), optionally of one product or naming one talent; pass
+        ``last_buffer`` back for the next page (it overrides page_index). ValueError for page_size outside 1..100
+        or page_index < 1."""
         body = _without_none(
             {
                 "type": _check_league_type(type),
@@ -796,11 +838,17 @@ class ShopClient(BaseClient):
                 "page_index": _check_positive("page_index", page_index),
                 "last_buffer": last_buffer or None,
                 "need_total_num": need_total_num,
+                "product_id": as_id(product_id) or None,
+                "talent_appid": talent_appid or None,
             }
         )
         payload = self._read("/channels/ec/league/item/list/get", body)
         items = [
-            LeagueItemRef(product_id=as_id(entry.get("product_id")), info_id=as_id(entry.get("info_id")))
+            LeagueItemRef(
+                product_id=as_id(entry.get("product_id")),
+                info_id=as_id(entry.get("info_id")),
+                promotion_plan_id=as_id(entry.get("promotion_plan_id")),
+            )
             for entry in map(as_dict, as_list(payload.get("items")))
         ]
         return LeagueItemPage(
@@ -810,13 +858,112 @@ class ShopClient(BaseClient):
             last_buffer=as_str(payload.get("last_buffer")),
         )
 
+    def league_headsupplier_item_batchadd(self, body: dict) -> list[dict]:
+        """Promote up to 20 products through an agency (``headsupplier_appid``, which must cooperate with the
+        shop); ``list[{product_id, ratio, service_ratio, commission_type}]`` with whole-percent ratios 0–90
+        (commission_type values UNCONFIRMED). Return ``result_info_list`` (errcode, product_id, promotion_plan_id per
+        item). ValueError for a missing agency, an empty or over-long list, a product twice or a ratio out of range.
+        Write: never retried."""
+        _check_id("headsupplier_appid", body.get("headsupplier_appid"))
+        items = body.get("list")
+        if not isinstance(items, list) or not 1 <= len(items) <= LEAGUE_BATCH_MAX:
+            raise ValueError(f"league_headsupplier_item_batchadd takes 1 to {LEAGUE_BATCH_MAX} items in body['list']")
+        _check_league_items(items, "ratio", "service_ratio")
+        path = "/channels/ec/league/item/headsupplier/batchadd"
+        return [as_dict(entry) for entry in as_list(self._write(path, body).get("result_info_list"))]
+
+    def league_promotion_plan_list(
+        self,
+        *,
+        product_id: str | int | None = None,
+        promotion_plan_type: int | None = None,
+        page_index: int = 1,
+        page_size: int = 100,
+    ) -> PromotionPlanPage:
+        """One page of the shop's plans (2026 model): ids and types, optionally of one product or one type."""
+        body = _without_none(
+            {
+                "product_id": as_id(product_id) or None,
+                "promotion_plan_type": None if promotion_plan_type is None else _check_league_type(promotion_plan_type),
+                "page_index": _check_positive("page_index", page_index),
+                "page_size": _check_page_size(page_size, cap=100),
+            }
+        )
+        payload = self._read("/channels/ec/league/promotion/plan/list", body)
+        plans = [
+            PromotionPlanRef(
+                promotion_plan_id=as_id(entry.get("promotion_plan_id")), type=as_int(entry.get("promotion_plan_type"))
+            )
+            for entry in map(as_dict, as_list(payload.get("list")))
+        ]
+        return PromotionPlanPage(
+            plans=plans, total=as_int(payload.get("total_num")), has_more=as_bool(payload.get("continue_flag"))
+        )
+
+    def league_promotion_talent_list(
+        self,
+        *,
+        product_id: str | int | None = None,
+        promotion_plan_id: str | int | None = None,
+        talent_appid: str | None = None,
+        page_index: int = 1,
+        page_size: int = 100,
+    ) -> PromotionTalentPage:
+        """One page of the talents promoting the shop's plans, each with its plan, ratio (``ratio_ppm``: the unit is
+        UNCONFIRMED, SKIT says 万分数) and relation status."""
+        body = _without_none(
+            {
+                "product_id": as_id(product_id) or None,
+                "promotion_plan_id": as_id(promotion_plan_id) or None,
+                "talent_appid": talent_appid or None,
+                "page_index": _check_positive("page_index", page_index),
+                "page_size": _check_page_size(page_size, cap=100),
+            }
+        )
+        payload = self._read("/channels/ec/league/promotion/talent/list", body)
+        talents = []
+        for entry in map(as_dict, as_list(payload.get("list"))):
+            base, commission = as_dict(entry.get("base_talent_info")), as_dict(entry.get("commission_info"))
+            talents.append(
+                PromotionTalent(
+                    talent_appid=as_id(base.get("talent_appid")),
+                    nickname=as_str(base.get("nickname")),
+                    head_img=as_str(base.get("head_img")),
+                    promotion_plan_id=as_id(commission.get("promotion_plan_id")),
+                    promotion_plan_type=as_int(commission.get("promotion_plan_type")),
+                    ratio_ppm=as_int(commission.get("ratio")),
+                    relation_status=as_int(entry.get("talent_relation_status")),
+                )
+            )
+        return PromotionTalentPage(
+            talents=talents, total=as_int(payload.get("total_num")), has_more=as_bool(payload.get("continue_flag"))
+        )
+
+    def league_promoter_add(self, *, talent_appid: str | None = None, finder_id: str | None = None) -> None:
+        """Invite a 达人 (status 1 邀请中 until the talent answers) by talent_appid or 视频号 finder_id (exactly one:
+        ValueError). Write: never retried."""
+        self._write("/channels/ec/league/promoter/add", _one_talent_key(talent_appid=talent_appid, finder_id=finder_id))
+
+    def league_promoter_upd(self, *, type: int, talent_appid: str | None = None, finder_id: str | None = None) -> None:
+        """``type`` 1 取消邀请 (an invitation) or 2 结束合作 (a cooperation); ValueError otherwise. Write."""
+        if type not in (1, 2):
+            raise ValueError("league_promoter_upd type must be 1 (取消邀请) or 2 (结束合作)")
+        body = {**_one_talent_key(talent_appid=talent_appid, finder_id=finder_id), "type": type}
+        self._write("/channels/ec/league/promoter/upd", body)
+
+    def league_promoter_delete(self, *, talent_appid: str | None = None, finder_id: str | None = None) -> None:
+        """Remove a talent who is neither invited nor cooperating from the list (status 10). Write."""
+        body = _one_talent_key(talent_appid=talent_appid, finder_id=finder_id)
+        self._write("/channels/ec/league/promoter/delete", body)
+
     def league_promoter_list(self, *, page_index: int, page_size: int, status: int | None = None) -> TalentPage:
         """One page of the shop's 达人 (talents: ``talent_appid`` and nickname) with the total; ``has_more`` is the
-        platform's ``continue_flag``. The 2026 talent model: ``finder_ids`` went offline on 2026-03-30."""
+        platform's ``continue_flag``. The 2026 talent model: ``finder_ids`` went offline on 2026-03-30. page_size
+        at most 20 (the 2026 doc review; 200 before: the smaller is safe). Status 0/1/2/3/4/5/10; none: all but 10."""
         body = _without_none(
             {
                 "page_index": _check_positive("page_index", page_index),
-                "page_size": _check_positive("page_size", page_size),
+                "page_size": _check_page_size(page_size, cap=20),
                 "status": status,
             }
         )
@@ -835,12 +982,48 @@ class ShopClient(BaseClient):
     ) -> TalentPayload:
         """The raw ``talent`` object (base_talent_info, data, feature_info), looked up by exactly one of its
         talent_appid, its 视频号 finder_id or a talent_search_key. ValueError for none or several."""
-        keys = {"talent_appid": talent_appid, "finder_id": finder_id, "talent_search_key": talent_search_key}
-        given = {name: as_id(value) for name, value in keys.items() if as_id(value)}
-        if len(given) != 1:
-            raise ValueError("league_promoter_get takes exactly one of talent_appid, finder_id, talent_search_key")
+        given = _one_talent_key(talent_appid=talent_appid, finder_id=finder_id, talent_search_key=talent_search_key)
         path = "/channels/ec/league/promoter/get"
         return _required_block(self._read(path, given), "talent", path)
+
+    def league_talent_product_data_list(
+        self, *, talent_appid: str, get_data_type: int = 1, page_index: int = 1, page_size: int = 20
+    ) -> TalentProductPage:
+        """One page of a talent's figures per product of the shop (GMV in fen, order counts), with the commission
+        in force for it now (``commission_type``: the plan type, 0 none; ``ratio_ppm``: unit UNCONFIRMED).
+        ``get_data_type`` 1 all time / 2 sold in the last 30 days (UNCONFIRMED encoding)."""
+        if get_data_type not in (1, 2):
+            raise ValueError("get_data_type must be 1 (all time) or 2 (last 30 days)")
+        body = {
+            "talent_appid": _check_id("talent_appid", talent_appid),
+            "get_data_type": get_data_type,
+            "page_index": _check_positive("page_index", page_index),
+            "page_size": _check_page_size(page_size, cap=100),
+        }
+        payload = self._read("/channels/ec/league/talent/getproductdatalist", body)
+        products = []
+        for entry in map(as_dict, as_list(payload.get("list"))):
+            data, commission = as_dict(entry.get("product_data")), as_dict(entry.get("talent_commission_info"))
+            products.append(
+                TalentProductData(
+                    product_id=as_id(entry.get("spu_id")),
+                    total_sale_gmv=as_int(data.get("total_sale_gmv")),
+                    sale_gmv_30d=as_int(data.get("sale_gmv_30d")),
+                    total_order_num=as_int(data.get("total_order_num")),
+                    order_num_30d=as_int(data.get("order_num_30d")),
+                    commission_type=as_int(commission.get("commission_type")),
+                    ratio_ppm=as_int(commission.get("ratio")),
+                )
+            )
+        return TalentProductPage(
+            products=products, total=as_int(payload.get("total_num")), has_more=as_bool(payload.get("continue_flag"))
+        )
+
+    def league_talent_update(self, *, talent_appid: str, blacklisted: bool) -> None:
+        """Blacklist (拉黑) or un-blacklist a talent. ``upd_talent_type`` 1 拉黑 / 2 取消拉黑 is UNCONFIRMED (SKIT
+        names the call, not its values). Write: never retried."""
+        body = {"talent_appid": _check_id("talent_appid", talent_appid), "upd_talent_type": 1 if blacklisted else 2}
+        self._write("/channels/ec/league/talent/update", body)
 
     # -- live ----------------------------------------------------------------------------------------------------------
     # The shop-side 分享员 APIs (/channels/ec/sharer/*, the live-notice sharer link among them) went offline on
@@ -1117,25 +1300,64 @@ def _check_returned_id(value: Any, name: str, path: str) -> str:
     return text
 
 
-def _check_league_type(value: int) -> int:
-    if value not in (1, 2, 3):
+def _check_league_type(value: Any) -> int:
+    if isinstance(value, bool) or value not in (1, 2, 3):
         raise ValueError("league item type must be 1 (普通), 2 (定向) or 3 (专属)")
     return value
 
 
-def _league_item_key(type: int, product_id: str | int | None, info_id: str | int | None) -> dict:
-    """Type 1 items are keyed by product_id; types 2 and 3 by info_id (product_id may accompany it)."""
+def _check_ratio(name: str, value: Any) -> int:
+    """A ratio the merchant sets: a whole percent 0–90 (推广佣金 [0, 90]%)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LEAGUE_RATIO_MAX:
+        raise ValueError(f"{name} must be a whole percent from 0 to {LEAGUE_RATIO_MAX}, got {value!r}")
+    return value
+
+
+def _check_league_items(items: list, *ratios: str) -> None:
+    """Each item an object with a product_id and whole-percent ``ratios``; no product twice."""
+    seen = set()
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValueError("each item is an object {product_id, ratio…}")
+        product_id = _check_id("product_id", item.get("product_id"))
+        if product_id in seen:
+            raise ValueError(f"product {product_id} is listed twice")
+        seen.add(product_id)
+        for name in ratios or ("ratio",):
+            _check_ratio(name, item.get(name))
+
+
+def _check_plan_talents(plan_type: int, body: dict) -> None:
+    """定向/专属 name 1–30 talents (talent_appids, promoter_ids or the deprecated finder_ids); 普通 names none."""
+    named = {as_id(v) for key in ("talent_appids", "promoter_ids", "finder_ids") for v in as_list(body.get(key))}
+    named.discard("")
+    if plan_type == 1 and named:
+        raise ValueError("a 普通 plan names no talents")
+    if plan_type in (2, 3) and not 1 <= len(named) <= LEAGUE_TALENTS_MAX:
+        raise ValueError(f"a 定向/专属 plan names 1 to {LEAGUE_TALENTS_MAX} talents")
+
+
+def _league_item_key(
+    type: Any, product_id: str | int | None, info_id: str | int | None, promotion_plan_id: str | int | None = None
+) -> dict:
+    """普通 plans are keyed by product_id; 定向/专属 by promotion_plan_id or info_id (product_id may accompany)."""
     _check_league_type(type)
     body: dict[str, Any] = {"type": type}
-    if as_id(product_id):
-        body["product_id"] = as_id(product_id)
-    if as_id(info_id):
-        body["info_id"] = as_id(info_id)
+    for name, value in (("product_id", product_id), ("info_id", info_id), ("promotion_plan_id", promotion_plan_id)):
+        if as_id(value):
+            body[name] = as_id(value)
     if type == 1 and "product_id" not in body:
         raise ValueError("type 1 (普通推广) items are addressed by product_id")
-    if type in (2, 3) and "info_id" not in body:
-        raise ValueError("type 2/3 (定向/专属) items are addressed by info_id")
+    if type in (2, 3) and "info_id" not in body and "promotion_plan_id" not in body:
+        raise ValueError("type 2/3 (定向/专属) items are addressed by promotion_plan_id or info_id")
     return body
+
+
+def _one_talent_key(**keys: str | None) -> dict:
+    given = {name: as_id(value) for name, value in keys.items() if as_id(value)}
+    if len(given) != 1:
+        raise ValueError("give exactly one of " + ", ".join(keys))
+    return given
 
 
 def _check_sharer_type(value: int) -> int:

@@ -146,10 +146,12 @@ class UserCouponPage:
 
 @dataclass(frozen=True)
 class LeagueItemRef:
-    """A league promotion item: ``info_id`` is "" for type 1 (普通推广), which is keyed by product alone."""
+    """A league promotion item: ``info_id`` is "" for type 1 (普通推广), which is keyed by product alone;
+    ``promotion_plan_id`` (the 2026 id, replacing info_id from 2026-06-18) is set for every plan that has one."""
 
     product_id: str
     info_id: str
+    promotion_plan_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,79 @@ class TalentPage:
     talents: list[TalentRef]
     total: int
     has_more: bool
+
+
+@dataclass(frozen=True)
+class TalentProductData:
+    """A talent's figures for one product of the shop (``league/talent/getproductdatalist``): GMV in fen, order
+    counts, and the commission in force for it now (``commission_type``: the plan type, 0 none; ratio in ppm,
+    UNCONFIRMED unit)."""
+
+    product_id: str
+    total_sale_gmv: int
+    sale_gmv_30d: int
+    total_order_num: int
+    order_num_30d: int
+    commission_type: int
+    ratio_ppm: int
+
+
+@dataclass(frozen=True)
+class TalentProductPage:
+    """One page of ``league/talent/getproductdatalist``: ``has_more`` is the platform's ``continue_flag``."""
+
+    products: list[TalentProductData]
+    total: int
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class PromotionPlanRef:
+    """A plan as ``league/promotion/plan/list`` lists it: ``type`` 1 普通, 2 定向, 3 专属."""
+
+    promotion_plan_id: str
+    type: int
+
+
+@dataclass(frozen=True)
+class PromotionPlanPage:
+    plans: list[PromotionPlanRef]
+    total: int
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class PromotionTalent:
+    """A talent promoting one plan (``league/promotion/talent/list``); ``relation_status`` is the talent's status
+    with the shop (0 none, 1 邀请中, 2 已接受 …); ``ratio_ppm`` unit UNCONFIRMED (SKIT: 万分数)."""
+
+    talent_appid: str
+    nickname: str
+    head_img: str
+    promotion_plan_id: str
+    promotion_plan_type: int
+    ratio_ppm: int
+    relation_status: int
+
+
+@dataclass(frozen=True)
+class PromotionTalentPage:
+    talents: list[PromotionTalent]
+    total: int
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class AllianceCooperation:
+    """A shop–agency cooperation as the SANDBOX-ONLY alliance API answers it (shopops.wechat.alliance). ``status``:
+    1 邀请中, 2 已接受, 3 已拒绝, 4 取消邀请, 5 取消合作; ``reason`` the agency's when it declined."""
+
+    shop_appid: str
+    headsupplier_appid: str
+    nickname: str
+    status: int
+    update_time: int
+    reason: str
 
 
 @dataclass(frozen=True)
