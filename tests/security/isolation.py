@@ -276,6 +276,13 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:affiliate_agencies": shop_kwargs,
     "console:affiliate_agency_invite": shop_kwargs,
     "console:affiliate_agency_action": agency_cooperation_kwargs,
+    "console:affiliate_commissions": shop_kwargs,
+    "console:affiliate_commissions_csv": shop_kwargs,
+    "console:affiliate_commissions_xlsx": shop_kwargs,
+    "console:affiliate_differences": shop_kwargs,
+    "console:affiliate_reports": shop_kwargs,
+    "console:affiliate_reports_csv": shop_kwargs,
+    "console:affiliate_reports_xlsx": shop_kwargs,
     # the partner portal
     "partner:invitation_decide": invitation_kwargs,
     "partner:product_qr": agency_product_kwargs,

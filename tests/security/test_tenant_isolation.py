@@ -4,13 +4,18 @@ The URLs come from walking the project's URL patterns (tests/security/isolation.
 registered there with a builder. See that module's docstring for how to register a new URL.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.http import HttpResponse, HttpResponseNotFound
+from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from affiliates.models import CommissionOrder
+from affiliates.api_auth import PARTNER_AUTHENTICATION, IsAgencyCaller
+from affiliates.models import Agency, AgencyAPIKey, CommissionOrder
 from shopops.roles import Role
 from tests.factories import AgencyMemberFactory, MembershipFactory, UserFactory
 from tests.security.isolation import (
@@ -63,12 +68,12 @@ def methods_for(url_name: str) -> tuple[str, ...]:
     return API_METHODS if namespace_of(url_name) == "api" else PAGE_METHODS
 
 
-def send(client, method: str, url: str, api: bool):
+def send(client, method: str, url: str, api: bool, headers: dict | None = None):
     if method in ("get", "delete"):
-        return getattr(client, method)(url)
+        return getattr(client, method)(url, headers=headers)
     if api:
-        return getattr(client, method)(url, WRITE_DATA, content_type="application/json")
-    return getattr(client, method)(url, WRITE_DATA)
+        return getattr(client, method)(url, WRITE_DATA, content_type="application/json", headers=headers)
+    return getattr(client, method)(url, WRITE_DATA, headers=headers)
 
 
 def is_usable(status: int) -> bool:
@@ -166,37 +171,50 @@ def test_foreign_kwargs_mixes_every_kwarg_of_the_victim():
     assert foreign_kwargs({"shop": "A", "code": "x"}, {"shop": "B", "code": "x"}) == [{"code": "x", "shop": "B"}]
 
 
+def callers(client, url_name: str, attacker: Tenant) -> Iterator[tuple[str, dict]]:
+    """How the attacker calls the URL: signed in; then, for the agency API, signed out with their agency's API key
+    (headers to send). The key is made before the caller's first request, outside any snapshot."""
+    client.force_login(attacker.user)
+    yield "signed in", {}
+    if namespace_of(url_name) == "api" and isinstance(attacker.scope, Agency):
+        _api_key, key = AgencyAPIKey.objects.create_key(agency=attacker.scope, name="attacker")
+        client.logout()
+        yield "API key", {"Authorization": f"Api-Key {key}"}
+
+
 def check_isolation(client, url_name: str, build) -> None:
     """Fail (AssertionError) unless every mix of kwargs naming another tenant's object answers 404 to every
-    method, and changes nothing, while the same URL for the attacker's own object is usable."""
+    method, and changes nothing, while the same URL for the attacker's own object is usable; for every way the
+    attacker can call it."""
     api = namespace_of(url_name) == "api"
     attacker, victim = make_tenant(build.tenant), make_tenant(build.tenant)
     own_kwargs = build(attacker.scope)
     own_url = reverse(url_name, kwargs=own_kwargs)
     foreign_urls = [reverse(url_name, kwargs=kw) for kw in foreign_kwargs(own_kwargs, build(victim.scope))]
-    client.force_login(attacker.user)
 
-    # Control: the attacker reaches the same URL for their own object, so a 404 below is the tenant boundary
-    # at work, not a broken builder or a signed-out client.
-    own = client.get(own_url)
-    assert is_usable(own.status_code), f"{url_name}: GET {own_url} for the attacker's own object: {own.status_code}"
+    for way, headers in callers(client, url_name, attacker):
+        where = f"{url_name} ({way})"
+        # Control: the attacker reaches the same URL for their own object, so a 404 below is the tenant boundary
+        # at work, not a broken builder or a signed-out client.
+        own = client.get(own_url, headers=headers)
+        assert is_usable(own.status_code), f"{where}: GET {own_url} for the attacker's own object: {own.status_code}"
 
-    before = snapshot()
-    statuses = {
-        (method, url): send(client, method, url, api).status_code
-        for url in foreign_urls
-        for method in methods_for(url_name)
-    }
-    assert changes(before, snapshot()) == {}, f"{url_name}: a request for another tenant's object changed rows"
+        before = snapshot()
+        statuses = {
+            (method, url): send(client, method, url, api, headers).status_code
+            for url in foreign_urls
+            for method in methods_for(url_name)
+        }
+        assert changes(before, snapshot()) == {}, f"{where}: a request for another tenant's object changed rows"
 
-    expected = {key: 405 if status == 405 else 404 for key, status in statuses.items()}
-    assert statuses == expected, f"{url_name}: another tenant's object must answer 404"
-    # 405 is acceptable only for a method the route does not take at all, for anyone's object.
-    for method in sorted({method for (method, _), status in statuses.items() if status == 405}):
-        own_status = send(client, method, own_url, api).status_code
-        assert own_status == 405, (
-            f"{url_name}: {method.upper()} answers 405 for another tenant but {own_status} for own"
-        )
+        expected = {key: 405 if status == 405 else 404 for key, status in statuses.items()}
+        assert statuses == expected, f"{where}: another tenant's object must answer 404"
+        # 405 is acceptable only for a method the route does not take at all, for anyone's object.
+        for method in sorted({method for (method, _), status in statuses.items() if status == 405}):
+            own_status = send(client, method, own_url, api, headers).status_code
+            assert own_status == 405, (
+                f"{where}: {method.upper()} answers 405 for another tenant but {own_status} for own"
+            )
 
 
 @pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
@@ -222,6 +240,17 @@ def _leaky_write(request, pk):
     return HttpResponse("ok")
 
 
+class _LeakyForKeys(APIView):
+    """Scoped for a signed-in member, not for an API key: the harness must call the agency API both ways."""
+
+    authentication_classes = PARTNER_AUTHENTICATION
+    permission_classes = [IsAgencyCaller]
+
+    def get(self, request, pk):
+        orders = CommissionOrder.objects.all() if request.auth else CommissionOrder.objects.filter(agency=self.agency)
+        return Response({"order_id": get_object_or_404(orders, pk=pk).order_id})
+
+
 @agency_scoped
 def _leaky_kwargs(agency) -> dict:
     order_id = commission_order_kwargs(agency)["order_id"]
@@ -231,13 +260,18 @@ def _leaky_kwargs(agency) -> dict:
 urlpatterns = [
     path("leaky/", include(([path("read/<int:pk>/", _leaky_read, name="read")], "leaky"))),
     path("leaky/", include(([path("write/<int:pk>/", _leaky_write, name="write")], "leaky_write"))),
+    path("api/", include(([path("leaky/<int:pk>/", _LeakyForKeys.as_view(), name="leaky_for_keys")], "api"))),
 ]
 
 
 @pytest.mark.urls(__name__)
 @pytest.mark.parametrize(
     "url_name, failure",
-    [("leaky:read", "another tenant's object must answer 404"), ("leaky_write:write", "changed rows")],
+    [
+        ("leaky:read", "another tenant's object must answer 404"),
+        ("leaky_write:write", "changed rows"),
+        ("api:leaky_for_keys", r"\(API key\): another tenant's object must answer 404"),
+    ],
 )
 def test_the_harness_fails_for_a_url_that_leaks(client, url_name, failure):
     with pytest.raises(AssertionError, match=failure):
