@@ -25,10 +25,15 @@ from sandbox.models import (
     AfterSale,
     AgencyItem,
     Buyer,
+    CommissionAnomaly,
     CommissionOrder,
     Cooperation,
     FaultSettings,
     Invitation,
+    LeaguePlan,
+    LeaguePlanTerms,
+    LeagueSale,
+    LeagueTalent,
     LinkedAccount,
     Order,
     Product,
@@ -85,8 +90,17 @@ class TargetedFaultInline(admin.TabularInline):
 
 
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ("appid", "name", "kind", "clock_display", "daily_order_rate", "callback_url", "pushes_enabled")
-    list_filter = ("kind", "pushes_enabled")
+    list_display = (
+        "appid",
+        "name",
+        "kind",
+        "clock_display",
+        "daily_order_rate",
+        "callback_url",
+        "pushes_enabled",
+        "league_enabled",
+    )
+    list_filter = ("kind", "pushes_enabled", "league_enabled")
     search_fields = ("appid", "name", "username")
     readonly_fields = ("order_seq", "aftersale_seq", "created_at", "updated_at")
     exclude = ("catalog",)
@@ -426,6 +440,82 @@ class PushAttemptAdmin(admin.ModelAdmin):
         return unix(obj.attempted_at)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the platform derives (its records of what happened): viewed, never edited here."""
+
+    list_per_page = 50
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LeaguePlanTermsInline(admin.TabularInline):
+    model = LeaguePlanTerms
+    extra = 0
+    can_delete = False
+    fields = ("ratio_pct", "service_ratio_pct", "talents", "listed", "begin_time", "end_time", "valid_from", "valid_to")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class LeaguePlanAdmin(admin.ModelAdmin):
+    """Editing a plan here is a platform-side change (e.g. status 5 未达到准入标准): it goes through
+    services.plan_change, which writes the terms history at the shop's clock."""
+
+    list_display = ("plan_id", "shop", "type", "product_id", "agency", "status", "ratio_pct", "service_ratio_pct")
+    list_filter = ("type", "status")
+    search_fields = ("plan_id", "product_id", "shop__appid", "agency__appid")
+    list_select_related = ("shop", "agency")
+    fields = (
+        "shop",
+        "plan_id",
+        "type",
+        "product_id",
+        "agency",
+        "status",
+        "ratio_pct",
+        "service_ratio_pct",
+        "commission_type",
+        "talents",
+        "begin_time",
+        "end_time",
+    )
+    readonly_fields = ("shop", "plan_id", "type", "product_id", "agency")
+    inlines = [LeaguePlanTermsInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.plan_change(plan=obj, now=obj.shop.clock or int(platform_now()), **changes)
+
+
+class LeagueTalentAdmin(admin.ModelAdmin):
+    list_display = ("nickname", "talent_appid", "shop", "status", "is_blacklisted", "level")
+    list_filter = ("status", "is_blacklisted")
+    search_fields = ("talent_appid", "finder_id", "nickname", "shop__appid")
+    list_select_related = ("shop",)
+
+
+class LeagueSaleAdmin(ReadOnlyAdmin):
+    list_display = ("talent_appid", "order_id", "sku_id", "product_id", "amount", "shop")
+    search_fields = ("talent_appid", "order_id", "product_id")
+    list_select_related = ("shop",)
+
+
+class CommissionAnomalyAdmin(ReadOnlyAdmin):
+    list_display = ("order_id", "sku_id", "party", "kind", "shop", "agency")
+    list_filter = ("kind", "party")
+    search_fields = ("order_id", "sku_id", "shop__appid")
+    list_select_related = ("shop", "agency")
+
+
 ADMINS = {
     Account: AccountAdmin,
     FaultSettings: FaultSettingsAdmin,
@@ -440,6 +530,10 @@ ADMINS = {
     Cooperation: CooperationAdmin,
     AgencyItem: AgencyItemAdmin,
     Invitation: InvitationAdmin,
+    LeaguePlan: LeaguePlanAdmin,
+    LeagueTalent: LeagueTalentAdmin,
+    LeagueSale: LeagueSaleAdmin,
+    CommissionAnomaly: CommissionAnomalyAdmin,
     PushEvent: PushEventAdmin,
     PushDelivery: PushDeliveryAdmin,
     PushAttempt: PushAttemptAdmin,

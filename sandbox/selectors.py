@@ -11,7 +11,12 @@ from sandbox.models import (
     Account,
     AfterSale,
     AgencyItem,
+    CommissionAnomaly,
     CommissionOrder,
+    LeaguePlan,
+    LeaguePlanTerms,
+    LeagueSale,
+    LeagueTalent,
     LinkedAccount,
     Order,
     Product,
@@ -110,6 +115,65 @@ def linked_accounts(appid: str) -> list[dict]:
 def catalog(appid: str) -> dict:
     """Generated reference data: linked/cooperation accounts, talents, coupons, league items, product meta."""
     return account_get(appid).catalog
+
+
+def commission_anomalies(appid: str, *, kind: str = CommissionAnomaly.Kind.MISCOMPUTED) -> set[tuple[str, str, int]]:
+    """The shop's deliberately wrong commission lines as (order_id, sku_id, party), party being the
+    commission_infos type (0 达人/推客 side, 1 机构): ``miscomputed`` (the platform's amount is wrong on both sides)
+    or ``self_referral`` (an agency line bought by its 推客)."""
+    rows = CommissionAnomaly.objects.filter(shop__appid=appid, kind=kind)
+    return set(rows.values_list("order_id", "sku_id", "party"))
+
+
+def league_plans(appid: str) -> list[dict]:
+    """The shop's promotion plans (agency plans: type 0) with their terms history, oldest first."""
+    terms = LeaguePlanTerms.objects.filter(plan__shop__appid=appid).order_by("valid_from", "pk")
+    history: dict[int, list[dict]] = {}
+    for t in terms.values(
+        "plan_id",
+        "ratio_pct",
+        "service_ratio_pct",
+        "talents",
+        "listed",
+        "begin_time",
+        "end_time",
+        "valid_from",
+        "valid_to",
+    ):
+        history.setdefault(t.pop("plan_id"), []).append(t)
+    plans = LeaguePlan.objects.filter(shop__appid=appid).select_related("agency").order_by("pk")
+    return [
+        {
+            "promotion_plan_id": p.plan_id,
+            "type": p.type,
+            "product_id": p.product_id,
+            "agency": p.agency.appid if p.agency_id else "",
+            "status": p.status,
+            "ratio_pct": p.ratio_pct,
+            "service_ratio_pct": p.service_ratio_pct,
+            "talents": p.talents,
+            "begin_time": p.begin_time,
+            "end_time": p.end_time,
+            "terms": history.get(p.pk, []),
+        }
+        for p in plans
+    ]
+
+
+def league_talents(appid: str) -> list[dict]:
+    """The shop's talents (达人) with their status and blacklist flag, in the order they joined."""
+    return list(
+        LeagueTalent.objects.filter(shop__appid=appid)
+        .order_by("pk")
+        .values("talent_appid", "finder_id", "nickname", "level", "status", "is_blacklisted", "invite_time")
+    )
+
+
+def league_sales(appid: str) -> list[dict]:
+    """The talents' paid lines, which their figures sum: talent_appid, order_id, sku_id, product_id, amount,
+    pay_time."""
+    queryset = LeagueSale.objects.filter(shop__appid=appid).order_by("pay_time", "order_id", "sku_id")
+    return list(queryset.values("talent_appid", "order_id", "sku_id", "product_id", "amount", "pay_time"))
 
 
 def push_events(appid: str, *, event: str | None = None) -> list[dict]:

@@ -24,6 +24,20 @@ class Command(BaseCommand):
         parser.add_argument("--agency-secret", default="", help="the first agency's AppSecret (default: derived)")
         parser.add_argument("--name", default="", help="shop nickname")
         parser.add_argument(
+            "--miscompute",
+            type=int,
+            default=0,
+            metavar="PERMILLE",
+            help="commission parties the platform pays wrongly, per mille (recorded: sandbox CommissionAnomaly)",
+        )
+        parser.add_argument(
+            "--self-referral",
+            type=int,
+            default=0,
+            metavar="PERMILLE",
+            help="推客 agency lines bought by the 推客 themself, per mille",
+        )
+        parser.add_argument(
             "--anchor", type=int, default=None, help="end of the data, unix seconds (default: shop clock, else now)"
         )
 
@@ -43,6 +57,8 @@ class Command(BaseCommand):
                 callback_url=o["callback_url"],
                 agency_callback_url=o["agency_callback_url"],
                 first_agency={"name": o["agency_name"], "appid": o["agency_appid"], "secret": o["agency_secret"]},
+                miscompute_permille=o["miscompute"],
+                self_referral_permille=o["self_referral"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
