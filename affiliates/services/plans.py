@@ -316,10 +316,13 @@ def _period_body(period: Period) -> dict:
 
 
 def _plan_key(plan: PromotionPlan) -> dict:
-    """How item/upd and item/delete address a plan: 普通 by product, 定向/专属 by the platform's plan id."""
+    """How item/upd and item/delete address a plan: 普通 by product, 定向/专属 by the platform's plan id (the 2026
+    ``promotion_plan_id`` when known, else ``info_id``, offline from 2026-06-18)."""
     if plan.type == Type.NORMAL:
         return {"type": plan.type, "product_id": plan.product_id}
-    return {"type": plan.type, "info_id": plan.info_id, "product_id": plan.product_id}
+    if plan.promotion_plan_id:
+        return {"type": plan.type, "promotion_plan_id": plan.promotion_plan_id}
+    return {"type": plan.type, "info_id": plan.info_id}
 
 
 def _initial_status(period: Period, now: datetime) -> int:
@@ -645,7 +648,8 @@ def plans_sync(*, shop: Shop) -> int:
                     item = client.league_item_get(
                         type=plan_type,
                         product_id=ref.product_id or None,
-                        info_id=ref.info_id or None,
+                        promotion_plan_id=ref.promotion_plan_id or None,
+                        info_id=None if ref.promotion_plan_id else ref.info_id or None,
                         need_relation=plan_type != Type.NORMAL or None,
                         page_index=1 if plan_type != Type.NORMAL else None,
                         page_size=50 if plan_type != Type.NORMAL else None,
