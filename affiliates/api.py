@@ -26,13 +26,11 @@ from rest_framework.views import APIView
 from affiliates.api_auth import PARTNER_AUTHENTICATION, IsAgencyCaller
 from affiliates.models import AgencyProduct, CommissionOrder, Cooperation, ExclusiveTerm, Reason
 from affiliates.selectors.api import (
-    agency_products_for_agency,
     commission_order_get_for_agency_or_404,
-    commission_order_totals,
-    commission_orders_for_agency,
-    cooperations_for_agency,
+    commission_orders_in_ranges,
     exclusive_terms_by_product,
 )
+from affiliates.selectors.partner import commission_totals, cooperations_for_agency, products_for_agency
 from shopops.forms.dates import EARLIEST_DAY, LATEST_DAY, day_out_of_range
 from shopops.money import yuan_str
 
@@ -236,6 +234,9 @@ class PartnerExclusiveTermSerializer(serializers.ModelSerializer):
 
 
 class PartnerProductSerializer(serializers.ModelSerializer):
+    shop_name = serializers.CharField(
+        read_only=True, allow_null=True, help_text="From the agency's cooperation with the shop; null without one."
+    )
     min_price_yuan = YuanField(source="min_price_fen", allow_null=True)
     exclusive_terms = PartnerExclusiveTermSerializer(
         many=True,
@@ -249,6 +250,7 @@ class PartnerProductSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "shop_appid",
+            "shop_name",
             "product_id",
             "title",
             "image_url",
@@ -282,7 +284,10 @@ class PartnerProductsApi(PartnerApi, ListAPIView):
     ordering = ("id",)
 
     def get_queryset(self):
-        return agency_products_for_agency(agency=self.agency, **self.filters())
+        filters = self.filters()
+        return products_for_agency(
+            agency=self.agency, shop_appid=filters.get("shop_appid", ""), status=filters.get("status")
+        )
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -370,7 +375,7 @@ class PartnerCommissionOrdersApi(PartnerApi, ListAPIView):
     def get_queryset(self):
         filters = self.filters()
         self.ordering = COMMISSION_ORDERINGS[filters["ordering"]]
-        return commission_orders_for_agency(agency=self.agency, filters=filters)
+        return commission_orders_in_ranges(agency=self.agency, filters=filters)
 
 
 @partner_schema(operation_id="partner_commission_order_retrieve", summary="One commission order")
@@ -386,13 +391,15 @@ class PartnerCommissionOrderApi(PartnerApi, RetrieveAPIView):
 
 
 class PartnerCommissionStatusTotalSerializer(serializers.Serializer):
+    """A ``StatusTotal`` under the names of the commission order's own amounts."""
+
     count = serializers.IntegerField()
-    actual_payment_fen = serializers.IntegerField()
-    actual_payment_yuan = YuanField(source="actual_payment_fen")
-    promoter_amount_fen = serializers.IntegerField()
-    promoter_amount_yuan = YuanField(source="promoter_amount_fen")
-    service_amount_fen = serializers.IntegerField()
-    service_amount_yuan = YuanField(source="service_amount_fen")
+    actual_payment_fen = serializers.IntegerField(source="payment_fen")
+    actual_payment_yuan = YuanField(source="payment_fen")
+    promoter_amount_fen = serializers.IntegerField(source="promoter_fen")
+    promoter_amount_yuan = YuanField(source="promoter_fen")
+    service_amount_fen = serializers.IntegerField(source="service_fen")
+    service_amount_yuan = YuanField(source="service_fen")
 
 
 class PartnerCommissionTotalsSerializer(serializers.Serializer):
@@ -412,5 +419,5 @@ class PartnerCommissionTotalsApi(PartnerApi, APIView):
     filter_serializer_class = PartnerCommissionFilterSerializer
 
     def get(self, request):
-        totals = commission_order_totals(agency=self.agency, filters=self.filters())
+        totals = commission_totals(commission_orders_in_ranges(agency=self.agency, filters=self.filters()))
         return Response(PartnerCommissionTotalsSerializer(totals).data)

@@ -329,6 +329,8 @@ def test_products_are_the_agencys_with_exclusive_terms_for_its_bound_talents_onl
             title=title,
         )
     ProductFactory(shop=shop, product_id="p1", title="保温杯（店内）")
+    make_cooperation(mine, "wxshop_a", shop_name="甲店")
+    make_cooperation(theirs, "wxshop_a", shop_name="甲店（乙机构所见）")
     first = make_product(
         mine,
         "wxshop_a",
@@ -348,6 +350,7 @@ def test_products_are_the_agencys_with_exclusive_terms_for_its_bound_talents_onl
         {
             "id": first.pk,
             "shop_appid": "wxshop_a",
+            "shop_name": "甲店",
             "product_id": "p1",
             "title": "保温杯",
             "image_url": "https://img.example/p1.png",
@@ -384,6 +387,7 @@ def test_products_are_the_agencys_with_exclusive_terms_for_its_bound_talents_onl
         {
             "id": second.pk,
             "shop_appid": "wxshop_c",
+            "shop_name": None,
             "product_id": "p9",
             "title": "",
             "image_url": "",
