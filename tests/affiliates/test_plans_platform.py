@@ -3,7 +3,7 @@ console before any call (its code, no call-log row, nothing changed) AND by the 
 sent straight through the client (its errcode). Then the plans' life: create, a batch the platform accepts in part,
 edit, delist, relist, delete, the terms rows each change leaves, the sync, and the enrolment state."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -421,3 +421,115 @@ def test_the_first_league_call_learns_the_state(shop, league):
         PlatformAccount.objects.filter(pk=league.pk).update(league_enabled=False)
         league_services.league_state_check(shop=shop)
     assert AffiliateSettings.objects.get(shop=shop).league == AffiliateSettings.League.NOT_ENABLED
+
+
+def test_sync_keeps_a_plans_period_in_its_terms(shop, league):
+    services.plans_sync(shop=shop)
+    product = on_sale(league)["open"][0]
+    talent = cooperating(league)[0]
+    begin = datetime(2027, 3, 1, tzinfo=UTC)  # after both the shop's clock and ours
+    end = begin + timedelta(days=10)
+    with shop_client(shop) as client:  # made in the WeChat Shop backend, not in ShopOps
+        client.league_item_batchadd(
+            {
+                "type": 2,
+                "list": [{"product_id": product, "ratio": 25}],
+                "talent_appids": [talent],
+                "is_forerver": False,
+                "begin_time": int(begin.timestamp()),
+                "end_time": int(end.timestamp()),
+            }
+        )
+
+    assert services.plans_sync(shop=shop) == 1
+
+    plan = PromotionPlan.objects.get(shop=shop, type=Type.TARGETED)
+    assert (plan.status, plan.talent_appids, plan.begin_time, plan.end_time, plan.forever) == (
+        Status.PENDING,
+        [talent],
+        begin,
+        end,
+        False,
+    )
+    (terms,) = PlanTerms.objects.filter(plan=plan)
+    # In force from the period's start through its last second.
+    assert (terms.valid_from, terms.valid_to, terms.listed) == (begin, end + timedelta(seconds=1), True)
+
+
+# --- agency plans ---------------------------------------------------------------------------------------------------
+
+
+def test_agency_plans_go_to_a_cooperating_agency(shop, league):
+    (agency,) = league.agency_cooperations.filter(status=2)
+    appid = agency.agency.appid
+    product = on_sale(league)["free"][0]
+    HEADSUPPLIER = "/channels/ec/league/item/headsupplier/batchadd"
+    item = {"product_id": product, "ratio": 15, "service_ratio": 5, "commission_type": 1}
+
+    def offer(agency_appid, *items):
+        return lambda: services.agency_plans_create(
+            shop=shop,
+            headsupplier_appid=agency_appid,
+            items=[PlanItem(*i) for i in items],
+            commission_type=1,
+        )
+
+    assert console_refuses(offer("wx1234567890abcdef", (product, 15, 5))) == (
+        "headsupplier_appid",
+        "agency_not_cooperating",
+    )
+    body = {"headsupplier_appid": "wx1234567890abcdef", "list": [item], "is_forerver": True}
+    assert emulator_errcode(shop, body, HEADSUPPLIER) == 10023000
+    assert console_refuses(offer(appid, (product, 15, 91))) == ("items", "ratio_out_of_range")
+    body = {"headsupplier_appid": appid, "list": [{**item, "service_ratio": 91}], "is_forerver": True}
+    assert emulator_errcode(shop, body, HEADSUPPLIER) == 10023000
+
+    (plan,) = services.agency_plans_create(
+        shop=shop, headsupplier_appid=appid, items=[PlanItem(product, 15, 5)], commission_type=1
+    ).created
+    assert (plan.headsupplier_appid, plan.ratio_percent, plan.service_ratio_percent, plan.commission_type) == (
+        appid,
+        15,
+        5,
+        1,
+    )
+    # Offered again: new terms for the same plan, as the platform keeps one per agency and product.
+    (again,) = services.agency_plans_create(
+        shop=shop, headsupplier_appid=appid, items=[PlanItem(product, 18, 6)], commission_type=1
+    ).created
+    assert again.pk == plan.pk
+    assert [
+        (t.ratio_percent, t.service_ratio_percent, t.headsupplier_appid, t.valid_to is None)
+        for t in PlanTerms.objects.filter(plan=plan).order_by("valid_from", "pk")
+    ] == [(15, 5, appid, False), (18, 6, appid, True)]
+    platform = LeaguePlan.objects.get(shop=league, type=0, product_id=product)
+    assert (platform.ratio_pct, platform.service_ratio_pct, platform.agency.appid) == (18, 6, appid)
+
+
+def test_the_pages_create_edit_and_delist_a_plan(web, shop, league):
+    product = on_sale(league)["free"][0]
+
+    response = web.post(
+        console_url("affiliate_plan_create", shop),
+        {
+            "type": Type.NORMAL,
+            "items-TOTAL_FORMS": "5",
+            "items-INITIAL_FORMS": "0",
+            "items-0-product_id": product,
+            "items-0-ratio_percent": "12",
+            "forever": "on",
+        },
+        follow=True,
+    )
+    assert flash_messages(response) == ["1 plans created on WeChat Shop."]
+    plan = PromotionPlan.objects.get(shop=shop, product_id=product)
+    assert [p.pk for p in response.context["plans"]] == [plan.pk]
+
+    response = web.post(console_url("affiliate_plan_edit", shop, pk=plan.pk), {"ratio_percent": "14"}, follow=True)
+    assert flash_messages(response) == ["The plan was changed on WeChat Shop and is listed."]
+    assert response.context["plan"].ratio_percent == 14
+
+    response = web.post(console_url("affiliate_plan_action", shop, pk=plan.pk, action="delist"), follow=True)
+    assert flash_messages(response) == ["The plan was delisted."]
+    assert platform_plans(league, product_id=product) == [(1, product, 2, 14, [])]
+    assert [t.ratio_percent for t in response.context["history"]] == [14, 14, 12]
