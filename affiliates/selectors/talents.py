@@ -73,6 +73,8 @@ def blacklist_history(*, talent: Talent) -> list[BlacklistChange]:
         if "is_blacklisted" not in diff and "blacklist_reason" not in diff:
             continue
         flag = diff["is_blacklisted"][1] if "is_blacklisted" in diff else None
+        if entry.action == LogEntry.Action.CREATE and flag != "True":
+            continue  # a talent first seen not blacklisted: nothing happened to its blacklist
         reason = diff["blacklist_reason"][1] if "blacklist_reason" in diff else ""
         changes.append(
             BlacklistChange(

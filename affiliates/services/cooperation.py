@@ -13,7 +13,8 @@ row is recorded in ShopOps only, the page tells the user where to do the same in
 Every refusal is a ``ValidationError`` with a stable code and changes nothing: ``not_connected`` (the shop has no
 AppID, or the agency no platform credentials when the call must be made), ``invalid_appid``, ``invitation_pending``,
 ``already_cooperating``, ``wrong_state``, ``reason_required``, ``reason_too_long``, and the platform's refusals
-(``platform_refused``, ``platform_unclear``). django-auditlog records every row change with the request's user.
+(``unknown_account``, ``wrong_state``, ``not_available_on_platform``, ``platform_refused``, ``platform_unclear``).
+django-auditlog records every row change with the request's user.
 """
 
 from collections.abc import Callable, Iterator
@@ -30,10 +31,16 @@ from shopops.forms.validators import appid_validator
 from shopops.models import Shop
 from shopops.platform import ApiCallLog, credentials_client, shop_client
 from shopops.selectors.sync import advice_for_error
+from shopops.wechat.alliance import AllianceAgencyClient, AllianceClient
 from shopops.wechat.errors import NetworkError, ServerError, WeChatError, WrongStateError
+from shopops.wechat.linking import SandboxOnlyUnavailable
 
 Status = Cooperation.Status
 REASON_MAX = 200
+# The emulator's refusals of its SANDBOX-ONLY alliance API (sandbox/api/alliance.py): no such shop or agency,
+# already invited or cooperating, nothing pending, not cooperating; a real platform answers the paths 40066.
+NO_SUCH_ACCOUNT, ALREADY, NOT_PENDING, NOT_COOPERATING = 10091001, 10091002, 10091003, 10091004
+INVALID_URL = 40066
 # Where each side does it on the real platform, for the pages (the same words in the console and the portal).
 SHOP_BACKEND = _("the 微信小店 backend (优选联盟 → 机构合作)")
 AGENCY_BACKEND = _("联盟带货机构管理平台")
@@ -53,13 +60,8 @@ def cooperation_qs_select_for_update():
 # --- talking to the platform ------------------------------------------------------------------------------------------
 
 
-# shopops.wechat.alliance (the SANDBOX-ONLY client) is being written alongside; imported where used until it lands.
-
-
 @contextmanager
-def _shop_session(shop: Shop) -> Iterator:
-    from shopops.wechat.alliance import AllianceClient
-
+def _shop_session(shop: Shop) -> Iterator[AllianceClient]:
     log = ApiCallLog(shop=shop, appid=shop.appid)
     try:
         yield shop_client(shop, log=log, client_class=AllianceClient)
@@ -68,11 +70,10 @@ def _shop_session(shop: Shop) -> Iterator:
 
 
 @contextmanager
-def _agency_session(agency: Agency) -> Iterator:
-    from shopops.wechat.alliance import AllianceAgencyClient
-
+def _agency_session(agency: Agency) -> Iterator[AllianceAgencyClient]:
     log = ApiCallLog(shop=None, appid=agency.appid)
     try:
+        # A private token store: shopops.platform.agency_client builds a plain AgencyClient only.
         yield credentials_client(
             appid=agency.appid, secret=agency.app_secret, log=log, client_class=AllianceAgencyClient
         )
@@ -82,11 +83,23 @@ def _agency_session(agency: Agency) -> Iterator:
 
 def _refusal(error: WeChatError) -> ValidationError:
     """What to tell the user about a refused alliance call, with a stable code."""
-    if isinstance(error, WrongStateError):
+    if isinstance(error, SandboxOnlyUnavailable) or error.errcode == INVALID_URL:
         return ValidationError(
-            _("WeChat Shop refused: the cooperation's status has changed meanwhile. Sync the agency to see it."),
+            _("WeChat Shop offers no API for this: do it in %(where)s."),
+            code="not_available_on_platform",
+            params={"where": SHOP_BACKEND},
+        )
+    if error.errcode == NO_SUCH_ACCOUNT:
+        return ValidationError(
+            _("WeChat Shop knows no shop or agency with this AppID (%(errmsg)s)."),
+            code="unknown_account",
+            params={"errcode": error.errcode, "errmsg": error.errmsg},
+        )
+    if isinstance(error, WrongStateError) or error.errcode in (ALREADY, NOT_PENDING, NOT_COOPERATING):
+        return ValidationError(
+            _("WeChat Shop refused: the cooperation's status has changed meanwhile (%(errmsg)s)."),
             code="wrong_state",
-            params={"errcode": error.errcode},
+            params={"errcode": error.errcode, "errmsg": error.errmsg},
         )
     if isinstance(error, NetworkError | ServerError):
         return ValidationError(
@@ -118,7 +131,8 @@ def _call(session, subject, method: Callable) -> None:
 
 
 def _require_shop_appid(shop: Shop) -> None:
-    if not shop.appid:
+    """The shop's AppID names the cooperation; telling the emulator needs its AppSecret too."""
+    if not shop.appid or (sandbox_only_apis_enabled() and not shop.is_connected):
         raise ValidationError(
             _("Connect the shop to WeChat Shop first: enter its AppID and AppSecret."), code="not_connected"
         )
@@ -210,6 +224,7 @@ def cooperation_end(*, cooperation: Cooperation) -> Cooperation:
 def _shop_change(cooperation: Cooperation, *, expected: int, status: int, method: str, message) -> Cooperation:
     _check_state(cooperation, expected, message)
     shop = cooperation.shop
+    _require_shop_appid(shop)
     if sandbox_only_apis_enabled():
         _call(_shop_session, shop, lambda client: getattr(client, method)(headsupplier_appid=cooperation.agency_appid))
     with transaction.atomic():

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -126,8 +127,11 @@ class TalentInviteView(ShopMixin, FormView):
     template_name = "affiliates/talents/invite.html"
     form_class = TalentInviteForm
 
+    @cached_property
+    def thresholds(self):
+        return services.affiliate_settings_for_shop(shop=self.shop)
+
     def get_form_kwargs(self):
-        self.thresholds = services.affiliate_settings_for_shop(shop=self.shop)
         return {**super().get_form_kwargs(), "thresholds": self.thresholds}
 
     def get_initial(self):
