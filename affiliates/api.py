@@ -55,14 +55,12 @@ class BoundedDateTimeField(serializers.DateTimeField):
     """ISO 8601; a date alone is its midnight and a time without offset is Beijing time (Asia/Shanghai). Refused
     (``out_of_range``) outside 2000-01-01 … 2099-12-31, like every date filter of ShopOps."""
 
-    default_error_messages = {"out_of_range": day_out_of_range()}
-
     def to_internal_value(self, value):
         moment = super().to_internal_value(value)
         earliest = timezone.make_aware(datetime.combine(EARLIEST_DAY, time.min))
         latest = timezone.make_aware(datetime.combine(LATEST_DAY, time.max))
         if not earliest <= moment <= latest:
-            self.fail("out_of_range")
+            raise serializers.ValidationError(day_out_of_range(), code="out_of_range")  # in the caller's language
         return moment
 
 

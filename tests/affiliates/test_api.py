@@ -701,3 +701,12 @@ def test_every_partner_endpoint_is_in_the_schema_with_the_key_scheme(tmp_path):
         "created_before",
         "ordering",
     }
+
+
+def test_refusals_speak_chinese_by_default_and_english_when_chosen(mine, api):
+    make_order(mine, "o1")
+    response = api.get(ORDERS, {"created_before": "1999-12-31"})
+    assert response.json() == {"created_before": ["请选择 2000-01-01 至 2099-12-31 之间的日期。"]}
+    api.cookies["django_language"] = "en"
+    response = api.get(ORDERS, {"created_before": "1999-12-31"})
+    assert response.json() == {"created_before": ["Choose a day from 2000-01-01 to 2099-12-31."]}
