@@ -219,6 +219,15 @@ def test_an_agency_member_reads_the_same_rows_by_session_or_token(mine, theirs):
         assert [row["id"] for row in response.json()["results"]] == [own.pk]
 
 
+def test_a_members_request_costs_one_query_more_than_the_page(mine, django_assert_num_queries):
+    make_cooperation(mine, "wxshop_a")
+    client = APIClient()
+    client.force_login(AgencyMemberFactory(agency=mine).user)
+    client.get(SHOPS)
+    with django_assert_num_queries(4):  # the session, the user, the member's agency, the page
+        assert client.get(SHOPS).status_code == 200
+
+
 def test_the_api_is_read_only(api):
     for method in ("post", "put", "patch", "delete"):
         assert getattr(api, method)(ORDERS).status_code == 405

@@ -118,6 +118,10 @@ def test_walker_finds_the_projects_object_urls_with_their_kwargs():
     assert entries["console:login"].kwargs == ()
     assert entries["partner:home"].namespace == "partner"
     assert entries["api:me"].namespace == "api"
+    assert entries["api:partner_commission_order"].kwargs == ("order_id", "sku_id")
+    assert (
+        entries["api:partner_commission_order"].route == "api/v1/partner/commission-orders/<str:order_id>/<str:sku_id>/"
+    )
     # The admin has object URLs of its own, and they are out of scope.
     assert any(entry.namespace == "admin" and entry.kwargs for entry in entries.values())
     assert not any(name.startswith("admin:") for name in object_url_names(entries.values()))
