@@ -38,14 +38,14 @@ class Account(models.Model):
     is_local_life = models.BooleanField(_("local life"), default=False)
     open_timestamp = models.BigIntegerField(_("opened at (unix)"), default=0)
     # 优选联盟 (a shop's): when off, every merchant league API answers 10023007 优选联盟未开通.
-    league_enabled = models.BooleanField(_("优选联盟 enabled"), default=True)
+    league_enabled = models.BooleanField(_("alliance enabled"), default=True)
     # Deliberate platform mistakes (per mille of the commission lines paid / of the 推客 agency lines): see
     # sandbox.lifecycle (``skew``) and CommissionAnomaly, which records exactly which lines they hit.
     miscompute_permille = models.PositiveSmallIntegerField(
         _("mis-computed commission lines (‰)"), default=0, validators=[MaxValueValidator(1000)]
     )
     self_referral_permille = models.PositiveSmallIntegerField(
-        _("self-referral 推客 lines (‰)"), default=0, validators=[MaxValueValidator(1000)]
+        _("self-referral sharer lines (‰)"), default=0, validators=[MaxValueValidator(1000)]
     )
 
     # Message push (开发设置 - 消息推送): only secure mode with JSON exists for shops.
@@ -295,7 +295,7 @@ class LeagueTalent(models.Model):
 
     shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="league_talents", verbose_name=_("shop"))
     talent_appid = models.CharField(_("talent appid"), max_length=32)
-    finder_id = models.CharField(_("视频号 finder id"), max_length=64, blank=True)
+    finder_id = models.CharField(_("channels finder id"), max_length=64, blank=True)
     nickname = models.CharField(_("nickname"), max_length=64)
     head_img = models.URLField(_("avatar URL"), max_length=300, blank=True)
     level = models.PositiveSmallIntegerField(_("level"), default=1)
