@@ -7,6 +7,7 @@
 - ``commissions``: commission lines (merchant side, from orders) and commission orders (agency side), each with
   the expected amount ShopOps computes and the reason for any difference.
 - ``partner``: what an agency's own platform account holds (promoted products, 推客, bound talents, funds).
+- ``sync``: where the sync of that account stands (lease, cursors, alerts), for the core's sync engine.
 """
 
 from affiliates.models.agencies import Agency, AgencyAPIKey, AgencyMember
@@ -14,14 +15,18 @@ from affiliates.models.commissions import CommissionLine, CommissionOrder, Reaso
 from affiliates.models.cooperation import Cooperation
 from affiliates.models.partner import AgencyProduct, AgencyTalent, FundsFlow, Sharer
 from affiliates.models.plans import PlanTerms, PromotionPlan
+from affiliates.models.sync import AgencyAlert, AgencySyncCursor, AgencySyncState
 from affiliates.models.talents import AffiliateSettings, ExclusiveTerm, Talent
 
 __all__ = [
     "AffiliateSettings",
     "Agency",
     "AgencyAPIKey",
+    "AgencyAlert",
     "AgencyMember",
     "AgencyProduct",
+    "AgencySyncCursor",
+    "AgencySyncState",
     "AgencyTalent",
     "CommissionLine",
     "CommissionOrder",

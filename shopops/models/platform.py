@@ -1,4 +1,8 @@
-"""Rows about talking to the WeChat platform: tokens, the call log, sync cursors and leases, push events, alerts."""
+"""Rows about talking to the WeChat platform: tokens, the call log, sync cursors and leases, push events, alerts.
+
+The sync rows come as abstract bases (``SyncCursorBase``, ``SyncStateBase``, ``SyncAlertBase``) with the shop's
+concrete ones here; a feature app that syncs another subject (affiliates: an agency) makes its own concrete rows
+from the same bases, and the one engine writes both (shopops.sync.engine.Subject)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -61,17 +65,15 @@ class SyncStream(models.TextChoices):
     PRODUCTS = "products", _("Products")
 
 
-class SyncCursor(models.Model):
-    """Where one (shop, stream) sync stands. Saved with every page, so a killed run resumes at that page.
+class SyncCursorBase(models.Model):
+    """Where one (subject, stream) sync stands: the fields the sync engine (shopops.sync.engine) keeps for a shop,
+    and for any other subject a feature app gives it (an agency). Saved with every page, so a killed run resumes at
+    that page. A concrete cursor adds the subject's foreign key and its ``stream`` field with its own choices.
 
     ``completed_until`` is the platform time up to which everything is synced. While a window is open,
     ``window_start``/``window_end`` and ``next_key`` say which page comes next.
     """
 
-    Stream = SyncStream
-
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="sync_cursors", verbose_name=_("shop"))
-    stream = models.CharField(_("stream"), max_length=16, choices=SyncStream.choices)
     completed_until = models.DateTimeField(_("completed until"), null=True, blank=True)
     window_start = models.DateTimeField(_("window start"), null=True, blank=True)
     window_end = models.DateTimeField(_("window end"), null=True, blank=True)
@@ -86,6 +88,18 @@ class SyncCursor(models.Model):
     paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+
+class SyncCursor(SyncCursorBase):
+    """A shop's cursor for one of its streams (orders, after-sales, products)."""
+
+    Stream = SyncStream
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="sync_cursors", verbose_name=_("shop"))
+    stream = models.CharField(_("stream"), max_length=16, choices=SyncStream.choices)
+
+    class Meta:
         verbose_name = _("sync cursor")
         verbose_name_plural = _("sync cursors")
         constraints = [models.UniqueConstraint(fields=["shop", "stream"], name="synccursor_one_per_stream")]
@@ -94,15 +108,24 @@ class SyncCursor(models.Model):
         return f"{self.shop} {self.stream}"
 
 
-class SyncState(models.Model):
-    """Per shop: the lease that lets one sync run at a time, and why syncing is paused."""
+class SyncStateBase(models.Model):
+    """Per sync subject: the lease that lets one sync run at a time, and why syncing is paused. A concrete state
+    adds a one-to-one key to its subject."""
 
-    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="sync_state", verbose_name=_("shop"))
     lease_owner = models.CharField(_("lease owner"), max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
     pause_reason = models.TextField(_("pause reason"), blank=True)
     consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SyncState(SyncStateBase):
+    """A shop's lease and pause."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="sync_state", verbose_name=_("shop"))
 
     class Meta:
         verbose_name = _("sync state")
@@ -152,21 +175,39 @@ class CallbackNonce(models.Model):
         return f"{self.timestamp}/{self.nonce}"
 
 
-class ShopAlert(models.Model):
-    """Something the merchant must know about (quota exhausted, IP not whitelisted); shown in the console."""
+class SyncAlertKind(models.TextChoices):
+    QUOTA = "quota", _("Daily API quota exhausted")
+    IP_WHITELIST = "ip_whitelist", _("Server IP not whitelisted")
+    PERMISSION = "permission", _("API permission missing")
+    CREDENTIALS = "credentials", _("AppID or AppSecret rejected")
+    SYNC_FAILING = "sync_failing", _("Sync keeps failing")
 
-    class Kind(models.TextChoices):
-        QUOTA = "quota", _("Daily API quota exhausted")
-        IP_WHITELIST = "ip_whitelist", _("Server IP not whitelisted")
-        PERMISSION = "permission", _("API permission missing")
-        CREDENTIALS = "credentials", _("AppID or AppSecret rejected")
-        SYNC_FAILING = "sync_failing", _("Sync keeps failing")
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("shop"))
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+class SyncAlertBase(models.Model):
+    """Something the account's owner must know about (quota exhausted, IP not whitelisted), raised by the sync
+    engine and resolved by the next run that goes through. A concrete alert adds its subject's foreign key and the
+    constraint that keeps one open alert per (subject, kind)."""
+
+    Kind = SyncAlertKind
+
+    kind = models.CharField(_("kind"), max_length=20, choices=SyncAlertKind.choices)
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def advice(self) -> str:
+        """What the owner should do, in their language; ``message`` keeps the platform's own words."""
+        return str(ALERT_ADVICE[self.kind])
+
+
+class ShopAlert(SyncAlertBase):
+    """A shop's alert; shown in the console."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("shop"))
 
     class Meta:
         verbose_name = _("shop alert")
@@ -181,20 +222,15 @@ class ShopAlert(models.Model):
     def __str__(self):
         return f"{self.shop}: {self.get_kind_display()}"
 
-    @property
-    def advice(self) -> str:
-        """What the merchant should do, in their language; ``message`` keeps the platform's own words."""
-        return str(ALERT_ADVICE[self.kind])
-
 
 ALERT_ADVICE = {
-    ShopAlert.Kind.QUOTA: _("Syncing stops until tomorrow (Beijing time) and then resumes by itself."),
-    ShopAlert.Kind.IP_WHITELIST: _(
+    SyncAlertKind.QUOTA: _("Syncing stops until tomorrow (Beijing time) and then resumes by itself."),
+    SyncAlertKind.IP_WHITELIST: _(
         "Add this server's outbound IP address to the IP whitelist in the WeChat Shop backend (开发设置)."
     ),
-    ShopAlert.Kind.PERMISSION: _(
+    SyncAlertKind.PERMISSION: _(
         "The shop has not granted this API. Check the feature is enabled and the permission set is authorised."
     ),
-    ShopAlert.Kind.CREDENTIALS: _("Check the AppID and AppSecret on the platform connection page."),
-    ShopAlert.Kind.SYNC_FAILING: _("Syncing is paused for 30 minutes after repeated failures; see sync health."),
+    SyncAlertKind.CREDENTIALS: _("Check the AppID and AppSecret on the platform connection page."),
+    SyncAlertKind.SYNC_FAILING: _("Syncing is paused for 30 minutes after repeated failures; see sync health."),
 }
