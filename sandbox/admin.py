@@ -471,12 +471,9 @@ class LeaguePlanAdmin(admin.ModelAdmin):
     list_filter = ("type", "status")
     search_fields = ("plan_id", "product_id", "shop__appid", "agency__appid")
     list_select_related = ("shop", "agency")
+    readonly_fields = ("shop", "plan_id", "type", "product_id", "agency")
     fields = (
-        "shop",
-        "plan_id",
-        "type",
-        "product_id",
-        "agency",
+        *readonly_fields,
         "status",
         "ratio_pct",
         "service_ratio_pct",
@@ -485,7 +482,6 @@ class LeaguePlanAdmin(admin.ModelAdmin):
         "begin_time",
         "end_time",
     )
-    readonly_fields = ("shop", "plan_id", "type", "product_id", "agency")
     inlines = [LeaguePlanTermsInline]
 
     def has_add_permission(self, request):

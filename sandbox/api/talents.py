@@ -48,6 +48,15 @@ def _key(call: Call) -> str:
     raise call.invalid("talent_appid (or finder_id) is required")
 
 
+def _known(call: Call) -> dict:
+    """The talent the request names, as the platform knows it; 10023001 when it knows none."""
+    key = _key(call)
+    known = known_talent(key)
+    if known is None:
+        raise ApiError(INVALID_TALENT, f"no talent {key}")
+    return known
+
+
 def known_talent(key: str) -> dict | None:
     """The platform's record of a talent, by appid, 视频号 id or (talent_search_key) nickname: any shop's talent
     row, else an agency's talent."""
@@ -77,10 +86,7 @@ def _shop_talent(call: Call, shop: Account | None = None, *, lock: bool = False)
 
 @league_endpoint("/channels/ec/league/promoter/add")
 def promoter_add(call: Call) -> dict:
-    key, now = _key(call), shop_now(call)
-    known = known_talent(key)
-    if known is None:
-        raise ApiError(INVALID_TALENT, f"no talent {key}")
+    known, now = _known(call), shop_now(call)
     with transaction.atomic():
         talent, _ = LeagueTalent.objects.select_for_update().get_or_create(
             shop=call.account,
@@ -163,10 +169,7 @@ def talent_figures(shop: Account, talent_appid: str, now: int) -> dict[str, dict
 
 @league_endpoint("/channels/ec/league/promoter/get")
 def promoter_get(call: Call) -> dict:
-    key, now = _key(call), shop_now(call)
-    known = known_talent(key)
-    if known is None:
-        raise ApiError(INVALID_TALENT, f"no talent {key}")
+    known, now = _known(call), shop_now(call)
     appid = known["talent_appid"]
     row = LeagueTalent.objects.filter(shop=call.account, talent_appid=appid).first()
     products = talent_figures(call.account, appid, now)
@@ -196,10 +199,7 @@ def promoter_get(call: Call) -> dict:
 
 @league_endpoint("/channels/ec/league/talent/getproductdatalist")
 def talent_product_data(call: Call) -> dict:
-    key, now = _key(call), shop_now(call)
-    known = known_talent(key)
-    if known is None:
-        raise ApiError(INVALID_TALENT, f"no talent {key}")
+    known, now = _known(call), shop_now(call)
     data_type = params.integer(call, "get_data_type", default=1)
     if data_type not in (1, 2):
         raise call.invalid("get_data_type must be 1 (all) or 2 (last 30 days)")
