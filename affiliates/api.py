@@ -202,10 +202,7 @@ class PartnerShopSerializer(serializers.ModelSerializer):
         }
 
 
-@partner_schema(
-    operation_id="partner_shops_list",
-    summary="Shops the agency cooperates with",
-)
+@partner_schema(operation_id="partner_shops_list", summary="Shops the agency cooperates with")
 class PartnerShopsApi(PartnerApi, ListAPIView):
     """The agency's cooperations with shops, oldest first; figures as the platform last reported them."""
 
@@ -270,10 +267,7 @@ class PartnerProductSerializer(serializers.ModelSerializer):
         }
 
 
-@partner_schema(
-    operation_id="partner_products_list",
-    summary="Products promoted through the agency",
-)
+@partner_schema(operation_id="partner_products_list", summary="Products promoted through the agency")
 class PartnerProductsApi(PartnerApi, ListAPIView):
     """Products shops promote through the agency, oldest first, each with its exclusive terms."""
 
@@ -360,10 +354,7 @@ class PartnerCommissionOrderSerializer(serializers.ModelSerializer):
         }
 
 
-@partner_schema(
-    operation_id="partner_commission_orders_list",
-    summary="Commission orders",
-)
+@partner_schema(operation_id="partner_commission_orders_list", summary="Commission orders")
 class PartnerCommissionOrdersApi(PartnerApi, ListAPIView):
     """The agency's commission orders (one per order and SKU), newest first unless ``ordering`` says otherwise."""
 
