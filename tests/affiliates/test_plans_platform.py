@@ -533,3 +533,32 @@ def test_the_pages_create_edit_and_delist_a_plan(web, shop, league):
     assert flash_messages(response) == ["The plan was delisted."]
     assert platform_plans(league, product_id=product) == [(1, product, 2, 14, [])]
     assert [t.ratio_percent for t in response.context["history"]] == [14, 14, 12]
+
+
+def fault(*args):
+    call_command("sandbox_faults", "--shop", APPID, *args, verbosity=0)
+
+
+def test_other_platform_failures_are_refusals_with_the_platforms_words(shop, league):
+    services.plans_sync(shop=shop)
+    product = on_sale(league)["free"][0]
+    calls = ApiCall.objects.count()
+
+    fault("--fail-path", "/channels/ec/league/item/batchadd", "--fail-errcode", "45009")
+    with pytest.raises(ValidationError) as quota:
+        services.plans_create(shop=shop, type=Type.NORMAL, items=[PlanItem(product, 10)])
+    assert (quota.value.code, quota.value.params["errcode"]) == ("platform_refused", 45009)
+    assert "45009" in quota.value.messages[0] and "reach max api daily quota limit" in quota.value.messages[0]
+
+    fault("--fail-path", "/channels/ec/league/item/batchadd", "--fail-http-status", "502")
+    with pytest.raises(ValidationError) as unclear:
+        services.plans_create(shop=shop, type=Type.NORMAL, items=[PlanItem(product, 10)])
+    assert unclear.value.code == "platform_unclear"  # a write without a clear answer: maybe done, maybe not
+
+    assert not PromotionPlan.objects.filter(shop=shop, product_id=product).exists()
+    # Every HTTP attempt is in the call log, refused ones too.
+    logged = ApiCall.objects.filter(pk__gt=0).order_by("pk")[calls:]
+    assert [(c.endpoint, c.errcode, c.http_status) for c in logged] == [
+        ("/channels/ec/league/item/batchadd", 45009, 200),
+        ("/channels/ec/league/item/batchadd", None, 502),
+    ]
