@@ -1,12 +1,17 @@
 """Answering a shop's invitation in the partner portal: accept, or decline with a reason (through
 affiliates.services.cooperation.cooperation_decide); a refused answer shows its error on the field and changes
-nothing. Recorded in ShopOps only here (the real platform has no API for it; WECHAT_SANDBOX_ONLY_APIS off)."""
+nothing. Recorded in ShopOps only (the real platform has no API for it; WECHAT_SANDBOX_ONLY_APIS off), or with the
+emulator, which takes the answer over HTTP first."""
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from affiliates.models import Cooperation
+from affiliates.services.cooperation import cooperation_invite
+from sandbox.models import Cooperation as PlatformCooperation
 from tests.affiliates.test_partner import portal_data
+from tests.factories import AgencyMemberFactory, ShopFactory
 from tests.security.isolation import changes, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +97,51 @@ def test_an_invitation_answered_already_is_refused_as_wrong_state(a_client, data
     assert _codes(response.context["form"]) == {"__all__": ["wrong_state"]}
     assert response.context["pending"] is False
     assert changes(before, snapshot()) == {}
+
+
+# --- with the emulator: the answer goes to the platform first ------------------------------------------------------
+
+EMULATED_SHOP, EMULATED_SECRET = "wxpa7e4s40p0000001", "e" * 32
+EMULATED_AGENCY, EMULATED_AGENCY_SECRET = "wxpa7e4a9e0c000001", "f" * 32
+
+
+@pytest.fixture
+def invited(live_sandbox, settings):
+    """A shop that invited the agency on the emulator (SANDBOX-ONLY alliance API on), and the agency's member."""
+    settings.WECHAT_SANDBOX_ONLY_APIS = True
+    seed = {"days": 1, "orders": 5, "agencies": 1, "anchor": 1767240000, "verbosity": 0}
+    call_command("sandbox_seed", shop=EMULATED_SHOP, secret=EMULATED_SECRET, seed=5, **seed)
+    call_command(
+        "sandbox_seed",
+        shop="wxpa7e4s40p0000002",
+        seed=6,
+        agency_appid=EMULATED_AGENCY,
+        agency_secret=EMULATED_AGENCY_SECRET,
+        **seed,
+    )
+    member = AgencyMemberFactory(agency__appid=EMULATED_AGENCY, agency__app_secret=EMULATED_AGENCY_SECRET)
+    shop = ShopFactory(appid=EMULATED_SHOP, app_secret=EMULATED_SECRET, name="模拟小店")
+    return member, cooperation_invite(shop=shop, agency_appid=EMULATED_AGENCY)
+
+
+def _on_platform() -> int:
+    return PlatformCooperation.objects.get(shop__appid=EMULATED_SHOP, agency__appid=EMULATED_AGENCY).status
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("posted", "status", "reason"),
+    [
+        ({"decision": "accept"}, Cooperation.Status.ACCEPTED, ""),
+        ({"decision": "decline", "reason": "档期已满"}, Cooperation.Status.REJECTED, "档期已满"),
+    ],
+)
+def test_with_the_emulator_the_platform_takes_the_answer(client, invited, posted, status, reason):
+    member, cooperation = invited
+    client.force_login(member.user)
+    assert _on_platform() == Cooperation.Status.INVITING
+    assert "联盟带货机构管理平台" not in client.get(reverse("partner:home")).content.decode()
+    response = client.post(_url(cooperation), posted)
+    assert response.status_code == 302
+    row = Cooperation.objects.get(pk=cooperation.pk)
+    assert (row.status, row.reject_reason, _on_platform()) == (status, reason, status)
