@@ -345,8 +345,9 @@ class SyncReport:
 def talents_sync(*, shop: Shop) -> SyncReport:
     """Copy the shop's talents from the platform: every status list (league/promoter/list/get), then each talent's
     profile and figures (league/promoter/get). Rows are upserted by talent AppID; the console's own columns (fans,
-    category, the blacklist reason) are kept. Running it twice changes nothing the second time. A talent whose
-    profile cannot be read keeps its figures and is named in ``problems``."""
+    category, the blacklist reason) are kept; a talent no list shows any more was deleted (10 已删除). Running it
+    twice changes nothing the second time. A talent whose profile cannot be read keeps its figures and is named in
+    ``problems``."""
     statuses: dict[str, int] = {}
     profiles: dict[str, dict] = {}
     problems: list[str] = []
@@ -380,6 +381,12 @@ def talents_sync(*, shop: Shop) -> SyncReport:
             elif _synced_fields(talent) != before:
                 report.changed += 1
                 talent.save()
+        for talent_appid, talent in rows.items():
+            # Listed under no status: the platform deleted it (its lists show every talent but 10 已删除).
+            if talent_appid not in statuses and talent.status not in (Status.INITIAL, Status.DELETED):
+                talent.status = Status.DELETED
+                talent.save()
+                report.changed += 1
         # When the figures were read is bookkeeping, not a change anyone made: no audit entry for it.
         Talent.objects.filter(shop=shop, talent_appid__in=list(profiles)).update(synced_at=timezone.now())
     return report

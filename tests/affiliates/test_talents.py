@@ -137,6 +137,17 @@ def test_a_second_sync_changes_nothing(platform, shop):
     assert changes(domain(before), domain(snapshot())) == {}
 
 
+def test_a_talent_the_platform_deleted_is_marked_deleted(platform, shop):
+    talents_sync(shop=shop)
+    LeagueTalent.objects.filter(talent_appid=AYU).update(status=10)
+
+    report = talents_sync(shop=shop)
+
+    assert (report.found, report.changed) == (0, 1)
+    assert Talent.objects.get(shop=shop, talent_appid=AYU).status == Status.DELETED
+    assert Talent.objects.filter(shop=shop, status=Status.DELETED).count() == 1
+
+
 def test_the_sync_button_says_what_changed(platform, web, shop):
     response = web.post(console_url("affiliate_talents_sync", shop), follow=True)
 
