@@ -56,6 +56,9 @@ def test_the_commission_totals_and_rows_are_the_agencys_own(page, expect, live_s
     _sign_in(page, live_server, a.user.username)
     page.goto(live_server.url + "/partner/commissions/")
     expect(page.locator("#commission-table tbody tr")).to_have_count(4)
+    # Every column is on screen at 1280 px: the table needs no sideways scrolling.
+    scroller = page.locator(".table-responsive:has(#commission-table)")
+    assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth")
     expect(page.locator("#total-pending .kpi-value")).to_have_text("¥10.00")
     expect(page.locator("#total-settled .kpi-value")).to_have_text("¥7.00")
     expect(page.locator("#total-cancelled .kpi-value")).to_have_text("¥3.00")
