@@ -1,10 +1,11 @@
-"""Reads about shop ↔ agency cooperations (带货机构合作), one row seen from both sides: the console's queries start
-from the shop, the portal's from the agency; the other side's row answers 404."""
+"""Reads about shop ↔ agency cooperations (带货机构合作) for the console: every query starts from the shop, and
+another shop's row answers 404. The partner portal reads the same rows from the agency's side
+(affiliates.selectors.partner)."""
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from affiliates.models import Agency, Cooperation
+from affiliates.models import Cooperation
 from shopops.models import Shop
 
 
@@ -18,13 +19,6 @@ def cooperations_for_shop(*, shop: Shop, status: int | None = None) -> QuerySet:
 
 def cooperation_get_for_shop_or_404(*, shop: Shop, pk: int) -> Cooperation:
     cooperation = Cooperation.objects.filter(shop=shop, pk=pk).select_related("shop", "agency").first()
-    if cooperation is None:
-        raise Http404
-    return cooperation
-
-
-def cooperation_get_for_agency_or_404(*, agency: Agency, pk: int) -> Cooperation:
-    cooperation = Cooperation.objects.filter(agency=agency, pk=pk).select_related("shop", "agency").first()
     if cooperation is None:
         raise Http404
     return cooperation
