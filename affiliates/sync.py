@@ -235,9 +235,11 @@ def _forget_unlisted(model) -> Callable:
 # --- storing ------------------------------------------------------------------------------------------------------
 
 
-def _updatable(model, *keys: str) -> list[str]:
-    keep = {"id", *keys}
-    return [f.name for f in model._meta.concrete_fields if f.name not in keep]
+def _upsert(model, rows: list[dict], *keys: str) -> None:
+    """Upsert the agency's rows of ``model`` by (agency, *keys): every other column takes the new value."""
+    unique = {"id", "agency", *keys}
+    update = [f.name for f in model._meta.concrete_fields if f.name not in unique]
+    rows_write(model, rows, unique_fields=["agency", *keys], update_fields=update)
 
 
 def _clip(model, field: str, value: str) -> str:
@@ -321,9 +323,7 @@ def funds_flows_store(*, agency: Agency, payloads: list[dict], synced_at: dateti
         }
         for p in payloads
     ]
-    rows_write(
-        FundsFlow, rows, unique_fields=["agency", "flow_id"], update_fields=_updatable(FundsFlow, "agency", "flow_id")
-    )
+    _upsert(FundsFlow, rows, "flow_id")
 
 
 def balance_store(*, agency: Agency, payloads: list[dict], listed, synced_at: datetime) -> None:
@@ -400,12 +400,7 @@ def agency_products_store(*, agency: Agency, payloads: list[dict], listed, synce
                 "synced_at": synced_at,
             }
         )
-    rows_write(
-        AgencyProduct,
-        rows,
-        unique_fields=["agency", "shop_appid", "product_id"],
-        update_fields=_updatable(AgencyProduct, "agency", "shop_appid", "product_id"),
-    )
+    _upsert(AgencyProduct, rows, "shop_appid", "product_id")
 
 
 def agency_talents_store(*, agency: Agency, payloads: list[dict], listed, synced_at: datetime) -> None:
@@ -421,12 +416,7 @@ def agency_talents_store(*, agency: Agency, payloads: list[dict], listed, synced
         for t in payloads
         if as_str(t.get("talent_appid"))
     ]
-    rows_write(
-        AgencyTalent,
-        rows,
-        unique_fields=["agency", "talent_appid"],
-        update_fields=_updatable(AgencyTalent, "agency", "talent_appid"),
-    )
+    _upsert(AgencyTalent, rows, "talent_appid")
 
 
 def sharers_store(*, agency: Agency, payloads: list[dict], listed, synced_at: datetime) -> None:
@@ -444,9 +434,4 @@ def sharers_store(*, agency: Agency, payloads: list[dict], listed, synced_at: da
         for s in payloads
         if as_str(s.get("sharer_appid"))
     ]
-    rows_write(
-        Sharer,
-        rows,
-        unique_fields=["agency", "sharer_appid"],
-        update_fields=_updatable(Sharer, "agency", "sharer_appid"),
-    )
+    _upsert(Sharer, rows, "sharer_appid")
