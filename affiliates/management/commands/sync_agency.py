@@ -27,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, agency, since=None, streams="", **options):
-        found = Agency.objects.filter(appid=agency).first() if agency else None
+        found = Agency.objects.exclude(appid="").filter(appid=agency).first()
         if found is None and agency.isdigit():
             found = Agency.objects.filter(pk=int(agency)).first()
         if found is None:
