@@ -186,14 +186,13 @@ def check_products_on_sale(*, shop: Shop, product_ids: Iterable[str]) -> None:
             )
 
 
-def check_exclusion(*, shop: Shop, type: int, product_ids: Iterable[str], plan: PromotionPlan | None = None) -> None:
+def check_exclusion(*, shop: Shop, type: int, product_ids: Iterable[str]) -> None:
     """A 专属 plan excludes the 普通 and 定向 plans of the same product, and the reverse (deleted plans aside)."""
     others = (Type.NORMAL, Type.TARGETED) if type == Type.EXCLUSIVE else (Type.EXCLUSIVE,)
     conflict = (
         PromotionPlan.objects.filter(
             shop=shop, product_id__in=list(product_ids), type__in=others, status__in=EXISTING, headsupplier_appid=""
         )
-        .exclude(pk=plan.pk if plan else None)
         .order_by("product_id")
         .first()
     )
