@@ -49,7 +49,7 @@ from django.db import DatabaseError, IntegrityError, connections, models, transa
 from django.db.models import Q
 
 from shopops.models import AfterSale, InboundEvent, Order, Shop, ShopAlert, SyncCursor, SyncState
-from shopops.models.platform import SyncAlertKind, SyncCursorBase
+from shopops.models.platform import SyncAlertBase, SyncAlertKind, SyncCursorBase, SyncStateBase
 from shopops.platform import ApiCallLog, shop_client
 from shopops.sync import store
 from shopops.wechat import errors
@@ -91,9 +91,9 @@ class Subject:
 
     instance: models.Model
     field: str
-    state_model: type[models.Model]
+    state_model: type[SyncStateBase]
     cursor_model: type[SyncCursorBase]
-    alert_model: type[models.Model]
+    alert_model: type[SyncAlertBase]
     client: Callable[[ApiCallLog], Any]
     shop: Shop | None = None
     pushes: bool = False
