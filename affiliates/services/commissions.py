@@ -36,7 +36,8 @@ summed), ``platform_miscomputed`` when either part differs, and ``self_referral`
 推客's opensharerid.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -84,6 +85,24 @@ class _Dialect:
         if self.postgres:
             return f"({array} @> jsonb_build_array({value}))"
         return f"EXISTS (SELECT 1 FROM json_each({array}) AS member WHERE member.value = {value})"
+
+
+@contextmanager
+def _without_jit() -> Iterator[None]:
+    """PostgreSQL's JIT compiler off for the reconciliation's statements (within the transaction, then restored).
+    Their many CASE expressions took it seconds to compile, more than it saved: at 100,000 lines the UPDATE ran in
+    2.1 s without it and 5.2 s with it, 3.9 s of them compiling (bench/commissions.py, EXPLAIN ANALYZE)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        (previous, _off) = cursor.fetchone()
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', %s, true)", [previous])
 
 
 def _table(model) -> str:
@@ -235,7 +254,37 @@ def _lines_reconcile(shop: Shop, scope: list[str] | None) -> int:
     chosen_ratio = ratio.format(p="a", t="t", per=PPM_PER_PERCENT)
     other_ratio = ratio.format(p="b", t="other", per=PPM_PER_PERCENT)
     changed = " OR ".join(f"{table}.{column} IS DISTINCT FROM c.{column}" for column in RECONCILED)
+    # The lines' own values and chosen terms first, once per line (MATERIALIZED: the planner would otherwise copy
+    # the terms lookup into every expression that uses it); then the amounts and the reason.
     query = f"""
+        WITH a AS MATERIALIZED (
+            SELECT l.id, l.party, l.platform_amount_fen AS platform, l.paid_fen AS paid,
+                   l.refunded_fen AS refunded, COALESCE(pending.fen, 0) AS pending,
+                   CASE WHEN l.paid_fen > l.refunded_fen THEN l.paid_fen - l.refunded_fen ELSE 0 END AS base,
+                   (SELECT t.id FROM {terms} t
+                    WHERE t.shop_id = l.shop_id AND t.product_id = l.product_id AND t.listed
+                      AND t.valid_from <= l.pay_time AND (t.valid_to IS NULL OR t.valid_to > l.pay_time)
+                      AND (
+                        (l.agency_appid <> '' AND t.headsupplier_appid = l.agency_appid
+                         AND (l.party = 0 OR t.service_ratio_percent IS NOT NULL))
+                        OR (l.agency_appid = '' AND l.party = 0 AND t.headsupplier_appid = ''
+                            AND (t.type = 1 OR (t.type IN (2, 3) AND {names_talent})))
+                      )
+                    ORDER BY CASE WHEN t.type = 1 THEN 1 ELSE 0 END, t.valid_from DESC, t.id DESC
+                    LIMIT 1) AS terms_id,
+                   CASE WHEN l.agency_appid <> '' THEN EXISTS (
+                       SELECT 1 FROM {orders} co JOIN {agencies} ag ON ag.id = co.agency_id
+                       WHERE ag.appid = l.agency_appid AND co.order_id = l.order_id
+                         AND co.sku_id = l.sku_id AND co.shop_appid = %s AND co.self_referral
+                   ) ELSE FALSE END AS self_referral
+            FROM {table} l
+            LEFT JOIN ({pending}) pending ON pending.order_id = l.order_id AND pending.sku_id = l.sku_id
+            LEFT JOIN (
+                SELECT finder_id, MIN(talent_appid) AS talent_appid FROM {_table(Talent)}
+                WHERE shop_id = %s AND finder_id <> '' GROUP BY finder_id
+            ) tal ON tal.finder_id = l.party_id
+            WHERE l.shop_id = %s {scope_filter}
+        )
         UPDATE {table} SET {", ".join(f"{column} = c.{column}" for column in RECONCILED)}
         FROM (
             SELECT b.id, b.terms_id, b.ratio_ppm AS expected_ratio_ppm, b.expected_fen AS expected_amount_fen,
@@ -257,35 +306,7 @@ def _lines_reconcile(shop: Shop, scope: list[str] | None) -> int:
                    b.self_referral
             FROM (
                 SELECT a.*, t.plan_id, {chosen_ratio} AS ratio_ppm, a.base * {chosen_ratio} / {PPM} AS expected_fen
-                FROM (
-                    SELECT l.id, l.party, l.platform_amount_fen AS platform, l.paid_fen AS paid,
-                           l.refunded_fen AS refunded, COALESCE(pending.fen, 0) AS pending,
-                           CASE WHEN l.paid_fen > l.refunded_fen THEN l.paid_fen - l.refunded_fen ELSE 0 END AS base,
-                           (SELECT t.id FROM {terms} t
-                            WHERE t.shop_id = l.shop_id AND t.product_id = l.product_id AND t.listed
-                              AND t.valid_from <= l.pay_time AND (t.valid_to IS NULL OR t.valid_to > l.pay_time)
-                              AND (
-                                (l.agency_appid <> '' AND t.headsupplier_appid = l.agency_appid
-                                 AND (l.party = 0 OR t.service_ratio_percent IS NOT NULL))
-                                OR (l.agency_appid = '' AND l.party = 0 AND t.headsupplier_appid = ''
-                                    AND (t.type = 1 OR (t.type IN (2, 3) AND {names_talent})))
-                              )
-                            ORDER BY CASE WHEN t.type = 1 THEN 1 ELSE 0 END, t.valid_from DESC, t.id DESC
-                            LIMIT 1) AS terms_id,
-                           CASE WHEN l.agency_appid <> '' THEN EXISTS (
-                               SELECT 1 FROM {orders} co JOIN {agencies} ag ON ag.id = co.agency_id
-                               WHERE ag.appid = l.agency_appid AND co.order_id = l.order_id
-                                 AND co.sku_id = l.sku_id AND co.shop_appid = %s AND co.self_referral
-                           ) ELSE FALSE END AS self_referral
-                    FROM {table} l
-                    LEFT JOIN ({pending}) pending ON pending.order_id = l.order_id AND pending.sku_id = l.sku_id
-                    LEFT JOIN (
-                        SELECT finder_id, MIN(talent_appid) AS talent_appid FROM {_table(Talent)}
-                        WHERE shop_id = %s AND finder_id <> '' GROUP BY finder_id
-                    ) tal ON tal.finder_id = l.party_id
-                    WHERE l.shop_id = %s {scope_filter}
-                ) a
-                LEFT JOIN {terms} t ON t.id = a.terms_id
+                FROM a LEFT JOIN {terms} t ON t.id = a.terms_id
             ) b
         ) c
         WHERE {table}.id = c.id AND ({changed})
@@ -294,7 +315,10 @@ def _lines_reconcile(shop: Shop, scope: list[str] | None) -> int:
     params = [shop.appid, shop.pk, *pending_params, shop.pk, shop.pk, *scope_params]
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        return cursor.rowcount
+        if cursor.rowcount >= 0:
+            return cursor.rowcount
+        cursor.execute("SELECT changes()")  # sqlite3 reports no row count for a statement starting with WITH
+        return cursor.fetchone()[0]
 
 
 def commission_lines_refresh(*, shop: Shop, order_ids: Iterable[str] | None = None) -> None:
@@ -302,7 +326,7 @@ def commission_lines_refresh(*, shop: Shop, order_ids: Iterable[str] | None = No
     ids): upsert one line per entry of ``commission_infos``, delete the lines the orders no longer list, then
     compute expected amounts, differences and reasons (see the module docstring). Idempotent; never refuses."""
     synced_at = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), _without_jit():
         for scope in _chunks(order_ids):
             _lines_extract(shop, scope, synced_at)
             _lines_prune(shop, scope)
@@ -312,7 +336,7 @@ def commission_lines_refresh(*, shop: Shop, order_ids: Iterable[str] | None = No
 def commission_lines_reconcile(*, shop: Shop) -> int:
     """Recompute expected amounts, differences and reasons of every commission line of the shop, for when the
     plan terms or the shop's talents change (the lines themselves are unchanged). Returns the rows written."""
-    with transaction.atomic():
+    with transaction.atomic(), _without_jit():
         return _lines_reconcile(shop, None)
 
 
