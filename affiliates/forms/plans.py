@@ -98,21 +98,28 @@ class AgencyPlanItemForm(PlanItemForm):
 
 
 class ItemsFormSet(forms.BaseFormSet):
+    """Rows given ``initial`` values (products to try again) are blank rows filled in, not existing objects: every
+    row may be left empty and is skipped then."""
+
+    def initial_form_count(self):
+        return super().initial_form_count() if self.is_bound else 0
+
     def items(self) -> list[PlanItem]:
         return [form.item() for form in self.forms if form.has_changed() and form not in self.deleted_forms]
 
 
-def items_formset(data=None, *, agency: bool = False, rows: int = DEFAULT_ROWS):
-    """The batch's product rows: ``rows`` blank ones (at most 20) on a new page; as many as were posted after.
-    The limit of 20 products is the service's rule, so more posted rows reach it and are refused there."""
+def items_formset(data=None, *, agency: bool = False, rows: int = DEFAULT_ROWS, initial=None):
+    """The batch's product rows: ``rows`` blank ones (at most 20) on a new page, after the ``initial`` ones (dicts
+    of PlanItem fields); as many as were posted after a submit. The limit of 20 products is the service's rule, so
+    more posted rows reach it and are refused there."""
     formset_class = forms.formset_factory(
         AgencyPlanItemForm if agency else PlanItemForm,
         formset=ItemsFormSet,
-        extra=max(1, min(rows, MAX_ROWS)),
+        extra=max(1, len(initial or []), min(rows, MAX_ROWS)),
         max_num=1000,
         absolute_max=1000,
     )
-    return formset_class(data, prefix="items")
+    return formset_class(data, prefix="items", initial=initial)
 
 
 class AgencyPlanForm(PeriodForm):

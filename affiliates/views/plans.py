@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -152,18 +153,29 @@ class _BatchCreateView(LeagueStateMixin, ShopMixin, TemplateView):
         except ValidationError as exc:
             add_errors(form, exc)
             return self.render_to_response(self.get_context_data(form=form, items=items))
-        if result.created:
+        created, failed = len(result.created), len(result.failed)
+        if created:
             messages.success(
                 request,
-                _("%(count)d plans created on WeChat Shop.") % {"count": len(result.created)},
+                ngettext("%(count)d plan created on WeChat Shop.", "%(count)d plans created on WeChat Shop.", created)
+                % {"count": created},
             )
-        if result.failed:
-            messages.error(
-                request,
-                _("WeChat Shop refused %(count)d products; they are listed below.") % {"count": len(result.failed)},
+        if not failed:
+            return redirect(plans_url(self.shop))
+        messages.error(
+            request,
+            ngettext(
+                "WeChat Shop refused %(count)d product; it is listed below.",
+                "WeChat Shop refused %(count)d products; they are listed below.",
+                failed,
             )
-            return self.render_to_response(self.get_context_data(form=form, items=items, failed=result.failed))
-        return redirect(plans_url(self.shop))
+            % {"count": failed},
+        )
+        # The form again with only the refused products, so a second submit does not send the others twice.
+        refused = {failure.product_id for failure in result.failed}
+        retry = [item for item in items.items() if item.product_id in refused]
+        items = forms.items_formset(agency=self.agency, initial=[vars(item) for item in retry])
+        return self.render_to_response(self.get_context_data(form=form, items=items, failed=result.failed))
 
 
 class PlanCreateView(_BatchCreateView):

@@ -340,13 +340,19 @@ def test_a_batch_accepted_in_part_keeps_what_succeeded(web, shop, league):
 
     assert response.status_code == 200
     assert flash_messages(response) == [
-        "1 plans created on WeChat Shop.",
-        "WeChat Shop refused 1 products; they are listed below.",
+        "1 plan created on WeChat Shop.",
+        "WeChat Shop refused 1 product; it is listed below.",
     ]
     (failure,) = response.context["failed"]
     assert (failure.product_id, failure.errcode, failure.code) == (free_b, 10023105, "exclusive_conflict")
     assert f"<code>{free_b}</code>" in response.content.decode()
     assert "10023105" in response.content.decode()
+    # The form comes back with the refused product only, so submitting again does not send the other twice.
+    items = response.context["items"]
+    assert (items.initial_form_count(), [f.initial for f in items.forms if f.initial]) == (
+        0,
+        [{"product_id": free_b, "ratio_percent": 12, "service_ratio_percent": None}],
+    )
     assert list(
         PromotionPlan.objects.filter(shop=shop, product_id__in=[free_a, free_b]).values_list(
             "product_id", "type", "ratio_percent"
@@ -521,7 +527,7 @@ def test_the_pages_create_edit_and_delist_a_plan(web, shop, league):
         },
         follow=True,
     )
-    assert flash_messages(response) == ["1 plans created on WeChat Shop."]
+    assert flash_messages(response) == ["1 plan created on WeChat Shop."]
     plan = PromotionPlan.objects.get(shop=shop, product_id=product)
     assert [p.pk for p in response.context["plans"]] == [plan.pk]
 
