@@ -189,9 +189,12 @@ def _timed(run) -> float:
 
 
 def _floor(shop) -> tuple[float, tuple]:
-    from django.db import connection
+    """The hand-written aggregate, under the same settings as the reconciliation (JIT off, see
+    affiliates.services.commissions._without_jit)."""
+    from django.db import connection, transaction
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         started = time.perf_counter()
         cursor.execute(FLOOR_SQL, [shop.pk])
         row = cursor.fetchone()

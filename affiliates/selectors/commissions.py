@@ -141,11 +141,12 @@ class ReportBy:
 
 
 def _counted_once() -> Q:
-    """The row that carries an order line's GMV: its party-0 row, or its agency row when it has none."""
+    """The row that carries an order line's GMV: its party-0 row, or its agency row when it has none (the
+    subquery only for agency rows)."""
     promoter = CommissionLine.objects.filter(
         shop_id=OuterRef("shop_id"), order_id=OuterRef("order_id"), sku_id=OuterRef("sku_id"), party=0
     )
-    return Q(party=CommissionLine.Party.TALENT) | ~Exists(promoter)
+    return Q(party=CommissionLine.Party.TALENT) | (Q(party=CommissionLine.Party.AGENCY) & ~Exists(promoter))
 
 
 def commission_report_for_shop(
