@@ -1,8 +1,8 @@
 """Writes about shop ↔ agency cooperations (带货机构合作) in 优选联盟, from both sides of the one ``Cooperation`` row.
 
 The merchant invites an agency, cancels a pending invitation or ends a cooperation (``cooperation_invite``,
-``cooperation_cancel``, ``cooperation_end``); the agency accepts or declines a pending invitation
-(``cooperation_decide``, called by the partner portal).
+``cooperation_cancel``, ``cooperation_end``), and with the emulator reads its list back (``cooperations_refresh``);
+the agency accepts or declines a pending invitation (``cooperation_decide``, called by the partner portal).
 
 The real platform has no API for any of these: the merchant invites in the 微信小店 backend (优选联盟 → 机构合作) and
 the agency answers in 联盟带货机构管理平台. With the emulator (``settings.WECHAT_SANDBOX_ONLY_APIS`` on) each write is
@@ -34,6 +34,7 @@ from shopops.selectors.sync import advice_for_error
 from shopops.wechat.alliance import AllianceAgencyClient, AllianceClient
 from shopops.wechat.errors import NetworkError, ServerError, WeChatError, WrongStateError
 from shopops.wechat.linking import SandboxOnlyUnavailable
+from shopops.wechat.types import platform_time
 
 Status = Cooperation.Status
 REASON_MAX = 200
@@ -95,7 +96,16 @@ def _refusal(error: WeChatError) -> ValidationError:
             code="unknown_account",
             params={"errcode": error.errcode, "errmsg": error.errmsg},
         )
-    if isinstance(error, WrongStateError) or error.errcode in (ALREADY, NOT_PENDING, NOT_COOPERATING):
+    if error.errcode == ALREADY:
+        return ValidationError(
+            _(
+                "WeChat Shop already lists an invitation to this agency or a cooperation with it. Refresh the "
+                "agencies to show it here."
+            ),
+            code="already_cooperating",
+            params={"errcode": error.errcode, "errmsg": error.errmsg},
+        )
+    if isinstance(error, WrongStateError) or error.errcode in (NOT_PENDING, NOT_COOPERATING):
         return ValidationError(
             _("WeChat Shop refused: the cooperation's status has changed meanwhile (%(errmsg)s)."),
             code="wrong_state",
@@ -118,13 +128,15 @@ def _refusal(error: WeChatError) -> ValidationError:
     )
 
 
-def _call(session, subject, method: Callable) -> None:
-    """Make one SANDBOX-ONLY write through ``session(subject)``; a platform error becomes the refusal."""
+def _call(session, subject, method: Callable, *, field: str | None = None):
+    """Make one SANDBOX-ONLY call through ``session(subject)``; a platform error becomes the refusal (on
+    ``field`` if given)."""
     with session(subject) as client:
         try:
-            method(client)
+            return method(client)
         except WeChatError as error:
-            raise _refusal(error) from None
+            refused = _refusal(error)
+            raise (ValidationError({field: refused}) if field else refused) from None
 
 
 # --- the merchant's side ----------------------------------------------------------------------------------------------
@@ -154,7 +166,12 @@ def cooperation_invite(*, shop: Shop, agency_appid: str, agency_name: str = "") 
     _require_shop_appid(shop)
     _refuse_duplicate(Cooperation.objects.filter(shop_appid=shop.appid, agency_appid=agency_appid).first())
     if sandbox_only_apis_enabled():
-        _call(_shop_session, shop, lambda client: client.alliance_invite(headsupplier_appid=agency_appid))
+        _call(
+            _shop_session,
+            shop,
+            lambda client: client.alliance_invite(headsupplier_appid=agency_appid),
+            field="agency_appid",
+        )
     agency = Agency.objects.filter(appid=agency_appid).order_by("pk").first()
     try:
         with transaction.atomic():
@@ -239,6 +256,51 @@ def _shop_change(cooperation: Cooperation, *, expected: int, status: int, method
 def _check_state(cooperation: Cooperation, expected: int, message) -> None:
     if cooperation.status != expected:
         raise ValidationError(message, code="wrong_state", params={"status": cooperation.get_status_display()})
+
+
+def cooperations_refresh(*, shop: Shop) -> int:
+    """SANDBOX-ONLY: read the shop's agency cooperations from the emulator (its alliance list) and store what it
+    says: status, the agency's name, its reason for declining, when it was invited or decided. Returns how many rows
+    changed; running it twice changes nothing the second time. On the real platform there is no such list for a
+    shop (``not_available_on_platform``): the cooperating agencies' own sync brings their statuses."""
+    if not sandbox_only_apis_enabled():
+        raise ValidationError(
+            _("WeChat Shop offers no API for this: do it in %(where)s."),
+            code="not_available_on_platform",
+            params={"where": SHOP_BACKEND},
+        )
+    _require_shop_appid(shop)
+    listing = _call(_shop_session, shop, lambda client: client.alliance_list())
+    agencies = {a.appid: a for a in Agency.objects.filter(appid__in=[c.headsupplier_appid for c in listing])}
+    changed = 0
+    with transaction.atomic():
+        rows = {row.agency_appid: row for row in cooperation_qs_select_for_update().filter(shop_appid=shop.appid)}
+        for entry in listing:
+            if entry.status not in Status.values or not entry.headsupplier_appid:
+                continue
+            row = rows.get(entry.headsupplier_appid) or Cooperation(
+                shop_appid=shop.appid, agency_appid=entry.headsupplier_appid
+            )
+            before = _listed_fields(row)
+            row.shop, row.shop_name = shop, shop.name[:100]
+            row.agency = agencies.get(entry.headsupplier_appid) or row.agency
+            row.agency_name = entry.nickname[:100] or row.agency_name
+            row.reject_reason = entry.reason[:REASON_MAX] if entry.status == Status.REJECTED else ""
+            if row.status != entry.status:
+                at = platform_time(entry.update_time) or timezone.now()
+                if entry.status == Status.INVITING:
+                    row.invited_at, row.decided_at = at, None
+                else:
+                    row.decided_at = at
+                row.status = entry.status
+            if _listed_fields(row) != before:
+                row.save()
+                changed += 1
+    return changed
+
+
+def _listed_fields(row: Cooperation) -> tuple:
+    return (row.shop_id, row.agency_id, row.agency_name, row.status, row.reject_reason, row.invited_at, row.decided_at)
 
 
 # --- the agency's side ------------------------------------------------------------------------------------------------

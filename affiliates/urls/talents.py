@@ -24,6 +24,7 @@ urlpatterns = [
         f"{PREFIX}exclusive/<int:pk>/delete/", talents.ExclusiveDeleteView.as_view(), name="affiliate_exclusive_delete"
     ),
     path(f"{PREFIX}agencies/", agencies.AgencyListView.as_view(), name="affiliate_agencies"),
+    path(f"{PREFIX}agencies/refresh/", agencies.AgencyRefreshView.as_view(), name="affiliate_agencies_refresh"),
     path(f"{PREFIX}agencies/invite/", agencies.AgencyInviteView.as_view(), name="affiliate_agency_invite"),
     path(
         f"{PREFIX}agencies/<int:pk>/<str:action>/", agencies.AgencyActionView.as_view(), name="affiliate_agency_action"

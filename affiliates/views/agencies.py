@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from affiliates.forms.cooperation import AgencyInviteForm, CooperationFilterForm
@@ -59,6 +60,24 @@ class AgencyListView(ShopMixin, TemplateView):
             shop_backend=services.SHOP_BACKEND,
         )
         return context
+
+
+class AgencyRefreshView(ShopMixin, View):
+    """POST: read the shop's agency cooperations back from the emulator (SANDBOX-ONLY)."""
+
+    permission = Perm.OPERATE
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            changed = services.cooperations_refresh(shop=self.shop)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Refreshed from WeChat Shop: %(changed)d cooperations changed.") % {"changed": changed}
+            )
+        return redirect(agencies_url(self.shop))
 
 
 class AgencyInviteView(ShopMixin, FormView):

@@ -162,3 +162,32 @@ def test_the_pages_say_the_emulator_does_it(platform, web, shop):
     assert "WeChat Shop offers no API for agency cooperations" not in page
     assert "Send the invitation" in invite
     assert "SANDBOX-ONLY API: the real WeChat Shop has none" in invite
+
+
+def test_the_shops_list_is_read_back_from_the_emulator(platform, web, shop):
+    own = PlatformCooperation.objects.select_related("agency").get(shop__appid=APPID)  # seeded: cooperating
+    before = snapshot()
+    assert refused(lambda: cooperation_invite(shop=shop, agency_appid=own.agency.appid)) == "already_cooperating"
+    assert changes(domain(before), domain(snapshot())) == {}
+
+    response = web.post(console_url("affiliate_agencies_refresh", shop), follow=True)
+
+    assert flash_messages(response) == ["Refreshed from WeChat Shop: 1 cooperations changed."]
+    row = Cooperation.objects.get(agency_appid=own.agency.appid)
+    assert (row.shop, row.agency, row.agency_name, row.status) == (shop, None, own.agency.name, Status.ACCEPTED)
+    assert row.decided_at.timestamp() == own.update_time
+
+    cooperation_invite(shop=shop, agency_appid=AGENCY_APPID)
+    call_command("sandbox_invitation", "--shop", APPID, "--account", AGENCY_APPID, "--reject", verbosity=0)
+    before = snapshot()
+    assert flash_messages(web.post(console_url("affiliate_agencies_refresh", shop), follow=True)) == [
+        "Refreshed from WeChat Shop: 1 cooperations changed."
+    ]
+    assert (local()[0], on_platform()) == (Status.REJECTED, 3)
+    assert list(changes(domain(before), domain(snapshot()))) == ["affiliates.Cooperation", "auditlog.LogEntry"]
+
+    before = snapshot()
+    assert flash_messages(web.post(console_url("affiliate_agencies_refresh", shop), follow=True)) == [
+        "Refreshed from WeChat Shop: 0 cooperations changed."
+    ]
+    assert changes(domain(before), domain(snapshot())) == {}

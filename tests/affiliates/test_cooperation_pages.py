@@ -147,3 +147,11 @@ def test_another_shops_cooperation_is_not_found(web, shop):
 
     assert web.post(console_url("affiliate_agency_action", shop, pk=theirs.pk, action="cancel")).status_code == 404
     assert changes(before, snapshot()) == {}
+
+
+def test_there_is_no_list_to_refresh_from_on_the_real_platform(web, shop):
+    assert "refresh-agencies" not in web.get(console_url("affiliate_agencies", shop)).content.decode()
+
+    response = web.post(console_url("affiliate_agencies_refresh", shop), follow=True)
+
+    assert flash_messages(response) == [f"WeChat Shop offers no API for this: do it in {WHERE}."]
