@@ -290,7 +290,10 @@ class _ExclusiveFormView(ShopMixin, FormView):
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(talent=self.talent, cancel_url=talent_url(self.talent), **kwargs)
+        context = super().get_context_data(talent=self.talent, cancel_url=talent_url(self.talent), **kwargs)
+        product_id = str(context["form"]["product_id"].value() or "").strip()
+        context["limits"] = selectors.product_limits(shop=self.shop, product_id=product_id) if product_id else None
+        return context
 
     def save(self, form):
         raise NotImplementedError

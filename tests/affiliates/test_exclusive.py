@@ -252,6 +252,11 @@ def form(**overrides) -> dict:
 def test_terms_are_created_edited_and_withdrawn_from_the_talents_page(web, shop, talent, product):
     page = web.get(console_url("affiliate_exclusive_create", shop, pk=talent.pk) + "?product_id=10000001")
     assert page.context["form"].initial["product_id"] == "10000001"
+    assert (page.context["limits"].title, page.context["limits"].price_fen, page.context["limits"].stock) == (
+        "羊毛围巾",
+        8000,
+        7,
+    )
 
     response = web.post(console_url("affiliate_exclusive_create", shop, pk=talent.pk), form(), follow=True)
 
