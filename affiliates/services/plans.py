@@ -40,7 +40,7 @@ accepted is then stored atomically.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -585,6 +585,13 @@ def _status_store(plan: PromotionPlan, status: int) -> PromotionPlan:
 # --- terms over time ------------------------------------------------------------------------------------------------
 
 
+# item/get gives a 普通 plan no start time and the platform keeps no history of a plan's terms. A plan the sync sees
+# for the first time is therefore taken to have had the terms it has now since before any order ShopOps holds: they
+# are the only evidence of what applied to the orders synced with it (otherwise every earlier commission would have
+# "no plan"). Changes after that are recorded when they are made here or seen by the next sync.
+KNOWN_SINCE_FIRST_SIGHTING = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def _terms_record(plan: PromotionPlan, *, at: datetime) -> PlanTerms:
     """Close the plan's terms rows in force or to come at ``at`` and open its current terms from ``at``: a listed
     plan from the later of ``at`` and its start, until its end (None with no end date); a plan not in force from
@@ -632,7 +639,8 @@ class _Seen:
 def plans_sync(*, shop: Shop) -> int:
     """Read the shop's 普通, 定向 and 专属 plans from the platform (item/list/get, then item/get for each) into
     ``PromotionPlan``, and return how many rows changed. A new or changed plan gets a terms row (first sighting:
-    from the plan's start time, else now); a plan of ours the platform no longer lists is marked deleted.
+    from the plan's start time, else ``KNOWN_SINCE_FIRST_SIGHTING``); a plan of ours the platform no longer lists is
+    marked deleted.
 
     Agency plans are left as created: the merchant-side API lists no agency plan (the agency's own sync reads
     them, affiliates.sync). Refused like any league call (``league_not_enabled`` …); nothing is stored unless
@@ -730,7 +738,7 @@ def _store_seen(shop: Shop, seen: list[_Seen]) -> int:
             row.synced_at = now
             row.save()
             if terms_changed:
-                _terms_record(row, at=(row.begin_time or now) if first else now)
+                _terms_record(row, at=(row.begin_time or KNOWN_SINCE_FIRST_SIGHTING) if first else now)
             changed += 1
         for key, row in by_key.items():
             if key not in kept and row.pk and row.status != Status.DELETED:

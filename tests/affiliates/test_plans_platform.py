@@ -252,7 +252,6 @@ def terms_of(plan) -> list[tuple]:
 
 
 def test_sync_reads_the_platforms_plans_with_their_terms(shop, league):
-    started = timezone.now()
     changed = services.plans_sync(shop=shop)
 
     seeded = LeaguePlan.objects.filter(shop=league, type=1).order_by("product_id")
@@ -261,9 +260,10 @@ def test_sync_reads_the_platforms_plans_with_their_terms(shop, league):
     assert [(p.type, p.product_id, p.status, p.ratio_percent) for p in plans] == [
         (1, s.product_id, 1, s.ratio_pct) for s in seeded
     ]
-    # item/get gives a 普通 plan no start time: its terms are known from the first sighting on.
-    assert [(t.valid_to, t.listed) for t in PlanTerms.objects.filter(shop=shop)] == [(None, True)] * 7
-    assert all(t.valid_from >= started for t in PlanTerms.objects.filter(shop=shop))
+    # item/get gives a 普通 plan no start time: first seen, its terms count for every order synced with it.
+    assert [(t.valid_from, t.valid_to, t.listed) for t in PlanTerms.objects.filter(shop=shop)] == [
+        (services.KNOWN_SINCE_FIRST_SIGHTING, None, True)
+    ] * 7
     assert services.plans_sync(shop=shop) == 0  # nothing changed: nothing written
 
     # A change made elsewhere (the 微信小店 backend) is seen by the next sync as new terms.
