@@ -8,6 +8,7 @@ EXCLUDED_FIELDS = {
     "shopops.User": ["password", "last_login"],
     "shopops.Shop": ["app_secret", "push_token", "encoding_aes_key"],
     "affiliates.Agency": ["app_secret"],
+    "affiliates.AgencyAPIKey": ["hashed_key"],
 }
 
 AUDITED_APPS = ("shopops", "linked_accounts", "campaigns", "affiliates", "incentives")
@@ -32,7 +33,6 @@ NOT_AUDITED = {
     "affiliates.CommissionLine",
     "affiliates.CommissionOrder",
     "affiliates.AgencyProduct",
-    "affiliates.Sharer",
     "affiliates.AgencyTalent",
     "affiliates.FundsFlow",
 }
