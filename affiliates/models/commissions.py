@@ -7,7 +7,7 @@ from shopops.models import Shop
 
 
 class Reason(models.TextChoices):
-    """Why the platform's commission differs from the one ShopOps expects (``expected`` − ``platform``)."""
+    """Why the platform's commission differs from the one ShopOps expects (difference = ``platform`` − ``expected``)."""
 
     NONE = "", _("Matches")
     REFUND_CLAWBACK = "refund_clawback", _("Refund clawed back")

@@ -274,6 +274,7 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:affiliate_exclusive_edit": exclusive_term_kwargs,
     "console:affiliate_exclusive_delete": exclusive_term_kwargs,
     "console:affiliate_agencies": shop_kwargs,
+    "console:affiliate_agencies_refresh": shop_kwargs,
     "console:affiliate_agency_invite": shop_kwargs,
     "console:affiliate_agency_action": agency_cooperation_kwargs,
     "console:affiliate_commissions": shop_kwargs,
