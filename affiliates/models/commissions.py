@@ -1,4 +1,7 @@
+from datetime import date
+
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from affiliates.models.agencies import Agency
@@ -62,6 +65,8 @@ class CommissionLine(models.Model):
         indexes = [
             models.Index(fields=["shop", "-pay_time"], name="commissionline_shop_paid"),
             models.Index(fields=["shop", "reason"], name="commissionline_shop_reason"),
+            # The difference list: a shop's lines with a difference, newest payment first (a few in a thousand).
+            models.Index(fields=["shop", "-pay_time"], condition=~Q(reason=""), name="commissionline_shop_differs"),
         ]
 
     def __str__(self):
@@ -128,7 +133,82 @@ class CommissionOrder(models.Model):
             models.Index(fields=["agency", "-create_time"], name="commissionorder_agency_created"),
             models.Index(fields=["agency", "status"], name="commissionorder_agency_status"),
             models.Index(fields=["agency", "shop_appid"], name="commissionorder_agency_shop"),
+            models.Index(fields=["agency", "update_time"], name="commissionorder_agency_updated"),
         ]
 
     def __str__(self):
         return f"{self.order_id}/{self.sku_id}"
+
+
+class CommissionRollup(models.Model):
+    """The shop's commission lines summed per Beijing month of payment × party × party id (and its nickname) ×
+    agency × product × reason, maintained set-based by the reconciliation for the orders it touched
+    (``affiliates.services.commissions``), so the report and the totals read a few rows instead of the shop's whole
+    history. ``month`` is ``UNPAID_MONTH`` for lines without a pay time. ``gmv_fen`` sums ``paid_fen`` of the rows
+    that carry an order line's GMV: its party-0 row, or its agency row when it has none."""
+
+    UNPAID_MONTH = date(1970, 1, 1)
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField(_("month"))
+    party = models.PositiveSmallIntegerField(_("party"), choices=CommissionLine.Party.choices)
+    party_id = models.CharField(_("party id"), max_length=64)
+    nickname = models.CharField(_("nickname"), max_length=100, blank=True)
+    agency_appid = models.CharField(_("agency AppID"), max_length=32, blank=True)
+    product_id = models.CharField(_("product id"), max_length=32)
+    reason = models.CharField(_("reason"), max_length=24, choices=Reason.choices, blank=True)
+    lines = models.BigIntegerField(_("lines"))
+    paid_fen = models.BigIntegerField(_("paid (fen)"))
+    refunded_fen = models.BigIntegerField(_("refunded (fen)"))
+    gmv_fen = models.BigIntegerField(_("GMV (fen)"))
+    platform_fen = models.BigIntegerField(_("platform commission (fen)"))
+    expected_fen = models.BigIntegerField(_("expected commission (fen)"))
+    difference_fen = models.BigIntegerField(_("difference (fen)"))
+
+    KEY = ("shop", "month", "party", "party_id", "nickname", "agency_appid", "product_id", "reason")
+    SUMS = ("lines", "paid_fen", "refunded_fen", "gmv_fen", "platform_fen", "expected_fen", "difference_fen")
+
+    class Meta:
+        verbose_name = _("commission roll-up")
+        verbose_name_plural = _("commission roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "month", "party", "party_id", "nickname", "agency_appid", "product_id", "reason"],
+                name="commissionrollup_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.party_id or self.agency_appid} {self.product_id}"
+
+
+class CommissionOrderRollup(models.Model):
+    """An agency's commission orders summed per shop × status × promoter kind × Beijing day of creation × day of
+    payment (``UNPAID_DAY`` without one), rebuilt set-based by ``commission_orders_reconcile`` for the days it
+    touched, so the portal's totals read a few rows instead of every commission order."""
+
+    UNPAID_DAY = date(1970, 1, 1)
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    shop_appid = models.CharField(_("shop AppID"), max_length=32)
+    status = models.PositiveSmallIntegerField(_("status"), choices=CommissionOrder.Status.choices)
+    promoter_kind = models.CharField(_("promoter kind"), max_length=8, blank=True)
+    created_day = models.DateField(_("created"))
+    paid_day = models.DateField(_("paid"))
+    count = models.BigIntegerField(_("commission orders"))
+    payment_fen = models.BigIntegerField(_("commissionable amount (fen)"))
+    service_fen = models.BigIntegerField(_("service fee (fen)"))
+    promoter_fen = models.BigIntegerField(_("promoter commission (fen)"))
+
+    class Meta:
+        verbose_name = _("commission order roll-up")
+        verbose_name_plural = _("commission order roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "created_day", "shop_appid", "status", "promoter_kind", "paid_day"],
+                name="commissionorderrollup_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.shop_appid} {self.created_day} {self.status}"

@@ -4,6 +4,10 @@ report of commission and GMV by agency, talent, product or month. Every query st
 GMV in the report is what buyers paid for the lines that carry commission, counted once per order line: on its
 talent/promoter row (party 0), or on its agency row when the platform listed no promoter. By agency, it is the
 agency's sales (its rows).
+
+The report and the totals read the shop's roll-up rows (``CommissionRollup``, kept by the reconciliation), not its
+lines: a few rows per month and party instead of the shop's whole history. Only a filter the roll-up has no column
+for (one order) sums the lines themselves.
 """
 
 import zoneinfo
@@ -11,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from affiliates.models import CommissionLine, Cooperation, Reason, Talent
+from affiliates.models.commissions import CommissionRollup
 from shopops.models import Product, Shop
 
 # The reason filter's values beside the reasons themselves.
@@ -40,33 +45,49 @@ def _month_bounds(day: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, tz), datetime.combine(end, time.min, tz)
 
 
-def commission_lines_for_shop(*, shop: Shop, filters: CommissionFilters = CommissionFilters()) -> QuerySet:
-    """The shop's commission lines matching ``filters``, newest payment first."""
-    lines = CommissionLine.objects.filter(shop=shop)
+def _filtered(rows: QuerySet, *, shop: Shop, filters: CommissionFilters) -> QuerySet:
+    """``rows`` (the shop's lines or roll-up rows: the same columns) narrowed by every filter but the month and the
+    order."""
     if filters.reason == DIFFERENCES:
-        lines = lines.exclude(reason=Reason.NONE)
+        rows = rows.exclude(reason=Reason.NONE)
     elif filters.reason == MATCHING:
-        lines = lines.filter(reason=Reason.NONE)
+        rows = rows.filter(reason=Reason.NONE)
     elif filters.reason:
-        lines = lines.filter(reason=filters.reason)
+        rows = rows.filter(reason=filters.reason)
     if filters.party is not None:
-        lines = lines.filter(party=filters.party)
+        rows = rows.filter(party=filters.party)
     if filters.agency:
-        lines = lines.filter(agency_appid=filters.agency)
+        rows = rows.filter(agency_appid=filters.agency)
     if filters.talent:
         finder_ids = Talent.objects.filter(shop=shop, talent_appid=filters.talent).exclude(finder_id="")
-        lines = lines.filter(
+        rows = rows.filter(
             Q(party=CommissionLine.Party.TALENT),
             Q(party_id=filters.talent) | Q(party_id__in=finder_ids.values("finder_id")),
         )
     if filters.product:
-        lines = lines.filter(product_id=filters.product)
+        rows = rows.filter(product_id=filters.product)
+    return rows
+
+
+def commission_lines_for_shop(*, shop: Shop, filters: CommissionFilters = CommissionFilters()) -> QuerySet:
+    """The shop's commission lines matching ``filters``, newest payment first."""
+    lines = _filtered(CommissionLine.objects.filter(shop=shop), shop=shop, filters=filters)
     if filters.month:
         start, end = _month_bounds(filters.month)
         lines = lines.filter(pay_time__gte=start, pay_time__lt=end)
     if filters.order_id:
         lines = lines.filter(order_id=filters.order_id)
     return lines.order_by("-pay_time", "order_id", "sku_id", "party", "party_id")
+
+
+def _rollups_for_shop(*, shop: Shop, filters: CommissionFilters) -> QuerySet | None:
+    """The shop's roll-up rows matching ``filters``, or None when a filter needs the lines (one order)."""
+    if filters.order_id:
+        return None
+    rows = _filtered(CommissionRollup.objects.filter(shop=shop), shop=shop, filters=filters)
+    if filters.month:
+        rows = rows.filter(month=filters.month.replace(day=1))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -79,22 +100,25 @@ class Totals:
     difference_fen: int
 
 
-def _sums() -> dict:
-    zero = Value(0)
-    return {
-        "lines": Count("id"),
-        "paid_fen": Coalesce(Sum("paid_fen"), zero),
-        "refunded_fen": Coalesce(Sum("refunded_fen"), zero),
-        "platform_fen": Coalesce(Sum("platform_amount_fen"), zero),
-        "expected_fen": Coalesce(Sum("expected_amount_fen"), zero),
-        "difference_fen": Coalesce(Sum("difference_fen"), zero),
-    }
+TOTAL_SUMS = {  # Totals' field: (the line's column, the roll-up's)
+    "paid_fen": ("paid_fen", "paid_fen"),
+    "refunded_fen": ("refunded_fen", "refunded_fen"),
+    "platform_fen": ("platform_amount_fen", "platform_fen"),
+    "expected_fen": ("expected_amount_fen", "expected_fen"),
+    "difference_fen": ("difference_fen", "difference_fen"),
+}
 
 
-def commission_totals(lines: QuerySet) -> Totals:
-    """Count and sums of ``lines`` in one query (paid and refunded per party row: a line sold through an agency
-    counts its paid amount on both of its rows)."""
-    return Totals(**lines.order_by().aggregate(**_sums()))
+def commission_totals(*, shop: Shop, filters: CommissionFilters = CommissionFilters()) -> Totals:
+    """Count and sums of the shop's lines matching ``filters`` in one query, from the roll-up (paid and refunded per
+    party row: a line sold through an agency counts its paid amount on both of its rows)."""
+    rollups = _rollups_for_shop(shop=shop, filters=filters)
+    if rollups is None:
+        rows, which, count = commission_lines_for_shop(shop=shop, filters=filters), 0, Count("id")
+    else:
+        rows, which, count = rollups, 1, Sum("lines")
+    sums = {name: Sum(columns[which], default=0) for name, columns in TOTAL_SUMS.items()}
+    return Totals(**rows.order_by().aggregate(lines=Coalesce(count, 0), **sums))
 
 
 @dataclass(frozen=True)
@@ -105,14 +129,20 @@ class ReasonTotal:
     difference_fen: int
 
 
-def difference_totals_by_reason(lines: QuerySet) -> list[ReasonTotal]:
-    """Per reason present in ``lines`` (differences only): how many lines and their summed difference."""
+def difference_totals_by_reason(*, shop: Shop, filters: CommissionFilters) -> list[ReasonTotal]:
+    """Per reason present among the shop's lines matching ``filters`` (differences only): how many lines and their
+    summed difference, from the roll-up."""
     labels = dict(Reason.choices)
+    rollups = _rollups_for_shop(shop=shop, filters=filters)
+    if rollups is None:
+        rows, count = commission_lines_for_shop(shop=shop, filters=filters), Count("id")
+    else:
+        rows, count = rollups, Sum("lines")
     rows = (
-        lines.exclude(reason=Reason.NONE)
+        rows.exclude(reason=Reason.NONE)
         .order_by()
         .values("reason")
-        .annotate(lines=Count("id"), difference_fen=Coalesce(Sum("difference_fen"), Value(0)))
+        .annotate(lines=count, difference_fen=Sum("difference_fen", default=0))
         .order_by("reason")
     )
     return [
@@ -140,51 +170,44 @@ class ReportBy:
     ALL = (AGENCY, TALENT, PRODUCT, MONTH)
 
 
-def _counted_once() -> Q:
-    """The row that carries an order line's GMV: its party-0 row, or its agency row when it has none (the
-    subquery only for agency rows)."""
-    promoter = CommissionLine.objects.filter(
-        shop_id=OuterRef("shop_id"), order_id=OuterRef("order_id"), sku_id=OuterRef("sku_id"), party=0
-    )
-    return Q(party=CommissionLine.Party.TALENT) | (Q(party=CommissionLine.Party.AGENCY) & ~Exists(promoter))
-
-
 def commission_report_for_shop(
     *, shop: Shop, by: str, month_from: date | None = None, month_to: date | None = None
 ) -> QuerySet:
     """Commission and GMV of the shop's lines paid in ``month_from``…``month_to`` (whole months, both included),
     grouped ``by`` agency (agency sales only), talent (party-0 rows, 推客 without an id together), product or
-    month. Rows are dicts: key, name, lines, gmv_fen, platform_fen, expected_fen, difference_fen; the biggest
-    commission first (by month: in month order)."""
-    lines = CommissionLine.objects.filter(shop=shop)
+    month, from the roll-up. Rows are dicts: key, name, lines, gmv_fen, platform_fen, expected_fen,
+    difference_fen; the biggest commission first (by month: in month order)."""
+    rows = CommissionRollup.objects.filter(shop=shop)
+    if month_from or month_to or by == ReportBy.MONTH:
+        rows = rows.exclude(month=CommissionRollup.UNPAID_MONTH)
     if month_from:
-        lines = lines.filter(pay_time__gte=_month_bounds(month_from)[0])
+        rows = rows.filter(month__gte=month_from.replace(day=1))
     if month_to:
-        lines = lines.filter(pay_time__lt=_month_bounds(month_to)[1])
-    zero = Value(0)
-    gmv = Q()
+        rows = rows.filter(month__lte=month_to.replace(day=1))
+    agency = Q(party=CommissionLine.Party.AGENCY)
+    gmv = Sum("gmv_fen", default=0)
     if by == ReportBy.AGENCY:
-        lines, key, gmv = lines.exclude(agency_appid=""), "agency_appid", Q(party=CommissionLine.Party.AGENCY)
-        name = Max("nickname", filter=Q(party=CommissionLine.Party.AGENCY))
+        rows, key, gmv = rows.exclude(agency_appid=""), "agency_appid", Sum("paid_fen", filter=agency, default=0)
+        name = Max("nickname", filter=agency)
     elif by == ReportBy.TALENT:
-        lines, key, name = lines.filter(party=CommissionLine.Party.TALENT), "party_id", Max("nickname")
+        rows, key, name = rows.filter(party=CommissionLine.Party.TALENT), "party_id", Max("nickname")
+        gmv = Sum("paid_fen", default=0)
     elif by == ReportBy.PRODUCT:
-        key, name, gmv = "product_id", Value(""), _counted_once()
+        key, name = "product_id", Value("")
     elif by == ReportBy.MONTH:
-        lines = lines.exclude(pay_time=None).annotate(month=TruncMonth("pay_time"))
-        key, name, gmv = "month", Value(""), _counted_once()
+        key, name = "month", Value("")
     else:
         raise ValueError(f"unknown report dimension {by!r}")
     rows = (
-        lines.order_by()
+        rows.order_by()
         .values(key)
         .annotate(
             name=name,
-            lines=Count("id"),
-            gmv_fen=Coalesce(Sum("paid_fen", filter=gmv), zero),
-            platform_fen=Coalesce(Sum("platform_amount_fen"), zero),
-            expected_fen=Coalesce(Sum("expected_amount_fen"), zero),
-            difference_fen=Coalesce(Sum("difference_fen"), zero),
+            lines=Sum("lines"),
+            gmv_fen=gmv,
+            platform_fen=Sum("platform_fen", default=0),
+            expected_fen=Sum("expected_fen", default=0),
+            difference_fen=Sum("difference_fen", default=0),
         )
     )
     return rows.order_by(key) if by == ReportBy.MONTH else rows.order_by("-platform_fen", key)

@@ -30,6 +30,7 @@ from affiliates.models import (
     FundsFlow,
     Sharer,
 )
+from affiliates.models.commissions import CommissionOrderRollup
 
 
 def agency_for_user(user) -> Agency | None:
@@ -148,6 +149,52 @@ TOTAL_FIELDS = {
 }
 
 
+def _rollups_for_agency(*, agency: Agency, filters: CommissionFilters) -> QuerySet | None:
+    """The agency's commission-order roll-up rows matching ``filters``, or None when a filter needs the commission
+    orders themselves (a product)."""
+    if filters.product_id:
+        return None
+    rows = CommissionOrderRollup.objects.filter(agency=agency)
+    if filters.shop_appid:
+        rows = rows.filter(shop_appid=filters.shop_appid)
+    if filters.promoter_kind:
+        rows = rows.filter(promoter_kind=filters.promoter_kind)
+    if filters.status is not None:
+        rows = rows.filter(status=filters.status)
+    field = "paid_day" if filters.period is Period.PAID else "created_day"
+    if field == "paid_day" and (filters.date_from or filters.date_to):
+        rows = rows.exclude(paid_day=CommissionOrderRollup.UNPAID_DAY)
+    if filters.date_from:
+        rows = rows.filter(**{f"{field}__gte": filters.date_from})
+    if filters.date_to:
+        rows = rows.filter(**{f"{field}__lte": filters.date_to})
+    return rows
+
+
+def commission_totals_for_agency(*, agency: Agency, filters: CommissionFilters) -> CommissionTotals:
+    """The totals of the agency's commission orders matching ``filters`` (``commission_totals``), in one query over
+    its roll-up rows (``CommissionOrderRollup``, kept by the reconciliation) instead of every commission order."""
+    rollups = _rollups_for_agency(agency=agency, filters=filters)
+    if rollups is None:
+        return commission_totals(commission_orders_for_agency(agency=agency, filters=filters))
+    aggregates = {}
+    for key, status in TOTAL_STATUSES.items():
+        only = Q(status=status)
+        aggregates[f"{key}__count"] = Sum("count", filter=only, default=0)
+        for name in TOTAL_FIELDS:
+            aggregates[f"{key}__{name}"] = Sum(name, filter=only, default=0)
+    return _totals(rollups.order_by().aggregate(**aggregates))
+
+
+def _totals(values: dict) -> CommissionTotals:
+    return CommissionTotals(
+        **{
+            key: StatusTotal(**{name: values[f"{key}__{name}"] for name in ("count", *TOTAL_FIELDS)})
+            for key in TOTAL_STATUSES
+        }
+    )
+
+
 def commission_totals(rows: QuerySet[CommissionOrder]) -> CommissionTotals:
     """Pending (20), settled (100) and cancelled (200) totals of ``rows``, in one aggregate query. Every status of the
     platform is one of the three, so the counts add up to the number of rows."""
@@ -157,13 +204,7 @@ def commission_totals(rows: QuerySet[CommissionOrder]) -> CommissionTotals:
         aggregates[f"{key}__count"] = Count("pk", filter=only)
         for name, field in TOTAL_FIELDS.items():
             aggregates[f"{key}__{name}"] = Sum(field, filter=only, default=0)
-    values = rows.order_by().aggregate(**aggregates)
-    return CommissionTotals(
-        **{
-            key: StatusTotal(**{name: values[f"{key}__{name}"] for name in ("count", *TOTAL_FIELDS)})
-            for key in TOTAL_STATUSES
-        }
-    )
+    return _totals(rows.order_by().aggregate(**aggregates))
 
 
 class CountedPaginator(Paginator):
@@ -188,10 +229,10 @@ def commission_page_for_agency(
     *, agency: Agency, filters: CommissionFilters, page: str | int | None, per_page: int
 ) -> CommissionPage:
     """One page of the filtered commission orders with the totals of the whole filtered set: two queries (the totals,
-    which also count the rows, then the page). A page number that is not a number is the first page, one past the
-    end the last (``Paginator.get_page``)."""
+    from the roll-up, which also count the rows, then the page: LIMIT 50 on the index of the ordering). A page number
+    that is not a number is the first page, one past the end the last (``Paginator.get_page``)."""
     rows = commission_orders_for_agency(agency=agency, filters=filters)
-    totals = commission_totals(rows)
+    totals = commission_totals_for_agency(agency=agency, filters=filters)
     paginator = CountedPaginator(rows.defer("raw"), per_page, count=totals.count)
     return CommissionPage(page=paginator.get_page(page), totals=totals)
 

@@ -36,16 +36,19 @@ summed), ``platform_miscomputed`` when either part differs, and ``self_referral`
 推客's opensharerid.
 """
 
+import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, BooleanField, Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from affiliates.models import Agency, CommissionLine, CommissionOrder, PlanTerms, Reason, Talent
+from affiliates.models.commissions import CommissionOrderRollup, CommissionRollup
 from shopops.models import AfterSale, Order, OrderLine, Shop
 from shopops.money import PPM, PPM_PER_PERCENT
 from shopops.selectors.orders import AFTERSALE_NOT_OPEN, AFTERSALE_REFUNDED
@@ -79,6 +82,16 @@ class _Dialect:
         if self.postgres:
             return f"COALESCE(CAST(({expr} ->> '{key}') AS bigint), 0)"
         return f"COALESCE(CAST(json_extract({expr}, '$.{key}') AS INTEGER), 0)"
+
+    def day(self, column: str) -> tuple[str, list]:
+        """The project-time-zone date of a datetime column, as a date (PostgreSQL) or ``YYYY-MM-DD`` (SQLite)."""
+        expr, params = connection.ops.datetime_cast_date_sql(column, (), settings.TIME_ZONE)
+        return expr, list(params)
+
+    def month(self, column: str) -> tuple[str, list]:
+        """The first day of a datetime column's month in the project's time zone, like ``day``."""
+        expr, params = connection.ops.datetime_trunc_sql("month", column, (), settings.TIME_ZONE)
+        return (f"CAST({expr} AS date)" if self.postgres else f"SUBSTR({expr}, 1, 10)"), list(params)
 
     def contains(self, array: str, value: str) -> str:
         """Whether the JSON array ``array`` holds the string ``value``."""
@@ -180,39 +193,134 @@ def _refunds_sql(statuses: Iterable[str], scope: list[str] | None, *, negate: bo
     return query, params + scope_params
 
 
-# Columns the extraction owns; the reconciliation owns the rest.
-EXTRACTED = ("product_id", "nickname", "agency_appid", "status", "pay_time", "paid_fen", "refunded_fen")
-EXTRACTED_AMOUNT = "platform_amount_fen"
+# Columns the extraction owns (from the orders), then those the reconciliation computes from them.
+EXTRACTED = (
+    "product_id", "nickname", "agency_appid", "status", "pay_time", "paid_fen", "refunded_fen", "platform_amount_fen",
+)  # fmt: skip
+KEY = ("shop_id", "order_id", "sku_id", "party", "party_id")
+RECONCILED = ("terms_id", "expected_ratio_ppm", "expected_amount_fen", "difference_fen", "reason", "self_referral")
 
 
-def _lines_extract(shop: Shop, scope: list[str] | None, synced_at: datetime) -> None:
-    """Upsert the commission lines of the orders in scope; a row whose values are unchanged is not written."""
+def _extracted_sql(shop: Shop, scope: list[str] | None, synced_at: datetime) -> tuple[str, list]:
+    """One row per commission line of the orders in scope, the columns ``KEY + EXTRACTED`` and ``synced_at``."""
     sql = _Dialect()
     entries, entry_params = _entries_sql(sql, scope)
     refunds, refund_params = _refunds_sql(AFTERSALE_REFUNDED, scope)
-    table = _table(CommissionLine)
-    changed = " OR ".join(
-        f"{table}.{column} IS DISTINCT FROM excluded.{column}" for column in (*EXTRACTED, EXTRACTED_AMOUNT)
-    )
-    updates = ", ".join(f"{column} = excluded.{column}" for column in (*EXTRACTED, EXTRACTED_AMOUNT, "synced_at"))
     query = f"""
-        INSERT INTO {table} (shop_id, order_id, sku_id, party, party_id, {", ".join(EXTRACTED)},
-                             {EXTRACTED_AMOUNT}, difference_fen, reason, self_referral, synced_at)
-        SELECT * FROM (
-            SELECT %s, x.order_id, x.sku_id, x.party, x.party_id, MAX(x.product_id), MAX(x.nickname),
-                   MAX(x.agency_appid), MIN(x.status), MAX(x.pay_time), MAX(x.paid_fen),
-                   CASE WHEN MAX(COALESCE(r.fen, 0)) > MAX(x.paid_fen) THEN MAX(x.paid_fen)
-                        ELSE MAX(COALESCE(r.fen, 0)) END,
-                   SUM(x.amount), 0, '', FALSE, %s
-            FROM ({entries}) x
-            LEFT JOIN ({refunds}) r ON r.order_id = x.order_id AND r.sku_id = x.sku_id
-            GROUP BY x.order_id, x.sku_id, x.party, x.party_id
-        ) extracted WHERE TRUE
-        ON CONFLICT (shop_id, order_id, sku_id, party, party_id) DO UPDATE SET {updates} WHERE {changed}
+        SELECT CAST(%s AS bigint) AS shop_id, x.order_id, x.sku_id, x.party, x.party_id,
+               MAX(x.product_id) AS product_id, MAX(x.nickname) AS nickname, MAX(x.agency_appid) AS agency_appid,
+               MIN(x.status) AS status, MAX(x.pay_time) AS pay_time, MAX(x.paid_fen) AS paid_fen,
+               CASE WHEN MAX(COALESCE(r.fen, 0)) > MAX(x.paid_fen) THEN MAX(x.paid_fen)
+                    ELSE MAX(COALESCE(r.fen, 0)) END AS refunded_fen,
+               SUM(x.amount) AS platform_amount_fen, %s AS synced_at
+        FROM ({entries}) x
+        LEFT JOIN ({refunds}) r ON r.order_id = x.order_id AND r.sku_id = x.sku_id
+        GROUP BY x.order_id, x.sku_id, x.party, x.party_id
     """
-    params = [shop.pk, synced_at, shop.pk, *entry_params, shop.pk, *refund_params]
+    return query, [shop.pk, synced_at, shop.pk, *entry_params, shop.pk, *refund_params]
+
+
+def _reconciled_sql(
+    shop: Shop, scope: list[str] | None, source: tuple[str, list], columns: Sequence[str]
+) -> tuple[str, str, list]:
+    """The reconciliation of the lines ``source`` yields (SQL and parameters; each line with ``KEY + EXTRACTED``,
+    of the orders in scope): a ``WITH`` clause and a SELECT of ``columns`` (taken from the source) followed by
+    ``RECONCILED``, for an INSERT or an UPDATE to use."""
+    sql = _Dialect()
+    terms = _table(PlanTerms)
+    pending, pending_params = _refunds_sql(AFTERSALE_NOT_OPEN, scope, negate=True)
+    # The talent a line names: its talent AppID, or the talent whose channels id is on the line.
+    names_talent = sql.contains("t.talent_appids", "COALESCE(tal.talent_appid, l.party_id)")
+    orders, agencies = _table(CommissionOrder), _table(Agency)
+    # The one ratio a terms row gives a party: the agency's service ratio, everybody else's commission ratio.
+    ratio = "(CASE WHEN {p}.party = 1 THEN {t}.service_ratio_percent ELSE {t}.ratio_percent END * {per})"
+    chosen_ratio = ratio.format(p="a", t="t", per=PPM_PER_PERCENT)
+    other_ratio = ratio.format(p="b", t="other", per=PPM_PER_PERCENT)
+    # The lines' own values and chosen terms first, once per line (MATERIALIZED: the planner would otherwise copy
+    # the terms lookup into every expression that uses it); then the amounts and the reason.
+    with_clause = f"""
+        WITH a AS MATERIALIZED (
+            SELECT l.*, COALESCE(pending.fen, 0) AS pending,
+                   CASE WHEN l.paid_fen > l.refunded_fen THEN l.paid_fen - l.refunded_fen ELSE 0 END AS base,
+                   (SELECT t.id FROM {terms} t
+                    WHERE t.shop_id = l.shop_id AND t.product_id = l.product_id AND t.listed
+                      AND t.valid_from <= l.pay_time AND (t.valid_to IS NULL OR t.valid_to > l.pay_time)
+                      AND (
+                        (l.agency_appid <> '' AND t.headsupplier_appid = l.agency_appid
+                         AND (l.party = 0 OR t.service_ratio_percent IS NOT NULL))
+                        OR (l.agency_appid = '' AND l.party = 0 AND t.headsupplier_appid = ''
+                            AND (t.type = 1 OR (t.type IN (2, 3) AND {names_talent})))
+                      )
+                    ORDER BY CASE WHEN t.type = 1 THEN 1 ELSE 0 END, t.valid_from DESC, t.id DESC
+                    LIMIT 1) AS chosen_terms_id,
+                   CASE WHEN l.agency_appid <> '' THEN EXISTS (
+                       SELECT 1 FROM {orders} co JOIN {agencies} ag ON ag.id = co.agency_id
+                       WHERE ag.appid = l.agency_appid AND co.order_id = l.order_id
+                         AND co.sku_id = l.sku_id AND co.shop_appid = %s AND co.self_referral
+                   ) ELSE FALSE END AS is_self_referral
+            FROM ({source[0]}) l
+            LEFT JOIN ({pending}) pending ON pending.order_id = l.order_id AND pending.sku_id = l.sku_id
+            LEFT JOIN (
+                SELECT finder_id, MIN(talent_appid) AS talent_appid FROM {_table(Talent)}
+                WHERE shop_id = %s AND finder_id <> '' GROUP BY finder_id
+            ) tal ON tal.finder_id = l.party_id
+        )
+    """
+    select = f"""
+        SELECT {", ".join(f"b.{column}" for column in columns)},
+               b.chosen_terms_id AS terms_id, b.ratio_ppm AS expected_ratio_ppm, b.expected_fen AS expected_amount_fen,
+               b.platform_amount_fen - COALESCE(b.expected_fen, 0) AS difference_fen,
+               CASE
+                 WHEN b.chosen_terms_id IS NULL THEN
+                   CASE WHEN b.platform_amount_fen = 0 THEN '' ELSE '{Reason.NO_PLAN.value}' END
+                 WHEN b.platform_amount_fen = b.expected_fen THEN ''
+                 WHEN (b.refunded_fen > 0 AND b.platform_amount_fen = b.paid_fen * b.ratio_ppm / {PPM})
+                   OR (b.pending > 0 AND b.platform_amount_fen =
+                       (CASE WHEN b.base > b.pending THEN b.base - b.pending ELSE 0 END) * b.ratio_ppm / {PPM})
+                   THEN '{Reason.REFUND_CLAWBACK.value}'
+                 WHEN EXISTS (
+                   SELECT 1 FROM {terms} other
+                   WHERE other.plan_id = b.plan_id AND other.id <> b.chosen_terms_id
+                     AND b.base * {other_ratio} / {PPM} = b.platform_amount_fen
+                 ) THEN '{Reason.PLAN_CHANGED.value}'
+                 ELSE '{Reason.PLATFORM_MISCOMPUTED.value}'
+               END AS reason,
+               b.is_self_referral AS self_referral
+        FROM (
+            SELECT a.*, t.plan_id, {chosen_ratio} AS ratio_ppm, a.base * {chosen_ratio} / {PPM} AS expected_fen
+            FROM a LEFT JOIN {terms} t ON t.id = a.chosen_terms_id
+        ) b
+    """
+    # In the text's order: the self-referral probe (SELECT list), the source, pending refunds, talents.
+    return with_clause, select, [shop.appid, *source[1], shop.pk, *pending_params, shop.pk]
+
+
+def _rowcount(cursor) -> int:
+    if cursor.rowcount >= 0:
+        return cursor.rowcount
+    cursor.execute("SELECT changes()")  # sqlite3 reports no row count for a statement starting with WITH
+    return cursor.fetchone()[0]
+
+
+def _lines_upsert(shop: Shop, scope: list[str] | None, synced_at: datetime) -> int:
+    """Insert or update the commission lines of the orders in scope, extracted and reconciled in one INSERT …
+    SELECT (a new line is written once, complete); a row whose values are unchanged is not written. Returns the
+    rows written."""
+    columns = (*KEY, *EXTRACTED, "synced_at")
+    with_clause, select, params = _reconciled_sql(shop, scope, _extracted_sql(shop, scope, synced_at), columns)
+    table = _table(CommissionLine)
+    written = (*EXTRACTED, *RECONCILED)
+    changed = " OR ".join(f"{table}.{column} IS DISTINCT FROM excluded.{column}" for column in written)
+    query = f"""
+        {with_clause}
+        INSERT INTO {table} ({", ".join((*columns, *RECONCILED))})
+        SELECT * FROM ({select}) c WHERE TRUE
+        ON CONFLICT ({", ".join(KEY)}) DO UPDATE
+        SET {", ".join(f"{column} = excluded.{column}" for column in (*written, "synced_at"))} WHERE {changed}
+    """
     with connection.cursor() as cursor:
         cursor.execute(query, params)
+        return _rowcount(cursor)
 
 
 def _lines_prune(shop: Shop, scope: list[str] | None) -> int:
@@ -234,110 +342,109 @@ def _lines_prune(shop: Shop, scope: list[str] | None) -> int:
         return cursor.rowcount
 
 
-# --- merchant side: reconciliation -------------------------------------------------------------------------------
-
-RECONCILED = ("terms_id", "expected_ratio_ppm", "expected_amount_fen", "difference_fen", "reason", "self_referral")
-
-
-def _lines_reconcile(shop: Shop, scope: list[str] | None) -> int:
-    """Expected ratio and amount, difference, reason and self-referral of the shop's lines in scope, in one UPDATE
+def _lines_reconcile(shop: Shop) -> int:
+    """Expected ratio and amount, difference, reason and self-referral of every line of the shop, in one UPDATE
     that writes only the rows whose values change. Returns how many rows it wrote."""
-    sql = _Dialect()
-    table, terms = _table(CommissionLine), _table(PlanTerms)
-    scope_filter, scope_params = _scope_sql("l.order_id", scope)
-    pending, pending_params = _refunds_sql(AFTERSALE_NOT_OPEN, scope, negate=True)
-    # The talent a line names: its talent AppID, or the talent whose channels id is on the line.
-    names_talent = sql.contains("t.talent_appids", "COALESCE(tal.talent_appid, l.party_id)")
-    orders, agencies = _table(CommissionOrder), _table(Agency)
-    # The one ratio a terms row gives a party: the agency's service ratio, everybody else's commission ratio.
-    ratio = "(CASE WHEN {p}.party = 1 THEN {t}.service_ratio_percent ELSE {t}.ratio_percent END * {per})"
-    chosen_ratio = ratio.format(p="a", t="t", per=PPM_PER_PERCENT)
-    other_ratio = ratio.format(p="b", t="other", per=PPM_PER_PERCENT)
+    table = _table(CommissionLine)
+    source = f"SELECT id, {', '.join((*KEY, *EXTRACTED))} FROM {table} WHERE shop_id = %s"
+    with_clause, select, params = _reconciled_sql(shop, None, (source, [shop.pk]), ("id",))
     changed = " OR ".join(f"{table}.{column} IS DISTINCT FROM c.{column}" for column in RECONCILED)
-    # The lines' own values and chosen terms first, once per line (MATERIALIZED: the planner would otherwise copy
-    # the terms lookup into every expression that uses it); then the amounts and the reason.
     query = f"""
-        WITH a AS MATERIALIZED (
-            SELECT l.id, l.party, l.platform_amount_fen AS platform, l.paid_fen AS paid,
-                   l.refunded_fen AS refunded, COALESCE(pending.fen, 0) AS pending,
-                   CASE WHEN l.paid_fen > l.refunded_fen THEN l.paid_fen - l.refunded_fen ELSE 0 END AS base,
-                   (SELECT t.id FROM {terms} t
-                    WHERE t.shop_id = l.shop_id AND t.product_id = l.product_id AND t.listed
-                      AND t.valid_from <= l.pay_time AND (t.valid_to IS NULL OR t.valid_to > l.pay_time)
-                      AND (
-                        (l.agency_appid <> '' AND t.headsupplier_appid = l.agency_appid
-                         AND (l.party = 0 OR t.service_ratio_percent IS NOT NULL))
-                        OR (l.agency_appid = '' AND l.party = 0 AND t.headsupplier_appid = ''
-                            AND (t.type = 1 OR (t.type IN (2, 3) AND {names_talent})))
-                      )
-                    ORDER BY CASE WHEN t.type = 1 THEN 1 ELSE 0 END, t.valid_from DESC, t.id DESC
-                    LIMIT 1) AS terms_id,
-                   CASE WHEN l.agency_appid <> '' THEN EXISTS (
-                       SELECT 1 FROM {orders} co JOIN {agencies} ag ON ag.id = co.agency_id
-                       WHERE ag.appid = l.agency_appid AND co.order_id = l.order_id
-                         AND co.sku_id = l.sku_id AND co.shop_appid = %s AND co.self_referral
-                   ) ELSE FALSE END AS self_referral
-            FROM {table} l
-            LEFT JOIN ({pending}) pending ON pending.order_id = l.order_id AND pending.sku_id = l.sku_id
-            LEFT JOIN (
-                SELECT finder_id, MIN(talent_appid) AS talent_appid FROM {_table(Talent)}
-                WHERE shop_id = %s AND finder_id <> '' GROUP BY finder_id
-            ) tal ON tal.finder_id = l.party_id
-            WHERE l.shop_id = %s {scope_filter}
-        )
+        {with_clause}
         UPDATE {table} SET {", ".join(f"{column} = c.{column}" for column in RECONCILED)}
-        FROM (
-            SELECT b.id, b.terms_id, b.ratio_ppm AS expected_ratio_ppm, b.expected_fen AS expected_amount_fen,
-                   b.platform - COALESCE(b.expected_fen, 0) AS difference_fen,
-                   CASE
-                     WHEN b.terms_id IS NULL THEN CASE WHEN b.platform = 0 THEN '' ELSE '{Reason.NO_PLAN.value}' END
-                     WHEN b.platform = b.expected_fen THEN ''
-                     WHEN (b.refunded > 0 AND b.platform = b.paid * b.ratio_ppm / {PPM})
-                       OR (b.pending > 0 AND b.platform =
-                           (CASE WHEN b.base > b.pending THEN b.base - b.pending ELSE 0 END) * b.ratio_ppm / {PPM})
-                       THEN '{Reason.REFUND_CLAWBACK.value}'
-                     WHEN EXISTS (
-                       SELECT 1 FROM {terms} other
-                       WHERE other.plan_id = b.plan_id AND other.id <> b.terms_id
-                         AND b.base * {other_ratio} / {PPM} = b.platform
-                     ) THEN '{Reason.PLAN_CHANGED.value}'
-                     ELSE '{Reason.PLATFORM_MISCOMPUTED.value}'
-                   END AS reason,
-                   b.self_referral
-            FROM (
-                SELECT a.*, t.plan_id, {chosen_ratio} AS ratio_ppm, a.base * {chosen_ratio} / {PPM} AS expected_fen
-                FROM a LEFT JOIN {terms} t ON t.id = a.terms_id
-            ) b
-        ) c
+        FROM ({select}) c
         WHERE {table}.id = c.id AND ({changed})
     """
-    # In the text's order: the self-referral probe (SELECT list), pending refunds, talents, the lines' scope.
-    params = [shop.appid, shop.pk, *pending_params, shop.pk, shop.pk, *scope_params]
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        if cursor.rowcount >= 0:
-            return cursor.rowcount
-        cursor.execute("SELECT changes()")  # sqlite3 reports no row count for a statement starting with WITH
-        return cursor.fetchone()[0]
+        return _rowcount(cursor)
+
+
+# --- merchant side: roll-ups ---------------------------------------------------------------------------------------
+
+ROLLUP_KEY = ("shop_id", "month", "party", "party_id", "nickname", "agency_appid", "product_id", "reason")
+
+
+def _rollup_sql(shop: Shop, scope: list[str] | None, sign: int) -> tuple[str, list]:
+    """The lines in scope summed per roll-up key (``CommissionRollup``), each sum times ``sign`` (−1: to take the
+    lines' old values out before they change). The GMV row of an order line is the one with its lowest party."""
+    sql = _Dialect()
+    month, month_params = sql.month("l.pay_time")
+    order_filter, scope_params = _scope_sql("l.order_id", scope)
+    sums = ", ".join(
+        f"{sign} * SUM({expr})"
+        for expr in ("1", "paid_fen", "refunded_fen", "CASE WHEN counted THEN paid_fen ELSE 0 END",
+                     "platform_amount_fen", "COALESCE(expected_amount_fen, 0)", "difference_fen")
+    )  # fmt: skip
+    query = f"""
+        SELECT {", ".join(ROLLUP_KEY)}, {sums} FROM (
+            SELECT l.*, COALESCE({month}, %s) AS month,
+                   l.party = MIN(l.party) OVER (PARTITION BY l.order_id, l.sku_id) AS counted
+            FROM {_table(CommissionLine)} l WHERE l.shop_id = %s {order_filter}
+        ) x
+        GROUP BY {", ".join(ROLLUP_KEY)}
+    """
+    return query, [*month_params, CommissionRollup.UNPAID_MONTH, shop.pk, *scope_params]
+
+
+ROLLUP_COLUMNS = f"{', '.join(ROLLUP_KEY)}, {', '.join(CommissionRollup.SUMS)}"
+
+
+def _rollup_add(shop: Shop, scope: list[str] | None, sign: int) -> None:
+    """Add (``sign`` 1) or take out (−1) the lines in scope from the shop's roll-up rows."""
+    query, params = _rollup_sql(shop, scope, sign)
+    table = _table(CommissionRollup)
+    adds = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in CommissionRollup.SUMS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({ROLLUP_COLUMNS}) SELECT * FROM ({query}) s WHERE TRUE "
+            f"ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET {adds}",
+            params,
+        )
+
+
+def commission_rollups_rebuild(*, shop: Shop) -> None:
+    """The shop's roll-up rows summed again from every line (after a whole-shop reconciliation, or lines written
+    by other means)."""
+    query, params = _rollup_sql(shop, None, 1)
+    table = _table(CommissionRollup)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE shop_id = %s", [shop.pk])
+        cursor.execute(f"INSERT INTO {table} ({ROLLUP_COLUMNS}) {query}", params)
+
+
+# --- merchant side: entry points -----------------------------------------------------------------------------------
 
 
 def commission_lines_refresh(*, shop: Shop, order_ids: Iterable[str] | None = None) -> None:
     """Bring the shop's commission lines in line with its synced orders (all, or the orders with these platform
-    ids): upsert one line per entry of ``commission_infos``, delete the lines the orders no longer list, then
-    compute expected amounts, differences and reasons (see the module docstring). Idempotent; never refuses."""
+    ids): delete the lines the orders no longer list, then upsert one reconciled line per entry of
+    ``commission_infos`` (see the module docstring), and keep the roll-ups in step: the lines in scope are taken
+    out before and added back after (the whole shop: summed again). Idempotent; never refuses."""
     synced_at = timezone.now()
     with transaction.atomic(), _without_jit():
         for scope in _chunks(order_ids):
-            _lines_extract(shop, scope, synced_at)
+            if scope is not None:
+                _rollup_add(shop, scope, -1)
             _lines_prune(shop, scope)
-            _lines_reconcile(shop, scope)
+            _lines_upsert(shop, scope, synced_at)
+            if scope is not None:
+                _rollup_add(shop, scope, 1)
+        if order_ids is None:
+            commission_rollups_rebuild(shop=shop)
+        else:
+            CommissionRollup.objects.filter(shop=shop, lines=0).delete()
 
 
 def commission_lines_reconcile(*, shop: Shop) -> int:
     """Recompute expected amounts, differences and reasons of every commission line of the shop, for when the
-    plan terms or the shop's talents change (the lines themselves are unchanged). Returns the rows written."""
+    plan terms or the shop's talents change (the lines themselves are unchanged), and its roll-ups when a line
+    changed. Returns the rows written."""
     with transaction.atomic(), _without_jit():
-        return _lines_reconcile(shop, None)
+        written = _lines_reconcile(shop)
+        if written:
+            commission_rollups_rebuild(shop=shop)
+        return written
 
 
 def orders_stored_receiver(sender, *, shop: Shop, order_ids: list[str], **kwargs) -> None:
@@ -375,7 +482,7 @@ def commission_orders_reconcile(*, agency: Agency, keys: Iterable[tuple[str, str
             Q.create([Q(order_id=o, sku_id=s) for o, s in pairs[i : i + SCOPE_CHUNK // 2]], connector=Q.OR)
             for i in range(0, len(pairs), SCOPE_CHUNK // 2)
         ]
-    updated = 0
+    updated, days = 0, set()
     with transaction.atomic():
         for batch in batches:
             rows = orders if batch is None else orders.filter(batch)
@@ -389,4 +496,47 @@ def commission_orders_reconcile(*, agency: Agency, keys: Iterable[tuple[str, str
                 reason=Case(When(matches, then=Value(Reason.NONE)), default=Value(Reason.PLATFORM_MISCOMPUTED)),
                 self_referral=Case(When(is_self, then=Value(True)), default=Value(False), output_field=BooleanField()),
             )
+            if batch is not None:
+                days.update(timezone.localdate(at, _project_tz()) for at in rows.values_list("create_time", flat=True))
+        commission_order_rollups_rebuild(agency=agency, days=None if keys is None else days)
     return updated
+
+
+def _project_tz() -> zoneinfo.ZoneInfo:
+    """The zone the roll-ups' days are in (``_Dialect.day``), whatever zone is active for the request."""
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def commission_order_rollups_rebuild(*, agency: Agency, days: Iterable[date] | None = None) -> None:
+    """The agency's commission-order roll-up rows of these Beijing days of creation (None: all) summed again from
+    its commission orders. A commission order's shop and creation time never change, so its row stays in the days
+    it was created on whatever else a sync changes."""
+    sql = _Dialect()
+    table = _table(CommissionOrderRollup)
+    created, created_params = sql.day("create_time")
+    paid, paid_params = sql.day("pay_time")
+    where, params = "agency_id = %s", [agency.pk]
+    if days is not None:
+        if not days:
+            return
+        starts = [datetime.combine(day, time.min, _project_tz()) for day in sorted(days)]
+        where += " AND (" + " OR ".join(["(create_time >= %s AND create_time < %s)"] * len(starts)) + ")"
+        adapt = connection.ops.adapt_datetimefield_value  # SQLite compares text in UTC
+        params += [adapt(at) for start in starts for at in (start, start + timedelta(days=1))]
+    key = "agency_id, shop_appid, status, promoter_kind, created_day, paid_day"
+    query = f"""
+        INSERT INTO {table} ({key}, count, payment_fen, service_fen, promoter_fen)
+        SELECT {key}, COUNT(*), SUM(actual_payment_fen), SUM(service_amount_fen), SUM(promoter_amount_fen) FROM (
+            SELECT agency_id, shop_appid, status, promoter_kind, {created} AS created_day,
+                   COALESCE({paid}, %s) AS paid_day, actual_payment_fen, service_amount_fen, promoter_amount_fen
+            FROM {_table(CommissionOrder)} WHERE {where}
+        ) o
+        GROUP BY {key}
+    """
+    rollups = CommissionOrderRollup.objects.filter(agency=agency)
+    if days is not None:
+        rollups = rollups.filter(created_day__in=days)
+    with transaction.atomic():
+        rollups.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(query, [*created_params, *paid_params, CommissionOrderRollup.UNPAID_DAY, *params])

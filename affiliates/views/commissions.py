@@ -99,7 +99,7 @@ class CommissionListView(ShopMixin, TemplateView):
         form = CommissionFilterForm(self.request.GET, differences=self.differences)
         filters = form.filters()
         lines = selectors.commission_lines_for_shop(shop=self.shop, filters=filters)
-        totals = selectors.commission_totals(lines)
+        totals = selectors.commission_totals(shop=self.shop, filters=filters)
         paginator = Paginator(lines, LINES_PER_PAGE)
         paginator.count = totals.lines  # counted by the totals' query already
         page = paginator.get_page(self.request.GET.get("page"))
@@ -112,7 +112,9 @@ class CommissionListView(ShopMixin, TemplateView):
             rows=[line_row(line) for line in page.object_list],
             page=page,
             totals=totals,
-            by_reason=selectors.difference_totals_by_reason(lines) if self.differences else [],
+            by_reason=selectors.difference_totals_by_reason(shop=self.shop, filters=filters)
+            if self.differences
+            else [],
             hints=selectors.commission_filter_hints(shop=self.shop),
             filtered=bool(set(params) - {"differences"}),
             query=_query({k: v for k, v in params.items() if k != "differences"}),

@@ -133,12 +133,11 @@ class PartnerHomeView(PartnerMixin, TemplateView):
                 : self.HOME_SHOPS + 1
             ]
         )
-        everything = selectors.commission_orders_for_agency(agency=self.agency, filters=selectors.CommissionFilters())
         context.update(
             pending=list(selectors.cooperations_for_agency(agency=self.agency, status=Cooperation.Status.INVITING)),
             cooperating=cooperating[: self.HOME_SHOPS],
             more_shops=len(cooperating) > self.HOME_SHOPS,
-            totals=selectors.commission_totals(everything),
+            totals=selectors.commission_totals_for_agency(agency=self.agency, filters=selectors.CommissionFilters()),
             recorded_only=not cooperation_services.sandbox_only_apis_enabled(),
             agency_backend=cooperation_services.AGENCY_BACKEND,
         )

@@ -315,9 +315,14 @@ def test_the_refresh_runs_a_fixed_number_of_statements(shop):
     with CaptureQueriesContext(connection) as few:
         commission_lines_refresh(shop=shop, order_ids=[o.order_id for o in orders[:3]])
     with CaptureQueriesContext(connection) as many:
+        commission_lines_refresh(shop=shop, order_ids=[o.order_id for o in orders])
+    empty = ShopFactory()
+    with CaptureQueriesContext(connection) as some_shop:
+        commission_lines_refresh(shop=empty)
+    with CaptureQueriesContext(connection) as whole_shop:
         commission_lines_refresh(shop=shop)
 
-    assert (CommissionLine.objects.count(), len(few), len(many)) == (30, len(many), len(many))
+    assert (CommissionLine.objects.count(), len(few), len(some_shop)) == (30, len(many), len(whole_shop))
 
 
 def test_self_referral_is_copied_from_the_agency_commission_order(shop):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from affiliates.models import CommissionLine, Reason
+from affiliates.services.commissions import commission_rollups_rebuild
 from shopops.roles import Role
 from tests.factories import ORDER_T0, MembershipFactory, ShopFactory
 
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def commission_line(shop, n, **fields) -> CommissionLine:
-    """A reconciled line: order 37…n paid ``n`` hours after ORDER_T0, 10% of 10000 expected."""
+    """A reconciled line: order 37…n paid ``n`` hours after ORDER_T0, 10% of 10000 expected; the shop's roll-ups
+    summed again, as the reconciliation keeps them."""
     values = {
         "order_id": f"37{n:017d}",
         "sku_id": "40000001",
@@ -36,7 +38,9 @@ def commission_line(shop, n, **fields) -> CommissionLine:
         "synced_at": ORDER_T0,
         **fields,
     }
-    return CommissionLine.objects.create(shop=shop, **values)
+    line = CommissionLine.objects.create(shop=shop, **values)
+    commission_rollups_rebuild(shop=shop)
+    return line
 
 
 @pytest.fixture

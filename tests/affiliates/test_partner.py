@@ -27,6 +27,7 @@ from affiliates.models import (
     Sharer,
     Talent,
 )
+from affiliates.services.commissions import commission_order_rollups_rebuild
 from tests.factories import AgencyMemberFactory, ShopFactory
 from tests.security.isolation import changes, snapshot
 
@@ -92,7 +93,7 @@ def commission(agency: Agency, order_id: str, *, shop_appid: str, status: int, c
         "raw": {},
         "synced_at": timezone.now(),
     }
-    return CommissionOrder.objects.create(
+    row = CommissionOrder.objects.create(
         agency=agency,
         order_id=order_id,
         shop_appid=shop_appid,
@@ -100,6 +101,8 @@ def commission(agency: Agency, order_id: str, *, shop_appid: str, status: int, c
         create_time=created,
         **{**defaults, **values},
     )
+    commission_order_rollups_rebuild(agency=agency)  # as the reconciliation keeps them
+    return row
 
 
 def sharer(agency: Agency, appid: str, nickname: str, **values) -> Sharer:
