@@ -177,13 +177,9 @@ def commission_totals_for_agency(*, agency: Agency, filters: CommissionFilters) 
     rollups = _rollups_for_agency(agency=agency, filters=filters)
     if rollups is None:
         return commission_totals(commission_orders_for_agency(agency=agency, filters=filters))
-    aggregates = {}
-    for key, status in TOTAL_STATUSES.items():
-        only = Q(status=status)
-        aggregates[f"{key}__count"] = Sum("count", filter=only, default=0)
-        for name in TOTAL_FIELDS:
-            aggregates[f"{key}__{name}"] = Sum(name, filter=only, default=0)
-    return _totals(rollups.order_by().aggregate(**aggregates))
+    sums = rollups.order_by().values("status").annotate(count=Sum("count"), **{n: Sum(n) for n in TOTAL_FIELDS})
+    by_status = {row.pop("status"): row for row in sums}
+    return CommissionTotals(**{key: StatusTotal(**by_status.get(status, {})) for key, status in TOTAL_STATUSES.items()})
 
 
 def _totals(values: dict) -> CommissionTotals:

@@ -100,22 +100,34 @@ class _Dialect:
         return f"EXISTS (SELECT 1 FROM json_each({array}) AS member WHERE member.value = {value})"
 
 
+# PostgreSQL settings for the reconciliation's statements, within the transaction, then restored.
+BATCH_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+
+
 @contextmanager
-def _without_jit() -> Iterator[None]:
-    """PostgreSQL's JIT compiler off for the reconciliation's statements (within the transaction, then restored).
-    Their many CASE expressions took it seconds to compile, more than it saved: at 100,000 lines the UPDATE ran in
-    2.1 s without it and 5.2 s with it, 3.9 s of them compiling (bench/commissions.py, EXPLAIN ANALYZE)."""
+def _batch_settings() -> Iterator[None]:
+    """``BATCH_SETTINGS`` for the reconciliation's statements (PostgreSQL; within the transaction, then restored).
+    JIT off: their many CASE expressions took it seconds to compile, more than it saved (at 100,000 lines the UPDATE
+    ran in 2.1 s without it and 5.2 s with it, 3.9 s of them compiling). 64 MB to sort in: a whole shop's extraction
+    sorts its entries three times (window, group, join), which spilled to disk at the default 4 MB."""
     if connection.vendor != "postgresql":
         yield
         return
+    names = list(BATCH_SETTINGS)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        (previous, _off) = cursor.fetchone()
+        cursor.execute(
+            "SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names),
+            [value for name in names for value in (name, name, BATCH_SETTINGS[name])],
+        )
+        previous = cursor.fetchone()[::2]
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('jit', %s, true)", [previous])
+            cursor.execute(
+                "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
+                [value for name, old in zip(names, previous, strict=True) for value in (name, old)],
+            )
 
 
 def _table(model) -> str:
@@ -202,17 +214,18 @@ RECONCILED = ("terms_id", "expected_ratio_ppm", "expected_amount_fen", "differen
 
 
 def _extracted_sql(shop: Shop, scope: list[str] | None, synced_at: datetime) -> tuple[str, list]:
-    """One row per commission line of the orders in scope, the columns ``KEY + EXTRACTED`` and ``synced_at``."""
+    """One row per commission line of the orders in scope, the columns ``KEY + EXTRACTED`` and ``synced_at``. The
+    sums are cast back to bigint: PostgreSQL sums bigints as numeric, whose division would not be the floor."""
     sql = _Dialect()
     entries, entry_params = _entries_sql(sql, scope)
     refunds, refund_params = _refunds_sql(AFTERSALE_REFUNDED, scope)
     query = f"""
         SELECT CAST(%s AS bigint) AS shop_id, x.order_id, x.sku_id, x.party, x.party_id,
                MAX(x.product_id) AS product_id, MAX(x.nickname) AS nickname, MAX(x.agency_appid) AS agency_appid,
-               MIN(x.status) AS status, MAX(x.pay_time) AS pay_time, MAX(x.paid_fen) AS paid_fen,
-               CASE WHEN MAX(COALESCE(r.fen, 0)) > MAX(x.paid_fen) THEN MAX(x.paid_fen)
-                    ELSE MAX(COALESCE(r.fen, 0)) END AS refunded_fen,
-               SUM(x.amount) AS platform_amount_fen, %s AS synced_at
+               MIN(x.status) AS status, MAX(x.pay_time) AS pay_time, CAST(MAX(x.paid_fen) AS bigint) AS paid_fen,
+               CAST(CASE WHEN MAX(COALESCE(r.fen, 0)) > MAX(x.paid_fen) THEN MAX(x.paid_fen)
+                         ELSE MAX(COALESCE(r.fen, 0)) END AS bigint) AS refunded_fen,
+               CAST(SUM(x.amount) AS bigint) AS platform_amount_fen, %s AS synced_at
         FROM ({entries}) x
         LEFT JOIN ({refunds}) r ON r.order_id = x.order_id AND r.sku_id = x.sku_id
         GROUP BY x.order_id, x.sku_id, x.party, x.party_id
@@ -422,7 +435,7 @@ def commission_lines_refresh(*, shop: Shop, order_ids: Iterable[str] | None = No
     ``commission_infos`` (see the module docstring), and keep the roll-ups in step: the lines in scope are taken
     out before and added back after (the whole shop: summed again). Idempotent; never refuses."""
     synced_at = timezone.now()
-    with transaction.atomic(), _without_jit():
+    with transaction.atomic(), _batch_settings():
         for scope in _chunks(order_ids):
             if scope is not None:
                 _rollup_add(shop, scope, -1)
@@ -440,7 +453,7 @@ def commission_lines_reconcile(*, shop: Shop) -> int:
     """Recompute expected amounts, differences and reasons of every commission line of the shop, for when the
     plan terms or the shop's talents change (the lines themselves are unchanged), and its roll-ups when a line
     changed. Returns the rows written."""
-    with transaction.atomic(), _without_jit():
+    with transaction.atomic(), _batch_settings():
         written = _lines_reconcile(shop)
         if written:
             commission_rollups_rebuild(shop=shop)

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -36,7 +37,7 @@ from affiliates.forms.partner import (
     SharerCommissionForm,
     ShopFilterForm,
 )
-from affiliates.models import Agency, AgencyProduct, CommissionOrder, Cooperation
+from affiliates.models import Agency, AgencyProduct, CommissionOrder, Cooperation, Reason
 from affiliates.selectors import partner as selectors
 from affiliates.selectors import talents as talent_selectors
 from affiliates.services import cooperation as cooperation_services
@@ -44,6 +45,7 @@ from affiliates.services import partner as services
 from shopops import exports
 from shopops.forms.auth import PartnerAuthenticationForm
 from shopops.forms.orders import labelled
+from shopops.money import format_percent, format_yuan
 from shopops.views.auth import AreaLoginView
 
 PER_PAGE = 25
@@ -271,6 +273,52 @@ def _commission_form(request, agency: Agency) -> CommissionFilterForm:
     return CommissionFilterForm(request.GET, shops=selectors.shop_choices_for_agency(agency=agency))
 
 
+def _cut(text: str, length: int) -> str:
+    """``text`` cut to ``length`` characters with an ellipsis, like ``truncatechars`` (which costs far more)."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def commission_rows(orders) -> list[dict]:
+    """The page's commission orders as plain dicts of what each row shows, already formatted (times in Beijing,
+    amounts in yuan, labels translated once per page, long names cut): the page renders 50 of them, and the
+    template's filters (date, truncatechars, blocktranslate) and attribute lookups on model instances cost more
+    than the rest of the page."""
+    tz = timezone.get_current_timezone()
+    statuses = {value: str(label) for value, label in CommissionOrder.Status.choices}
+    kinds = {value: str(label) for value, label in CommissionOrder.Promoter.choices}
+    reasons = {value: str(label) for value, label in Reason.choices}
+    sku, difference = gettext("SKU %(sku)s"), gettext("difference %(amount)s")
+    rows = []
+    for o in orders:
+        shop = o.shop_name or o.shop_appid
+        rows.append(
+            {
+                "order_id": o.order_id,
+                "product_id": o.product_id,
+                "full_title": o.title,
+                "promoter_nickname": o.promoter_nickname,
+                "self_referral": o.self_referral,
+                "badge": COMMISSION_BADGES.get(o.status, ""),
+                "sku": sku % {"sku": o.sku_id},
+                "title": _cut(o.title or o.product_id, 22),
+                "shop": shop,
+                "shop_cut": _cut(shop, 12),
+                "promoter_kind": kinds.get(o.promoter_kind, o.promoter_kind) if o.promoter_kind else "",
+                "status": statuses.get(o.status, o.status),
+                "created": o.create_time.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                "paid": o.pay_time.astimezone(tz).strftime("%Y-%m-%d %H:%M") if o.pay_time else "",
+                "payment": format_yuan(o.actual_payment_fen),
+                "service": format_yuan(o.service_amount_fen),
+                "service_ratio": format_percent(o.service_ratio_ppm),
+                "promoter": format_yuan(o.promoter_amount_fen),
+                "promoter_ratio": format_percent(o.promoter_ratio_ppm),
+                "difference": difference % {"amount": format_yuan(o.difference_fen)} if o.difference_fen else "",
+                "reason": reasons.get(o.reason, o.reason),
+            }
+        )
+    return rows
+
+
 class CommissionsView(PartnerMixin, TemplateView):
     """The agency's commission orders, filtered, a page at a time, with the totals of the whole filtered set."""
 
@@ -290,7 +338,7 @@ class CommissionsView(PartnerMixin, TemplateView):
             form=form,
             page=result.page,
             totals=result.totals,
-            rows=[{"order": o, "badge": COMMISSION_BADGES.get(o.status, "")} for o in result.page],
+            rows=commission_rows(result.page),
             query=_query(params),
             filtered=bool(params),
             advanced_open=bool(set(params) - {"shop", "status"}) or bool(form.errors),

@@ -311,7 +311,7 @@ def test_each_agency_sees_only_its_own_rows_on_every_page(client, data):
         products = client.get(reverse("partner:products")).context
         assert [(r["product"].shop_appid, r["product"].product_id) for r in products["rows"]] == want["products"]
         commissions = client.get(reverse("partner:commissions")).context
-        assert _ids(commissions["rows"], "order", "order_id") == want["commissions"]
+        assert [row["order_id"] for row in commissions["rows"]] == want["commissions"]
         sharers = client.get(reverse("partner:sharers")).context
         assert _ids(sharers["rows"], "sharer", "sharer_appid") == want["sharers"]
         assert [f.flow_id for f in client.get(reverse("partner:funds")).context["flows"]] == want["flows"]
@@ -396,7 +396,7 @@ def test_products_show_the_exclusive_terms_shops_offer_the_agencys_bound_talents
 )
 def test_commission_filters(a_client, query, order_ids):
     rows = a_client.get(reverse("partner:commissions"), query).context["rows"]
-    assert [r["order"].order_id for r in rows] == order_ids
+    assert [r["order_id"] for r in rows] == order_ids
 
 
 def test_commission_totals_are_those_of_the_filtered_set(a_client):
