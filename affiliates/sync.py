@@ -39,7 +39,8 @@ from affiliates.models import (
     FundsFlow,
     Sharer,
 )
-from affiliates.services.commissions import commission_orders_reconcile
+from affiliates.services import plans
+from affiliates.services.commissions import commission_lines_reconcile, commission_orders_reconcile
 from shopops.bulk import rows_write
 from shopops.models import Shop
 from shopops.platform import agency_client
@@ -401,6 +402,13 @@ def agency_products_store(*, agency: Agency, payloads: list[dict], listed, synce
             }
         )
     _upsert(AgencyProduct, rows, "shop_appid", "product_id")
+    # The shops' side: an agency plan made in the WeChat backend is known to the shop's console only from here.
+    for shop_appid in sorted({row["shop_appid"] for row in rows}):
+        items = [row for row in rows if row["shop_appid"] == shop_appid]
+        for shop in plans.agency_plans_learn(
+            headsupplier_appid=agency.appid, shop_appid=shop_appid, items=items, at=synced_at
+        ):
+            commission_lines_reconcile(shop=shop)
 
 
 def agency_talents_store(*, agency: Agency, payloads: list[dict], listed, synced_at: datetime) -> None:

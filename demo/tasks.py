@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_q.tasks import async_task
 
+from affiliates import tasks as affiliate_tasks
 from linked_accounts.models import DISPLAY_KINDS, AccountKind, CooperationAccount, LinkedAccount
 from linked_accounts.services import cooperation as cooperation_services
 from linked_accounts.services import linked_accounts as linked_services
@@ -73,6 +74,15 @@ def demo_first_steps(shop_id: int, owner_id: int) -> str:
                 shop=shop, sharer_type=mini, appid=INVITED_MINIPROGRAM
             ),
         )
+    # The alliance as the platform holds it (plans, talents, the agency's cooperation), then the commission lines of
+    # the orders synced so far checked against those plans (later pages are checked as they are stored).
+    step("alliance", lambda: _alliance_refreshed(shop))
     if problems:
         logger.warning("The demo's first steps for shop %s: %s", shop.pk, "; ".join(problems))
     return f"done: {', '.join(done) or 'nothing'}" + (f"; refused: {'; '.join(problems)}" if problems else "")
+
+
+def _alliance_refreshed(shop: Shop) -> None:
+    outcome = affiliate_tasks.alliance_refresh_shop(shop.pk)
+    if "refused" in outcome:
+        raise ValidationError(outcome)

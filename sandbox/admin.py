@@ -492,6 +492,15 @@ class LeaguePlanAdmin(admin.ModelAdmin):
         services.plan_change(plan=obj, now=obj.shop.clock or int(platform_now()), **changes)
 
 
+class LeaguePlanTermsAdmin(ReadOnlyAdmin):
+    """Every plan's terms over time, to search across plans (each plan's own are inline on its page)."""
+
+    list_display = ("plan", "ratio_pct", "service_ratio_pct", "listed", "valid_from", "valid_to")
+    list_filter = ("listed",)
+    search_fields = ("plan__plan_id", "plan__product_id", "plan__shop__appid")
+    list_select_related = ("plan",)
+
+
 class LeagueTalentAdmin(admin.ModelAdmin):
     list_display = ("nickname", "talent_appid", "shop", "status", "is_blacklisted", "level")
     list_filter = ("status", "is_blacklisted")
@@ -501,6 +510,7 @@ class LeagueTalentAdmin(admin.ModelAdmin):
 
 class LeagueSaleAdmin(ReadOnlyAdmin):
     list_display = ("talent_appid", "order_id", "sku_id", "product_id", "amount", "shop")
+    list_filter = ("shop",)
     search_fields = ("talent_appid", "order_id", "product_id")
     list_select_related = ("shop",)
 
@@ -527,6 +537,7 @@ ADMINS = {
     AgencyItem: AgencyItemAdmin,
     Invitation: InvitationAdmin,
     LeaguePlan: LeaguePlanAdmin,
+    LeaguePlanTerms: LeaguePlanTermsAdmin,
     LeagueTalent: LeagueTalentAdmin,
     LeagueSale: LeagueSaleAdmin,
     CommissionAnomaly: CommissionAnomalyAdmin,

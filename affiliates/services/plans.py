@@ -51,6 +51,7 @@ from django.utils.translation import gettext_lazy as _
 from affiliates.models import Cooperation, PlanTerms, PromotionPlan, Talent
 from affiliates.services.league import MEANINGS, REFUSAL_CODES, league_session
 from shopops.models import Product, Shop
+from shopops.money import PPM_PER_PERCENT
 from shopops.wechat.types import as_bool, as_dict, as_id, as_int, as_list, as_str, platform_time
 
 Type = PromotionPlan.Type
@@ -752,3 +753,57 @@ def _store_seen(shop: Shop, seen: list[_Seen]) -> int:
 def _key(plan_type: int, product_id: str, info_id: str) -> tuple:
     """How a plan is known on both sides: 普通 by its product, 定向/专属 by the platform's plan id."""
     return (plan_type, product_id) if plan_type == Type.NORMAL else (plan_type, info_id)
+
+
+# --- agency plans seen from the agency's side -------------------------------------------------------------------------
+
+AGENCY_ITEM_STATUS = {1: Status.LISTED, 2: Status.DELISTED, 5: Status.DELETED}  # headsupplier item commission_info
+
+
+@transaction.atomic
+def agency_plans_learn(*, headsupplier_appid: str, shop_appid: str, items: Iterable[dict], at: datetime) -> list[Shop]:
+    """The agency plans a shop made in the 微信小店 backend, learned from the agency's own account.
+
+    The merchant-side API lists no agency plan, but the agency sees each one's terms (headsupplier item/get: ratio
+    and service ratio in ppm, period, status). When an agency syncs through ShopOps, the items of a shop that is in
+    ShopOps and cooperates with it tell that shop's console the plan it made: a plan first seen counts from its
+    period's start (else ``KNOWN_SINCE_FIRST_SIGHTING``), a later change from ``at``. ``items``: dicts with
+    product_id, ratio_ppm, service_ratio_ppm, status, start_time, end_time. Returns the shops whose plans changed."""
+    shops = Shop.objects.filter(
+        appid=shop_appid,
+        agency_cooperations__agency_appid=headsupplier_appid,
+        agency_cooperations__status=Cooperation.Status.ACCEPTED,
+    ).distinct()
+    changed = []
+    for shop in shops:
+        written = 0
+        plans = {
+            p.product_id: p
+            for p in PromotionPlan.objects.select_for_update().filter(shop=shop, headsupplier_appid=headsupplier_appid)
+        }
+        for item in items:
+            seen = {
+                "status": AGENCY_ITEM_STATUS.get(item["status"], Status.DELISTED),
+                "ratio_percent": item["ratio_ppm"] // PPM_PER_PERCENT,
+                "service_ratio_percent": item["service_ratio_ppm"] // PPM_PER_PERCENT,
+                "begin_time": item["start_time"],
+                "end_time": item["end_time"],
+                "forever": item["end_time"] is None,
+            }
+            plan = plans.get(item["product_id"])
+            first = plan is None
+            if first:
+                plan = PromotionPlan(
+                    shop=shop, type=Type.NORMAL, product_id=item["product_id"], headsupplier_appid=headsupplier_appid
+                )
+            elif all(getattr(plan, name) == value for name, value in seen.items()):
+                continue
+            for name, value in seen.items():
+                setattr(plan, name, value)
+            plan.synced_at = at
+            plan.save()
+            _terms_record(plan, at=(plan.begin_time or KNOWN_SINCE_FIRST_SIGHTING) if first else at)
+            written += 1
+        if written:
+            changed.append(shop)
+    return changed

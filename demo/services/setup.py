@@ -20,6 +20,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
+from affiliates import sync as agency_sync
+from affiliates import tasks as affiliate_tasks
 from affiliates.models import Agency, AgencyMember
 from affiliates.services import agencies as agency_services
 from demo import tasks as demo_tasks
@@ -44,6 +46,9 @@ DEMO_USERS = {
 STAFF_USERS = {"demo-support"}
 # The platform's data for the demo shop: deterministic for a given shop appid.
 SEED_DAYS, SEED_ORDERS, SEED = 60, 3000, 2026
+# The platform pays 2% of commission parties wrongly and 20% of 推客 lines are bought by the 推客 themself: the
+# emulator records both, so the demo's differences and self-referral flags have something true to show.
+MISCOMPUTE_PERMILLE, SELF_REFERRAL_PERMILLE = 20, 200
 # The product's syncs go back a day further than the seeded data, so they read all of it.
 BACKFILL_DAYS = SEED_DAYS + 1
 
@@ -134,6 +139,12 @@ def demo_setup(*, url: str, reset_passwords: bool = False) -> DemoResult:
         # so the catalogue shows while the orders are still coming in.
         tasks.queue_sync(shop_id=shop.pk, streams=("products", "orders", "aftersales"))
         linked_tasks.queue_refresh(shop_id=shop.pk)
+        engine.subject_backfill_request(
+            subject=agency_sync.agency_subject(agency),
+            since=engine.now() - timedelta(days=BACKFILL_DAYS),
+            streams=("commission_orders", "funds_flows"),
+        )
+        affiliate_tasks.queue_agency_sync(agency_id=agency.pk)
         demo_tasks.queue_first_steps(shop_id=shop.pk, owner_id=users["demo-owner"].pk)
     return DemoResult(shop=shop, agency=agency, logins=logins, seeded=seeded)
 
@@ -156,5 +167,8 @@ def _platform_seed(*, shop: Shop, agency: Agency, url: str) -> None:
         agency_name=agency.name,
         agency_appid=agency.appid,
         agency_secret=agency.app_secret,
+        agencies=1,  # the demo agency only: a second one, outside ShopOps, would leave its plans unknown here
+        miscompute=MISCOMPUTE_PERMILLE,
+        self_referral=SELF_REFERRAL_PERMILLE,
         stdout=io.StringIO(),  # the sandbox's own credentials listing is not for the demo's user
     )

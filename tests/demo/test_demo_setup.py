@@ -12,12 +12,15 @@ from django.core.management import call_command
 from django_q.conf import Conf
 from django_q.models import Task
 
-from affiliates.models import Agency, AgencyMember
+from affiliates.models import Agency, AgencyMember, CommissionLine, PromotionPlan, Reason
+from affiliates.models import CommissionOrder as AgencyCommissionOrder
+from affiliates.models import Cooperation as AffiliateCooperation
+from affiliates.sync import ALL_STREAMS
 from demo.services import setup as demo
 from demo.tasks import INVITED_FINDER, INVITED_MINIPROGRAM
 from linked_accounts.models import CooperationAccount, LinkedAccount, LinkingState, WecomStaff
 from sandbox import selectors as platform
-from sandbox.models import CommissionOrder
+from sandbox.models import CommissionOrder, LeaguePlan
 from sandbox.models import Product as PlatformProduct
 from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD
 from shopops.models import Order, OrderLine, Product, Shop
@@ -62,6 +65,7 @@ def test_first_open_shows_a_real_shop_without_pressing_any_button(live_sandbox, 
     assert output.splitlines()[0] == "Seeded the sandbox with 3,000 orders over 60 days; the worker is syncing them."
     results = {(t.func, tuple(t.args)): (t.success, t.result) for t in Task.objects.all()}
     owner = get_user_model().objects.get(username="demo-owner")
+    agency = Agency.objects.get()
     assert results == {
         ("shopops.tasks.sync_shop", (shop.pk, ("products", "orders", "aftersales"))): (True, "caught up"),
         ("linked_accounts.tasks.linked_accounts_refresh_shop", (shop.pk,)): (
@@ -71,8 +75,9 @@ def test_first_open_shows_a_real_shop_without_pressing_any_button(live_sandbox, 
         ("linked_accounts.tasks.cooperation_accounts_refresh_shop", (shop.pk,)): (True, "3 changed"),
         ("demo.tasks.demo_first_steps", (shop.pk, owner.pk)): (
             True,
-            "done: refresh, display channels, display mp, display service, invite, cooperation invite",
+            "done: refresh, display channels, display mp, display service, invite, cooperation invite, alliance",
         ),
+        ("affiliates.tasks.agency_sync", (agency.pk, ALL_STREAMS)): (True, "caught up"),
     }
 
     # 商品: every product the platform lists (12 seeded: a draft and one in the recycle bin are not listed).
@@ -133,6 +138,37 @@ def test_first_open_shows_a_real_shop_without_pressing_any_button(live_sandbox, 
     assert client.get(console_url("linked_accounts", shop)).context["total"] == 6
     assert len(client.get(console_url("cooperation_accounts", shop)).context["rows"]) == 4
 
+    # 优选联盟: the shop's plans and its agency, the agency's own account, and the commission lines checked.
+    cooperation = AffiliateCooperation.objects.get(agency=agency)
+    assert (cooperation.shop, cooperation.status) == (shop, 2)
+    assert (
+        PromotionPlan.objects.filter(shop=shop, headsupplier_appid="").count()
+        == LeaguePlan.objects.filter(shop__appid=shop.appid, type__in=(1, 2, 3)).count()
+    )
+    # The agency plans the merchant-side API does not list, learned from the demo agency's own account.
+    assert sorted(
+        PromotionPlan.objects.filter(shop=shop, headsupplier_appid=agency.appid).values_list("product_id", flat=True)
+    ) == sorted(
+        LeaguePlan.objects.filter(shop__appid=shop.appid, agency__appid=agency.appid).values_list(
+            "product_id", flat=True
+        )
+    )
+    assert (
+        AgencyCommissionOrder.objects.filter(agency=agency).count()
+        == CommissionOrder.objects.filter(agency__appid=agency.appid).count()
+    )
+    wrong = CommissionLine.objects.filter(shop=shop, reason=Reason.PLATFORM_MISCOMPUTED)
+    assert set(wrong.values_list("order_id", "sku_id", "party")) == platform.commission_anomalies(shop.appid)
+    assert set(CommissionLine.objects.filter(shop=shop).values_list("reason", flat=True)) == {
+        "",
+        Reason.PLATFORM_MISCOMPUTED,
+    }
+    # …and the agency's member sees the shop and its commissions in the portal on first sign-in.
+    client.force_login(get_user_model().objects.get(username="demo-agency"))
+    assert client.get("/partner/commissions/").context["totals"].count == (
+        AgencyCommissionOrder.objects.filter(agency=agency).count()
+    )
+
 
 def test_the_demo_agency_cooperates_with_the_demo_shop_on_the_platform(live_sandbox, live_server, small_seed):
     """The agency's own credentials answer headsupplier/shop/list/get with the demo shop, accepted (status 2);
@@ -164,7 +200,7 @@ def test_running_it_again_changes_nothing_and_queues_nothing(live_sandbox, live_
     second = demo_setup(live_server.url)
 
     assert changes(before, snapshot()) == {}
-    assert len(queue()) == queued == 4  # the sync, the two refreshes and the owner's first steps
+    assert len(queue()) == queued == 5  # the sync, the two refreshes, the agency's sync and the owner's first steps
     assert set(logins(first)) == set(logins(second)) == set(demo.DEMO_USERS)
     assert UNCHANGED not in logins(first).values()
     assert set(logins(second).values()) == {UNCHANGED}

@@ -30,6 +30,25 @@ SCHEDULES: dict[str, dict] = {
         "minutes": 15,
         "repeats": -1,
     },
+    # 优选联盟: each agency's own account (commission orders, funds) and what changes less often (shops, products,
+    # talents, 推客); each shop's plans, talents and cooperations, then a recheck of its commission lines.
+    "shopops:sync-agencies": {
+        "func": "affiliates.tasks.sync_active_agencies",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 5,
+        "repeats": -1,
+    },
+    "shopops:sync-agency-catalogs": {
+        "func": "affiliates.tasks.sync_catalog_all_agencies",
+        "schedule_type": Schedule.HOURLY,
+        "repeats": -1,
+    },
+    "shopops:refresh-alliance": {
+        "func": "affiliates.tasks.alliance_refresh_all_shops",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+        "repeats": -1,
+    },
 }
 
 
