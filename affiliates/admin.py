@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import APIKey
 
 from affiliates.admin_plans import PlanTermsAdmin, PromotionPlanAdmin
+from affiliates.admin_sync import AgencyAlertAdmin, AgencySyncCursorAdmin, AgencySyncStateAdmin
 from affiliates.models import (
     AffiliateSettings,
     Agency,
@@ -28,6 +29,7 @@ from affiliates.models import (
     Sharer,
     Talent,
 )
+from affiliates.models.sync import AgencyAlert, AgencySyncCursor, AgencySyncState
 from affiliates.services import agencies
 from shopops.admin import AuditedAdmin, MoneyAdminMixin, ReadOnlyAdmin
 from shopops.forms.validators import appid_validator
@@ -179,6 +181,9 @@ class AgencyMemberAdmin(AuditedAdmin):
 
 
 admin.site.register(PromotionPlan, PromotionPlanAdmin)
+admin.site.register(AgencySyncCursor, AgencySyncCursorAdmin)
+admin.site.register(AgencySyncState, AgencySyncStateAdmin)
+admin.site.register(AgencyAlert, AgencyAlertAdmin)
 # PlanTerms are read on their plan's page (PlanTermsInline); the list of all terms is for searching across plans.
 admin.site.register(PlanTerms, PlanTermsAdmin)
 
