@@ -65,11 +65,13 @@ class _Dialect:
     def __init__(self):
         self.postgres = connection.vendor == "postgresql"
 
-    def elements(self, column: str, alias: str) -> str:
-        """A FROM item with one row per element of a JSON array column; the element is ``<alias>.value``."""
+    def elements(self, column: str, alias: str, *, standalone: bool = False) -> str:
+        """A FROM item with one row per element of a JSON array column; the element is ``<alias>.value``. Joined
+        to the tables before it, or (``standalone``) the one FROM item of a subquery."""
         if self.postgres:
-            return f"CROSS JOIN LATERAL jsonb_array_elements({column}) AS {alias}(value)"
-        return f"CROSS JOIN json_each({column}) AS {alias}"
+            item = f"jsonb_array_elements({column}) AS {alias}(value)"
+            return f"FROM {item}" if standalone else f"CROSS JOIN LATERAL {item}"
+        return f"{'FROM' if standalone else 'CROSS JOIN'} json_each({column}) AS {alias}"
 
     def text(self, expr: str, key: str) -> str:
         """A JSON object's member as text ("" when absent), numbers included."""
@@ -171,13 +173,16 @@ def _entries_sql(sql: _Dialect, scope: list[str] | None) -> tuple[str, list]:
     entries per SKU and the sync gives them to each line of that SKU: the order's first line of the SKU counts."""
     e = "entry.value"
     kind = sql.integer(e, "type")
-    agency = f"CASE WHEN {kind} = 1 THEN {sql.text(e, 'agency_id')} END"
+    # The line's agency, from its own entries (a subquery per line: a window over the entries would sort them all).
+    a = "agency.value"
+    agency = f"""(SELECT MAX(CASE WHEN {sql.integer(a, "type")} = 1 THEN {sql.text(a, "agency_id")} END)
+                  {sql.elements("l.commission_infos", "agency", standalone=True)})"""
     order_filter, params = _scope_sql("o.order_id", scope)
     query = f"""
         SELECT l.order_id AS order_id, l.sku_id AS sku_id, l.product_id AS product_id, l.pay_time AS pay_time,
                l.paid_fen AS paid_fen, {kind} AS party, {_party_id(sql, e)} AS party_id,
                SUBSTR({sql.text(e, "nickname")}, 1, 100) AS nickname,
-               COALESCE(MAX({agency}) OVER (PARTITION BY l.id), '') AS agency_appid,
+               COALESCE({agency}, '') AS agency_appid,
                {sql.integer(e, "status")} AS status, {sql.integer(e, "amount")} AS amount
         FROM (
             SELECT ol.id, o.order_id, o.pay_time, ol.sku_id, ol.product_id, ol.line_no, ol.commission_infos,
