@@ -45,7 +45,18 @@ class CommissionLine(models.Model):
     paid_fen = models.BigIntegerField(_("paid for line (fen)"))
     refunded_fen = models.BigIntegerField(_("refunded (fen)"), default=0)
     platform_amount_fen = models.BigIntegerField(_("platform commission (fen)"))
-    terms = models.ForeignKey(PlanTerms, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Neither a database constraint nor an index: the reconciliation writes a whole shop's lines at once, and checking
+    # each row's terms at commit, or indexing them, cost seconds per million lines for a lookup nothing makes (terms
+    # are deleted only through the ORM, rarely, which sets this null).
+    terms = models.ForeignKey(
+        PlanTerms,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     expected_ratio_ppm = models.PositiveIntegerField(_("expected ratio (ppm)"), null=True, blank=True)
     expected_amount_fen = models.BigIntegerField(_("expected commission (fen)"), null=True, blank=True)
     difference_fen = models.BigIntegerField(_("difference (fen)"), default=0)
@@ -64,8 +75,8 @@ class CommissionLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "-pay_time"], name="commissionline_shop_paid"),
-            models.Index(fields=["shop", "reason"], name="commissionline_shop_reason"),
-            # The difference list: a shop's lines with a difference, newest payment first (a few in a thousand).
+            # The difference list and a reason's lines (the rows with a reason are a few in a thousand; no index on
+            # the reason of every line, which each insert would maintain for nothing).
             models.Index(fields=["shop", "-pay_time"], condition=~Q(reason=""), name="commissionline_shop_differs"),
         ]
 
