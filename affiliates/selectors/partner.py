@@ -215,6 +215,14 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+# What a row of the list shows (``affiliates.views.partner.commission_rows``): the page reads nothing else.
+COMMISSION_LIST_FIELDS = (
+    "order_id", "sku_id", "product_id", "title", "shop_name", "shop_appid", "promoter_kind", "promoter_nickname",
+    "self_referral", "status", "create_time", "pay_time", "actual_payment_fen", "service_amount_fen",
+    "service_ratio_ppm", "promoter_amount_fen", "promoter_ratio_ppm", "difference_fen", "reason",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class CommissionPage:
     page: Page
@@ -229,7 +237,7 @@ def commission_page_for_agency(
     that is not a number is the first page, one past the end the last (``Paginator.get_page``)."""
     rows = commission_orders_for_agency(agency=agency, filters=filters)
     totals = commission_totals_for_agency(agency=agency, filters=filters)
-    paginator = CountedPaginator(rows.defer("raw"), per_page, count=totals.count)
+    paginator = CountedPaginator(rows.only(*COMMISSION_LIST_FIELDS), per_page, count=totals.count)
     return CommissionPage(page=paginator.get_page(page), totals=totals)
 
 
