@@ -451,7 +451,8 @@ def commission_lines_refresh(*, shop: Shop, order_ids: Iterable[str] | None = No
         if order_ids is None:
             commission_rollups_rebuild(shop=shop)
         else:
-            CommissionRollup.objects.filter(shop=shop, lines=0).delete()
+            with connection.cursor() as cursor:  # in SQL: no signals, no audit entries for what is derived
+                cursor.execute(f"DELETE FROM {_table(CommissionRollup)} WHERE shop_id = %s AND lines = 0", [shop.pk])
 
 
 def commission_lines_reconcile(*, shop: Shop) -> int:
@@ -551,10 +552,11 @@ def commission_order_rollups_rebuild(*, agency: Agency, days: Iterable[date] | N
         ) o
         GROUP BY {key}
     """
-    rollups = CommissionOrderRollup.objects.filter(agency=agency)
+    # The roll-up's own rows are deleted in SQL too: no signals, no audit entries for what is derived.
+    delete, delete_params = f"DELETE FROM {table} WHERE agency_id = %s", [agency.pk]
     if days is not None:
-        rollups = rollups.filter(created_day__in=days)
-    with transaction.atomic():
-        rollups.delete()
-        with connection.cursor() as cursor:
-            cursor.execute(query, [*created_params, *paid_params, CommissionOrderRollup.UNPAID_DAY, *params])
+        condition, day_params = _in("created_day", [connection.ops.adapt_datefield_value(day) for day in sorted(days)])
+        delete, delete_params = f"{delete} AND {condition}", [*delete_params, *day_params]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(delete, delete_params)
+        cursor.execute(query, [*created_params, *paid_params, CommissionOrderRollup.UNPAID_DAY, *params])
