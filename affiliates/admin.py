@@ -21,6 +21,8 @@ from affiliates.models import (
     AgencyTalent,
     CommissionLine,
     CommissionOrder,
+    CommissionOrderRollup,
+    CommissionRollup,
     Cooperation,
     ExclusiveTerm,
     FundsFlow,
@@ -261,6 +263,41 @@ class CommissionOrderAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     list_display = ("order_id", "sku_id", "agency", "shop_name", "status", "service_amount_yuan", "reason")
     list_filter = ("status", "promoter_kind", "reason", "self_referral")
     search_fields = ("order_id", "sku_id", "product_id", "shop_appid", "agency__name")
+    list_select_related = ("agency",)
+    show_full_result_count = False
+
+
+@admin.register(CommissionRollup)
+class CommissionRollupAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the reconciliation; shown so support staff can compare a report's figure with its lines."""
+
+    money_titles = {
+        "paid_fen": _("Paid"),
+        "refunded_fen": _("Refunded"),
+        "gmv_fen": _("GMV"),
+        "platform_fen": _("Platform commission"),
+        "expected_fen": _("Expected commission"),
+        "difference_fen": _("Difference"),
+    }
+    list_display = ("month", "shop", "party", "nickname", "product_id", "lines", "platform_yuan", "difference_yuan")
+    list_filter = ("party", "reason", "month")
+    search_fields = ("shop__name", "party_id", "nickname", "agency_appid", "product_id")
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(CommissionOrderRollup)
+class CommissionOrderRollupAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived from an agency's commission orders; the portal's totals read it."""
+
+    money_titles = {
+        "payment_fen": _("Commissionable amount"),
+        "service_fen": _("Service fee"),
+        "promoter_fen": _("Promoter commission"),
+    }
+    list_display = ("created_day", "agency", "shop_appid", "status", "count", "payment_yuan", "service_yuan")
+    list_filter = ("status", "promoter_kind", "created_day")
+    search_fields = ("agency__name", "shop_appid")
     list_select_related = ("agency",)
     show_full_result_count = False
 

@@ -32,6 +32,8 @@ NOT_AUDITED = {
     "affiliates.PlanTerms",
     "affiliates.CommissionLine",
     "affiliates.CommissionOrder",
+    "affiliates.CommissionRollup",
+    "affiliates.CommissionOrderRollup",
     "affiliates.AgencyProduct",
     "affiliates.AgencyTalent",
     "affiliates.FundsFlow",

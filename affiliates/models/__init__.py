@@ -11,7 +11,13 @@
 """
 
 from affiliates.models.agencies import Agency, AgencyAPIKey, AgencyMember
-from affiliates.models.commissions import CommissionLine, CommissionOrder, Reason
+from affiliates.models.commissions import (
+    CommissionLine,
+    CommissionOrder,
+    CommissionOrderRollup,
+    CommissionRollup,
+    Reason,
+)
 from affiliates.models.cooperation import Cooperation
 from affiliates.models.partner import AgencyProduct, AgencyTalent, FundsFlow, Sharer
 from affiliates.models.plans import PlanTerms, PromotionPlan
@@ -30,6 +36,8 @@ __all__ = [
     "AgencyTalent",
     "CommissionLine",
     "CommissionOrder",
+    "CommissionOrderRollup",
+    "CommissionRollup",
     "Cooperation",
     "ExclusiveTerm",
     "FundsFlow",
