@@ -23,7 +23,7 @@ class PromotionPlan(TimeStampedModel):
         DELISTED = 2, _("Delisted")
         DELETED = 4, _("Deleted")
         BELOW_THRESHOLD = 5, _("Below the entry threshold")
-        PENDING = 10, _("Pending")
+        PENDING = 10, _("Not yet in effect")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="promotion_plans", verbose_name=_("shop"))
     type = models.PositiveSmallIntegerField(_("type"), choices=Type.choices)
