@@ -32,4 +32,5 @@ urlpatterns = [
     path("shops/<uuid:shop>/orders/<str:order_id>/", orders.OrderDetailView.as_view(), name="order_detail"),
     path("", include("linked_accounts.urls")),
     path("", include("affiliates.urls.console")),
+    path("", include("campaigns.urls")),
 ]

@@ -1,0 +1,8 @@
+"""Campaigns: one module per feature.
+
+- ``coupons``: the shop's coupons (a copy of the platform's, with the rules checked before each call), their stock
+  figures and the users' coupons.
+- ``previews``: live previews (直播预告), their promoters, reminders, 预约有礼 and 支付后预约.
+- ``plays``: what the platform has no API for and ShopOps plans and records: 福袋, 粉丝团 notices, 点赞买.
+- ``analytics``: daily roll-ups of orders and favourites snapshots the analytics pages read.
+"""

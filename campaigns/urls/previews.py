@@ -1,0 +1,3 @@
+"""Campaign console pages: previews."""
+
+urlpatterns = []
