@@ -50,6 +50,7 @@ import random
 import string
 from dataclasses import dataclass, field
 
+from sandbox import gen_live
 from sandbox.lifecycle import AGENCY_PLAN, PPM_PER_PCT, OrderRec, PlanBook, ShopInfo, Simulation
 
 DAY, HOUR = 86400, 3600
@@ -561,6 +562,7 @@ def build_catalog(*, appid: str, seed: int, orders: int, anchor: int, name: str,
         ],
         "product_meta": meta,
         "agencies": [spec["appid"] for spec in agencies],
+        "live": gen_live.live_catalog(base, channels),
     }
     return products, meta, buyers, catalog, linked, agency_items
 
