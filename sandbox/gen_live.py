@@ -17,6 +17,7 @@ The generator gives every finder one live session per local day (``generator.liv
 ``live_catalog`` is what ``sandbox.generator.build_catalog`` stores under ``catalog["live"]`` (one line there).
 """
 
+import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +28,14 @@ NOTICE_LEAD = 3 * DAY  # UNCONFIRMED: how long before its start a generated noti
 NOTICE_HISTORY = 7 * DAY  # ended notices stay listed this long (UNCONFIRMED)
 RECORD_HISTORY = 30 * DAY  # live records listed (UNCONFIRMED)
 TOPICS = ("新品首发专场", "会员福利日", "限时秒杀夜", "工厂直发专场", "老粉回馈专场", "周末囤货节", "主播试用分享")
+
+
+def live_id_for(finder_id: str, t: int) -> str:
+    """One live session per finder per local day, named like the platform's live export ids: "export/" and 96
+    base64url characters (103 in all, as in the official order/get example), the same for that finder all day.
+    The generator stamps it on the orders of order_scene 2 (sandbox.generator re-exports it)."""
+    digest = hashlib.shake_256(f"live:{finder_id}:{(t + CN_OFFSET) // DAY}".encode()).digest(72)
+    return "export/" + base64.urlsafe_b64encode(digest).decode()
 
 
 def _h(text: str) -> int:
@@ -120,8 +129,6 @@ def reservations(notice_id: str, start: int, now: int, sharer_appid: str = "") -
 
 def lives(catalog: dict, now: int, *, since: int, until: int) -> list[dict]:
     """The lives that started in [since, until] and by ``now``: export_id (= the orders' live_id), start, finder."""
-    from sandbox.generator import live_id_for  # the generator imports this module
-
     out = []
     for finder in _finders(catalog):
         for start in range(day_start(since), until + 1, DAY):
