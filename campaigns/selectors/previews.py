@@ -31,7 +31,12 @@ def coupon_stock(*, shop: Shop, coupon_id: str) -> dict | None:
 
 def previews_for_shop(*, shop: Shop, when: str = "") -> QuerySet[LivePreview]:
     """The shop's previews with their promoter count; ``when`` "upcoming" / "past" filters on the start time."""
-    rows = LivePreview.objects.for_shop(shop).annotate(promoter_count=Count("promoters")).select_related("reminder")
+    rows = (
+        LivePreview.objects.for_shop(shop)
+        .annotate(promoter_count=Count("promoters"))
+        .select_related("reminder")
+        .order_by("-start_time", "-pk")
+    )
     now = timezone.now()
     if when == "upcoming":
         rows = rows.filter(start_time__gt=now).order_by("start_time", "pk")

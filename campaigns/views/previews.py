@@ -58,6 +58,9 @@ class PreviewSyncView(ShopMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        if not self.shop.is_connected:
+            messages.error(request, _("Connect the shop to WeChat Shop first (Platform connection)."))
+            return redirect("console:preview_list", shop=self.shop.public_id)
         try:
             report = services.previews_sync(shop=self.shop)
         except WeChatError as error:
