@@ -7,11 +7,14 @@
 """
 
 import logging
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_q.tasks import async_task
 
+from campaigns.models import LivePreview
 from campaigns.services import previews
 from shopops.models import Shop
 from shopops.wechat.errors import WeChatError
@@ -32,7 +35,7 @@ def previews_sync_all_shops() -> int:
 
 def previews_sync_shop(shop_id: int) -> str:
     shop = Shop.objects.filter(pk=shop_id).first()
-    if shop is None:
+    if shop is None or not shop.is_connected:
         return "skipped"
     try:
         report = previews.previews_sync(shop=shop)
@@ -40,3 +43,19 @@ def previews_sync_shop(shop_id: int) -> str:
         logger.warning("previews sync of %s failed: %s", shop.appid, error)
         return f"failed: {error}"
     return f"created {report.created}, merged {report.merged}, updated {report.updated}"
+
+
+def previews_demo_first_steps(shop_id: int) -> str:
+    """DEMO HOOK (for demo.tasks.demo_first_steps, wired by the lead): read the notices, then plan a preview for
+    tomorrow 20:00 with the merchant's own link as promoter, unless one is planned already. Idempotent."""
+    outcome = previews_sync_shop(shop_id)
+    shop = Shop.objects.filter(pk=shop_id).first()
+    if shop is None:
+        return outcome
+    if not LivePreview.objects.for_shop(shop).filter(planned=True).exists():
+        tomorrow = timezone.localtime() + timedelta(days=1)
+        start = tomorrow.replace(hour=20, minute=0, second=0, microsecond=0)
+        preview = previews.preview_plan(shop=shop, topic="新品首发专场（计划）", start_time=start)
+        previews.promoter_add_own(preview=preview, name="会员社群", link="https://channels.weixin.qq.com/")
+        outcome += "; planned one"
+    return outcome

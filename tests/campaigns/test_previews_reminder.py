@@ -194,3 +194,14 @@ def test_no_reminder_before_the_start_nor_long_after_it():
     LivePreview.objects.create(shop=shop, topic="早已开播", start_time=now - timedelta(hours=7))
     assert reminders_send_due(now=now) == 0
     assert PreviewReminder.objects.count() == ConsoleNotification.objects.count() == 0
+
+
+def test_the_demo_hook_plans_one_preview_with_an_own_link_once():
+    from campaigns.tasks import previews_demo_first_steps
+
+    shop = ShopFactory()  # not connected: the read is skipped, the plan is made
+    assert previews_demo_first_steps(shop.pk) == "skipped; planned one"
+    assert previews_demo_first_steps(shop.pk) == "skipped"
+    preview = LivePreview.objects.get(shop=shop)
+    assert (preview.planned, preview.promoters.get().kind) == (True, "own")
+    assert timezone.localtime(preview.start_time).hour == 20
