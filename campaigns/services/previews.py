@@ -44,6 +44,9 @@ REMINDER_GRACE = timedelta(hours=6)
 COOPERATIONS_SELECTOR = "affiliates.selectors.cooperation.cooperations_for_shop"
 SHARERS_SELECTOR = "affiliates.selectors.partner.sharers_for_agency"
 COOPERATING = 2
+# A live's dashboard read this long after its start is final (the generated lives last a day; UNCONFIRMED when the
+# platform stops changing a dashboard): later syncs do not read it again.
+DASHBOARD_FINAL = timedelta(days=2)
 
 
 def refusal(error: WeChatError) -> ValidationError:
@@ -141,6 +144,8 @@ def _channels_by_nickname(shop: Shop) -> dict[str, str]:
 def _sync_lives(shop: Shop, client: LiveClient, now: datetime, report: PreviewSyncReport) -> None:
     started = LivePreview.objects.for_shop(shop).filter(start_time__lte=now, start_time__gte=now - timedelta(days=30))
     for preview in started.exclude(notice_id=""):
+        if preview.dashboard_at and preview.dashboard_at >= preview.start_time + DASHBOARD_FINAL:
+            continue  # read after the live had long ended: final
         try:
             if not preview.live_export_id:
                 day = preview.start_time.astimezone(BEIJING).date()
