@@ -130,6 +130,8 @@ class PreviewDetailView(ShopMixin, TemplateView):
             placements=[label for key, label in GiftPlacement.choices if key in preview.gift_placements],
             results=results,
             dashboard=preview.dashboard,
+            # 点赞率 comes in 万分比 (per ten thousand): ×100 gives the ppm the percent filter shows.
+            like_rate_ppm=preview.dashboard["like_permyriad"] * 100 if preview.dashboard else None,
             promoters=promoters,
             funnel=selectors.gift_funnel(preview, results, promoters),
             edit_form=edit,
