@@ -15,7 +15,7 @@ from campaigns.services import previews as services
 from sandbox import gen_live
 from sandbox.models import Account
 from sandbox.models import Order as PlatformOrder
-from sandbox.services import shop_seed
+from sandbox.services import shop_advance, shop_seed
 from tests.factories import LinkedAccountFactory, ShopFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -140,6 +140,14 @@ def test_agency_sharers_promote_with_their_links_and_reservation_counts(world):
         (own.pk, 120, "entered"),
         (promoter.pk, count, "platform"),
     ]
+
+    # The shop clock moves on: the agency's count grows, and a refresh reads it.
+    shop_advance(appid=APPID, hours=6, deliver=False)
+    assert services.promoters_refresh(preview=preview) == 1
+    promoter.refresh_from_db()
+    start = int(preview.start_time.timestamp())
+    later = gen_live.reservations(preview.notice_id, start, clock + 6 * 3600, sharer_appid)
+    assert promoter.reservations_platform == later > count
 
     # Refused before the call (no such 推客, twice the same) and by the platform (verbatim): nothing stored.
     with pytest.raises(ValidationError):
