@@ -43,13 +43,14 @@ Price arithmetic (all fen; checked for every order by tests/sandbox/test_generat
   (= order_price + finder_discounted_price: the talent funds its own coupon).
 """
 
-import base64
 import hashlib
 import math
 import random
 import string
 from dataclasses import dataclass, field
 
+from sandbox import gen_live
+from sandbox.gen_live import live_id_for
 from sandbox.lifecycle import AGENCY_PLAN, PPM_PER_PCT, OrderRec, PlanBook, ShopInfo, Simulation
 
 DAY, HOUR = 86400, 3600
@@ -185,13 +186,6 @@ def _nick(rng: random.Random) -> str:
 
 def _hash_digits(text: str, n: int) -> str:
     return str(int(hashlib.sha1(text.encode()).hexdigest(), 16) % 10**n).zfill(n)
-
-
-def live_id_for(finder_id: str, t: int) -> str:
-    """One live session per finder per local day, named like the platform's live export ids: "export/" and 96
-    base64url characters (103 in all, as in the official order/get example), the same for that finder all day."""
-    digest = hashlib.shake_256(f"live:{finder_id}:{(t + CN_OFFSET) // DAY}".encode()).digest(72)
-    return "export/" + base64.urlsafe_b64encode(digest).decode()
 
 
 def gift_task_id_for(gift_product_id: str, main_product_id: str) -> str:
@@ -561,6 +555,7 @@ def build_catalog(*, appid: str, seed: int, orders: int, anchor: int, name: str,
         ],
         "product_meta": meta,
         "agencies": [spec["appid"] for spec in agencies],
+        "live": gen_live.live_catalog(base, channels),
     }
     return products, meta, buyers, catalog, linked, agency_items
 

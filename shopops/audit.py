@@ -37,6 +37,9 @@ NOT_AUDITED = {
     "affiliates.AgencyProduct",
     "affiliates.AgencyTalent",
     "affiliates.FundsFlow",
+    # Live previews: the start-time reminders and the console notifications they send are derived rows.
+    "campaigns.PreviewReminder",
+    "campaigns.ConsoleNotification",
 }
 
 

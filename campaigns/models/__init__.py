@@ -6,3 +6,21 @@
 - ``plays``: what the platform has no API for and ShopOps plans and records: 福袋, 粉丝团 notices, 点赞买.
 - ``analytics``: daily roll-ups of orders and favourites snapshots the analytics pages read.
 """
+
+from campaigns.models.previews import (
+    ConsoleNotification,
+    GiftPlacement,
+    LivePreview,
+    PostPaymentEntry,
+    PreviewPromoter,
+    PreviewReminder,
+)
+
+__all__ = [
+    "ConsoleNotification",
+    "GiftPlacement",
+    "LivePreview",
+    "PostPaymentEntry",
+    "PreviewPromoter",
+    "PreviewReminder",
+]

@@ -46,6 +46,7 @@ MODULES = (
     "league",
     "talents",
     "alliance",
+    "live",
 )
 
 for _name in MODULES:

@@ -12,6 +12,7 @@ Adding a URL with kwargs without registering it here fails ``test_every_object_u
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.apps import apps
 from django.urls import URLResolver, get_resolver
@@ -27,6 +28,7 @@ from affiliates.models import (
     Sharer,
     Talent,
 )
+from campaigns.models import LivePreview, PreviewPromoter
 from shopops.roles import Role
 from tests.factories import (
     CooperationAccountFactory,
@@ -159,6 +161,28 @@ def plan_action_kwargs(shop) -> dict:
     return {**plan_kwargs(shop), "action": "delist"}
 
 
+# --- campaigns: live previews
+
+
+@shop_scoped
+def preview_kwargs(shop) -> dict:
+    preview = LivePreview.objects.create(
+        shop=shop, topic=f"预告{serial()}", start_time=timezone.now() + timedelta(days=1)
+    )
+    return {"shop": shop.public_id, "pk": preview.pk}
+
+
+@shop_scoped
+def preview_promoter_kwargs(shop) -> dict:
+    preview = LivePreview.objects.create(
+        shop=shop, topic=f"预告{serial()}", start_time=timezone.now() + timedelta(days=1)
+    )
+    promoter = PreviewPromoter.objects.create(
+        shop=shop, preview=preview, kind="own", name="自有链接", link=f"https://example.com/{serial()}"
+    )
+    return {"shop": shop.public_id, "pk": promoter.pk}
+
+
 # --- 优选联盟, the agency's side (partner portal and agency API)
 
 
@@ -284,6 +308,20 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:affiliate_reports": shop_kwargs,
     "console:affiliate_reports_csv": shop_kwargs,
     "console:affiliate_reports_xlsx": shop_kwargs,
+    # campaigns: live previews
+    "console:preview_list": shop_kwargs,
+    "console:preview_sync": shop_kwargs,
+    "console:preview_plan": shop_kwargs,
+    "console:preview_notifications": shop_kwargs,
+    "console:preview_detail": preview_kwargs,
+    "console:preview_edit": preview_kwargs,
+    "console:preview_delete": preview_kwargs,
+    "console:preview_sharer_add": preview_kwargs,
+    "console:preview_own_add": preview_kwargs,
+    "console:preview_promoters_refresh": preview_kwargs,
+    "console:preview_promoter_counts": preview_promoter_kwargs,
+    "console:preview_promoter_delete": preview_promoter_kwargs,
+    "console:preview_promoter_qr": preview_promoter_kwargs,
     # the partner portal
     "partner:invitation_decide": invitation_kwargs,
     "partner:product_qr": agency_product_kwargs,

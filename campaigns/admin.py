@@ -1,0 +1,3 @@
+"""The campaigns admin: one module per feature."""
+
+from campaigns import admin_previews  # noqa: F401

@@ -1,0 +1,61 @@
+"""Background tasks of the campaigns (django-q2). Schedules (setup_schedules):
+
+- ``campaigns.tasks.preview_reminders_due`` every minute: the start-time reminder of each live preview, sent
+  exactly once (campaigns.services.previews.reminders_send_due claims a unique row in the same transaction as the
+  notification; a run repeated, retried or restarted after a kill -9 sends nothing twice).
+- ``campaigns.tasks.previews_sync_all_shops`` every 15 minutes: each connected shop's notices, lives and dashboards.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from campaigns.models import LivePreview
+from campaigns.services import previews
+from shopops.models import Shop
+from shopops.wechat.errors import WeChatError
+
+logger = logging.getLogger(__name__)
+
+
+def preview_reminders_due() -> int:
+    return previews.reminders_send_due()
+
+
+def previews_sync_all_shops() -> int:
+    shop_ids = list(Shop.objects.connected().filter(status=Shop.Status.ACTIVE).values_list("pk", flat=True))
+    for shop_id in shop_ids:
+        transaction.on_commit(lambda s=shop_id: async_task("campaigns.tasks.previews_sync_shop", s, group="previews"))
+    return len(shop_ids)
+
+
+def previews_sync_shop(shop_id: int) -> str:
+    shop = Shop.objects.filter(pk=shop_id).first()
+    if shop is None or not shop.is_connected:
+        return "skipped"
+    try:
+        report = previews.previews_sync(shop=shop)
+    except (WeChatError, ValidationError) as error:
+        logger.warning("previews sync of %s failed: %s", shop.appid, error)
+        return f"failed: {error}"
+    return f"created {report.created}, merged {report.merged}, updated {report.updated}"
+
+
+def previews_demo_first_steps(shop_id: int) -> str:
+    """DEMO HOOK (for demo.tasks.demo_first_steps, wired by the lead): read the notices, then plan a preview for
+    tomorrow 20:00 with the merchant's own link as promoter, unless one is planned already. Idempotent."""
+    outcome = previews_sync_shop(shop_id)
+    shop = Shop.objects.filter(pk=shop_id).first()
+    if shop is None:
+        return outcome
+    if not LivePreview.objects.for_shop(shop).filter(planned=True).exists():
+        tomorrow = timezone.localtime() + timedelta(days=1)
+        start = tomorrow.replace(hour=20, minute=0, second=0, microsecond=0)
+        preview = previews.preview_plan(shop=shop, topic="新品首发专场（计划）", start_time=start)
+        previews.promoter_add_own(preview=preview, name="会员社群", link="https://channels.weixin.qq.com/")
+        outcome += "; planned one"
+    return outcome
