@@ -22,3 +22,9 @@ def cooperation_get_for_shop_or_404(*, shop: Shop, pk: int) -> Cooperation:
     if cooperation is None:
         raise Http404
     return cooperation
+
+
+def cooperating_for_shop(*, shop: Shop) -> QuerySet:
+    """The shop's cooperations in force (已接受), with their agency: what other apps read (campaigns' preview
+    promoters)."""
+    return Cooperation.objects.filter(shop=shop, status=Cooperation.Status.ACCEPTED).select_related("agency")

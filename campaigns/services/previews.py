@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from affiliates.selectors.cooperation import cooperating_for_shop
+from affiliates.selectors.partner import sharers_for_agency
 from campaigns.models import (
     ConsoleNotification,
     GiftPlacement,
@@ -39,11 +40,6 @@ COUPON_ID_MAX = 32
 # How late a reminder may still go out: a worker down longer than this around the start sends none (the live is
 # long under way; the page still shows the checklist).
 REMINDER_GRACE = timedelta(hours=6)
-# The affiliates selectors the promoters read agencies and their 推客 through (dotted paths, imported when called:
-# the feature apps do not import each other — see pyproject's independence contract).
-COOPERATIONS_SELECTOR = "affiliates.selectors.cooperation.cooperations_for_shop"
-SHARERS_SELECTOR = "affiliates.selectors.partner.sharers_for_agency"
-COOPERATING = 2
 # A live's dashboard read this long after its start is final (the generated lives last a day; UNCONFIRMED when the
 # platform stops changing a dashboard): later syncs do not read it again.
 DASHBOARD_FINAL = timedelta(days=2)
@@ -243,13 +239,11 @@ def preview_delete(*, preview: LivePreview) -> None:
 
 def agency_sharers(*, shop: Shop) -> list[tuple[object, list]]:
     """(agency, its 推客) for every agency cooperating with the shop, read through the affiliates selectors."""
-    cooperations = import_string(COOPERATIONS_SELECTOR)(shop=shop, status=COOPERATING)
-    sharers = import_string(SHARERS_SELECTOR)
     out = []
-    for cooperation in cooperations.select_related("agency"):
+    for cooperation in cooperating_for_shop(shop=shop):
         agency = cooperation.agency
         if agency is not None and agency.appid and agency.app_secret:
-            out.append((agency, list(sharers(agency=agency))))
+            out.append((agency, list(sharers_for_agency(agency=agency))))
     return out
 
 
