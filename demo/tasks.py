@@ -15,6 +15,7 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from affiliates import tasks as affiliate_tasks
+from campaigns import tasks as campaign_tasks
 from linked_accounts.models import DISPLAY_KINDS, AccountKind, CooperationAccount, LinkedAccount
 from linked_accounts.services import cooperation as cooperation_services
 from linked_accounts.services import linked_accounts as linked_services
@@ -77,6 +78,8 @@ def demo_first_steps(shop_id: int, owner_id: int) -> str:
     # The alliance as the platform holds it (plans, talents, the agency's cooperation), then the commission lines of
     # the orders synced so far checked against those plans (later pages are checked as they are stored).
     step("alliance", lambda: _alliance_refreshed(shop))
+    # The live notices read from the 视频号, and one preview planned for tomorrow evening with the shop's own link.
+    step("previews", lambda: campaign_tasks.previews_demo_first_steps(shop.pk))
     if problems:
         logger.warning("The demo's first steps for shop %s: %s", shop.pk, "; ".join(problems))
     return f"done: {', '.join(done) or 'nothing'}" + (f"; refused: {'; '.join(problems)}" if problems else "")

@@ -75,7 +75,8 @@ def test_first_open_shows_a_real_shop_without_pressing_any_button(live_sandbox, 
         ("linked_accounts.tasks.cooperation_accounts_refresh_shop", (shop.pk,)): (True, "3 changed"),
         ("demo.tasks.demo_first_steps", (shop.pk, owner.pk)): (
             True,
-            "done: refresh, display channels, display mp, display service, invite, cooperation invite, alliance",
+            "done: refresh, display channels, display mp, display service, invite, cooperation invite, alliance, "
+            "previews",
         ),
         ("affiliates.tasks.agency_sync", (agency.pk, ALL_STREAMS)): (True, "caught up"),
     }

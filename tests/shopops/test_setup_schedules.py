@@ -20,6 +20,7 @@ def test_every_schedule_is_created_once_and_names_a_task_that_exists(db):
     assert list(Schedule.objects.order_by("name").values_list(*FIELDS)) == first
     assert dict(Schedule.objects.values_list("name", "next_run")) == next_runs
     assert first == [
+        ("shopops:preview-reminders", "campaigns.tasks.preview_reminders_due", Schedule.MINUTES, 1, -1),
         ("shopops:refresh-alliance", "affiliates.tasks.alliance_refresh_all_shops", Schedule.MINUTES, 15, -1),
         (
             "shopops:refresh-cooperation-accounts",
@@ -38,6 +39,7 @@ def test_every_schedule_is_created_once_and_names_a_task_that_exists(db):
         ("shopops:sync-agencies", "affiliates.tasks.sync_active_agencies", Schedule.MINUTES, 5, -1),
         ("shopops:sync-agency-catalogs", "affiliates.tasks.sync_catalog_all_agencies", Schedule.HOURLY, None, -1),
         ("shopops:sync-orders", "shopops.tasks.sync_active_shops", Schedule.MINUTES, 5, -1),
+        ("shopops:sync-previews", "campaigns.tasks.previews_sync_all_shops", Schedule.MINUTES, 15, -1),
         ("shopops:sync-products", "shopops.tasks.sync_products_all_shops", Schedule.HOURLY, None, -1),
     ]
     # The functions are named by dotted path (the core does not import linked_accounts): each must resolve.

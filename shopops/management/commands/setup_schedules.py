@@ -49,6 +49,20 @@ SCHEDULES: dict[str, dict] = {
         "minutes": 15,
         "repeats": -1,
     },
+    # Campaigns: the live notices (and the dashboards of finished lives) every 15 minutes; the start-time reminders
+    # are checked every minute and each goes out once.
+    "shopops:sync-previews": {
+        "func": "campaigns.tasks.previews_sync_all_shops",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+        "repeats": -1,
+    },
+    "shopops:preview-reminders": {
+        "func": "campaigns.tasks.preview_reminders_due",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+        "repeats": -1,
+    },
 }
 
 
