@@ -46,6 +46,7 @@ MODULES = (
     "league",
     "talents",
     "alliance",
+    "coupons",
 )
 
 for _name in MODULES:
