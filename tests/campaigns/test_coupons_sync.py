@@ -1,0 +1,198 @@
+"""Coupons against the emulator over HTTP: the sync copies coupons, stock figures and the user coupons orders name
+(idempotently), push events go through the same upserts without disturbing the order events, the performance
+figures equal a from-scratch count over the platform's orders, and the writes (create, status) land on both
+sides — or, refused by the platform, change nothing and show its errcode verbatim."""
+
+import hashlib
+from collections import defaultdict
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from campaigns.coupons_sync import coupons_sync
+from campaigns.models import Coupon, CouponUse, UserCoupon
+from campaigns.selectors.coupons import coupon_performance, coupons_by_id
+from campaigns.services import coupons as services
+from sandbox import selectors as platform
+from sandbox.models import Coupon as PlatformCoupon
+from sandbox.models import PushEvent
+from sandbox.models import UserCoupon as PlatformUserCoupon
+from sandbox.services import shop_advance
+from shopops.models import InboundEvent, Order
+from shopops.sync import engine
+from tests.campaigns.test_coupons_rules import base
+from tests.factories import ShopFactory
+
+APPID, SECRET = "wxcouponsync000001", "s" * 32
+
+
+@pytest.fixture
+def seeded(live_sandbox):
+    shop = ShopFactory(appid=APPID, app_secret=SECRET)
+    call_command("sandbox_seed", shop=APPID, secret=SECRET, days=5, orders=250, seed=11, verbosity=0)
+    report = engine.shop_sync(shop=shop, streams=("orders",))
+    assert report.stopped == ""
+    assert Order.objects.filter(shop=shop).count() == 250
+    return shop
+
+
+def platform_state(appid=APPID):
+    coupons = {
+        c.coupon_id: (c.status, c.receive_num, c.used_num, c.total_num - c.receive_num)
+        for c in PlatformCoupon.objects.filter(shop__appid=appid)
+    }
+    users = {
+        u.user_coupon_id: (u.coupon.coupon_id, u.status, u.order_id, u.discount_fee)
+        for u in PlatformUserCoupon.objects.filter(shop__appid=appid).select_related("coupon")
+    }
+    return coupons, users
+
+
+def local_state(shop):
+    coupons = {
+        c.coupon_id: (c.status, c.receive_num, c.used_num, c.issued_num) for c in Coupon.objects.filter(shop=shop)
+    }
+    users = {
+        u.user_coupon_id: (u.coupon_id, u.status, u.order_id, u.discount_fee_fen)
+        for u in UserCoupon.objects.filter(shop=shop)
+    }
+    return coupons, users
+
+
+def expected_performance(appid=APPID) -> dict[str, tuple[int, int, int]]:
+    """(paid orders, GMV, cost) per coupon, counted from the platform's order payloads."""
+    figures = defaultdict(lambda: [set(), 0, 0])
+    for order in platform.order_payloads(appid):
+        if not order["order_detail"]["pay_info"].get("pay_time"):
+            continue
+        for line in order["order_detail"]["product_infos"]:
+            for c in line.get("order_product_coupon_info_list") or []:
+                if c["coupon_type"] != 1:
+                    continue
+                row = figures[c["coupon_id"]]
+                if order["order_id"] not in row[0]:
+                    row[0].add(order["order_id"])
+                    row[1] += order["order_detail"]["price_info"]["order_price"]
+                row[2] += c["discounted_price"]
+    return {cid: (len(ids), gmv, cost) for cid, (ids, gmv, cost) in figures.items()}
+
+
+def test_sync_copies_coupons_stock_and_user_coupons_and_is_idempotent(seeded):
+    shop = seeded
+    report = coupons_sync(shop=shop)
+    assert report.stopped == ""
+    remote_coupons, remote_users = platform_state()
+    coupons, users = local_state(shop)
+    assert len(coupons) == 8
+    assert coupons == remote_coupons
+    # Every user coupon the orders used is copied with the platform's status, order and discount.
+    used = {uid: v for uid, v in remote_users.items() if v[2]}
+    assert used and {uid: users[uid] for uid in used} == used
+    types = set(Coupon.objects.filter(shop=shop).values_list("type", flat=True))
+    assert types == {1, 2, 3, 4, 101, 102, 103, 104}
+    # Same figures, same rows: a second run changes nothing.
+    uses = sorted(
+        CouponUse.objects.filter(shop=shop).values_list("order__order_id", "user_coupon_id", "discounted_price_fen")
+    )
+    assert coupons_sync(shop=shop).stopped == ""
+    assert local_state(shop) == (coupons, users)
+    assert (
+        sorted(
+            CouponUse.objects.filter(shop=shop).values_list("order__order_id", "user_coupon_id", "discounted_price_fen")
+        )
+        == uses
+    )
+
+
+def test_performance_equals_a_count_over_the_platforms_orders(seeded):
+    shop = seeded
+    coupons_sync(shop=shop)
+    stored = list(Coupon.objects.filter(shop=shop))
+    figures = coupon_performance(shop=shop, coupons=stored)
+    expected = expected_performance()
+    assert expected  # the seeded orders do use coupons
+    for coupon in stored:
+        got = figures[coupon.coupon_id]
+        assert (got.orders, got.gmv_fen, got.cost_fen) == expected.get(coupon.coupon_id, (0, 0, 0))
+        assert (got.received, got.used) == (coupon.receive_num, coupon.used_num)
+        if got.cost_fen:
+            assert got.roi_ppm == round(got.gmv_fen * 1_000_000 / got.cost_fen)
+
+
+def test_coupons_by_id_for_previews(seeded):
+    shop = seeded
+    coupons_sync(shop=shop)
+    ids = list(PlatformCoupon.objects.filter(shop__appid=APPID).values_list("coupon_id", flat=True))[:3]
+    found = coupons_by_id(shop, [*ids, "404"])
+    assert set(found) == set(ids) and all(found[i].coupon_id == i for i in ids)
+    assert coupons_by_id(ShopFactory(), ids) == {}
+
+
+def inbound(shop, event: PushEvent) -> InboundEvent:
+    key = hashlib.sha256(f"{event.pk}".encode()).hexdigest()
+    return InboundEvent.objects.create(shop=shop, key=key, event=event.event, payload=event.payload)
+
+
+def test_push_events_go_through_the_same_upserts(seeded):
+    shop = seeded
+    coupons_sync(shop=shop)
+    before = PushEvent.objects.count()
+    shop_advance(appid=APPID, hours=24, deliver=False)
+    events = list(PushEvent.objects.filter(account__appid=APPID, pk__gt=0).order_by("pk"))[before:]
+    coupon_events = [e for e in events if "coupon" in e.event]
+    assert {e.event for e in coupon_events} >= {"channels_ec_coupon_receive", "channels_ec_user_coupon_use"}
+    order_events = [e for e in events if e.event.startswith("channels_ec_order_")][:20]
+    rows = [inbound(shop, e) for e in coupon_events + order_events]
+    report = engine.shop_sync(shop=shop, streams=())
+    assert report.stopped == "" and report.events == len(rows)
+    outcomes = dict(InboundEvent.objects.filter(pk__in=[r.pk for r in rows]).values_list("event", "outcome"))
+    assert outcomes["channels_ec_coupon_receive"] == "user coupon refreshed"
+    assert outcomes[order_events[0].event] == "refreshed"
+    # Every user coupon an event named is now stored as the platform has it, and the stock figures moved.
+    named = {e.payload.get("receive_info", e.payload.get("user_info", {})).get("user_coupon_id") for e in coupon_events}
+    remote_coupons, remote_users = platform_state()
+    coupons, users = local_state(shop)
+    assert {uid: users[uid] for uid in named} == {uid: remote_users[uid] for uid in named}
+    touched = {e.payload.get("receive_info", e.payload.get("user_info", {})).get("coupon_id") for e in coupon_events}
+    assert {cid: coupons[cid] for cid in touched} == {cid: remote_coupons[cid] for cid in touched}
+    # Processing again does nothing more.
+    assert engine.shop_sync(shop=shop, streams=()).events == 0
+
+
+def test_create_and_status_change_land_on_both_sides(seeded):
+    shop = seeded
+    coupon = services.coupon_create(shop=shop, spec=base(name="新人立减"))
+    remote = PlatformCoupon.objects.get(shop__appid=APPID, coupon_id=coupon.coupon_id)
+    assert (coupon.name, coupon.status, coupon.discount_fee_fen, coupon.total_num) == ("新人立减", 1, 500, 100)
+    assert remote.coupon_info["name"] == "新人立减" and remote.status == 1
+    assert PushEvent.objects.filter(account__appid=APPID, event="channels_ec_coupon_create").exists()
+    coupon = services.coupon_status_change(coupon=coupon, status=Coupon.Status.EFFECTIVE)
+    assert coupon.status == 2
+    remote.refresh_from_db()
+    assert remote.status == 2
+    coupon = services.coupon_update(coupon=coupon, spec=base(name="新人立减", total_num=300))
+    assert coupon.total_num == 300 and coupon.issued_num == 300
+
+
+def test_a_platform_refusal_is_shown_verbatim_and_changes_nothing(seeded):
+    shop = seeded
+    coupon = services.coupon_create(shop=shop, spec=base(name="过期检查"))
+    PlatformCoupon.objects.filter(coupon_id=coupon.coupon_id).update(status=4)  # invalidated on the platform
+    before = local_state(shop)
+    with pytest.raises(ValidationError) as caught:
+        services.coupon_status_change(coupon=coupon, status=Coupon.Status.EFFECTIVE)
+    assert caught.value.code == "platform_refused"
+    message = caught.value.messages[0]
+    assert "10021001" in message and "优惠券状态不对" in message
+    assert local_state(shop) == before
+
+
+def test_receive_end_is_checked_against_now(seeded):
+    shop = seeded
+    spec = base(receive_start=timezone.now() - timedelta(days=2), receive_end=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ValidationError):
+        services.coupon_create(shop=shop, spec=spec)
+    assert not Coupon.objects.filter(shop=shop, name=spec.name).exists()
