@@ -12,7 +12,8 @@ The generator (sandbox.generator.build_catalog) names eight coupons in ``catalog
   (status 250 without pay_time) gives it back (status 100);
 - buyers also receive coupons they do not use: while seeding, half as many again as were used (and three more)
   per coupon; while advancing, one in five new orders' buyers picks up one more coupon;
-- stock figures (receive_num, used_num) follow, and while advancing (``sim.emit``) the platform's events go out:
+- stock figures (receive_num, used_num) follow, and while advancing (``sim.emit``) the platform's events join the
+  simulation's own (recorded and pushed with them, in time order):
   ``channels_ec_coupon_receive {receive_info{coupon_id, user_coupon_id, receive_time}}`` (strings, as the official
   page shows), ``channels_ec_user_coupon_use`` and ``…_unuse`` with ``user_info{coupon_id, user_coupon_id,
   use_time|unuse_time, order_id}`` (wrapper name as WxJava's UserCouponUseMessage; the official one is UNCONFIRMED).
@@ -26,7 +27,6 @@ from django.db.models import F
 
 from sandbox.lifecycle import Emitted, Simulation
 from sandbox.models import Account, Buyer, Coupon, UserCoupon
-from sandbox.push import events_record
 
 DAY, HOUR = 86400, 3600
 TOTAL_NUM, LIMIT_ONE_PERSON, VALID_DAYS = 50_000, 5, 30
@@ -145,8 +145,10 @@ def coupons_follow_orders(shop: Account, sim: Simulation) -> None:
         row = known.get(user_coupon_id)
         before = (row.status, row.order_id) if row else None
         if row is None:
+            # While advancing, the buyer receives it as the order is placed (its events stay within the interval
+            # played and in time order); history gets an earlier receipt.
             rng = random.Random(f"{shop.appid}:{shop.seed}:user-coupon:{user_coupon_id}")
-            got = payload["create_time"] - rng.randint(10 * 60, 2 * DAY)
+            got = payload["create_time"] - (0 if sim.emit else rng.randint(10 * 60, 2 * DAY))
             row = _new_user_coupon(
                 shop, coupon, user_coupon_id, payload["openid"], unionids.get(payload["openid"], ""), got
             )
@@ -177,8 +179,9 @@ def coupons_follow_orders(shop: Account, sim: Simulation) -> None:
                 receive_num=F("receive_num") + received[coupon_id], used_num=F("used_num") + used[coupon_id]
             )
     if sim.emit and events:
-        events.sort(key=lambda e: e.create_time)
-        events_record(events, {shop.appid: shop})
+        # Recorded with the orders' own events, in time order (a stable sort: an order's event comes first).
+        sim.events.extend(events)
+        sim.events.sort(key=lambda e: e.create_time)
 
 
 def _receive_body(row: UserCoupon, coupon: Coupon) -> dict:
