@@ -47,7 +47,7 @@ from shopops.models import Order, OrderLine, Product, Shop
 from shopops.platform import ApiCallLog, shop_client
 from shopops.selectors.sync import advice_for_error
 from shopops.wechat.client import ShopClient
-from shopops.wechat.errors import NetworkError, ServerError, WeChatError
+from shopops.wechat.errors import NetworkError, ServerError, TransientError, WeChatError
 from shopops.wechat.types import as_dict, as_id, as_int, as_list, as_str, platform_time
 
 Type, Status = Coupon.Type, Coupon.Status
@@ -403,10 +403,28 @@ def refusal(error: WeChatError, *, write: bool = False) -> ValidationError:
 def coupon_create(*, shop: Shop, spec: CouponSpec) -> Coupon:
     """Create a coupon on the platform (refused before the call by every rule) and store the platform's copy."""
     coupon_check(shop=shop, spec=spec)
+    body = coupon_body(spec)
     with coupon_session(shop, write=True) as client:
-        coupon_id = client.coupon_create(coupon_body(spec))
-        payload = client.coupon_get(coupon_id)
-    return coupons_store(shop=shop, payloads=[payload])[0]
+        coupon_id = client.coupon_create(body)
+    return coupons_store(shop=shop, payloads=[_read_back(shop, coupon_id, body)])[0]
+
+
+def _read_back(shop: Shop, coupon_id: str, body: dict) -> dict:
+    """The platform's copy of a coupon just written; if reading it fails, what was sent (the write did happen:
+    the next sync corrects the rest), so a retry does not create it twice."""
+    try:
+        with coupon_session(shop) as client:
+            return client.coupon_get(coupon_id)
+    except ValidationError:
+        info = {key: value for key, value in body.items() if key not in ("type", "coupon_id")}
+        total = as_int(as_dict(body.get("receive_info")).get("total_num"))
+        return {
+            "coupon_id": coupon_id,
+            "type": body["type"],
+            "status": Status.NOT_EFFECTIVE,
+            "coupon_info": info,
+            "stock_info": {"issued_num": total, "receive_num": 0, "used_num": 0},
+        }
 
 
 def coupon_update(*, coupon: Coupon, spec: CouponSpec) -> Coupon:
@@ -621,11 +639,31 @@ def coupon_events_handle(*, shop: Shop, client, events: list) -> dict[int, str]:
                 if cid:
                     coupon_ids.add(cid)  # its stock figures moved
             outcomes[event.pk] = "user coupon refreshed" if uid and openid else "stored (no user coupon id)"
-    payloads = [_get_or_none(client.coupon_get, cid) for cid in sorted(coupon_ids)]
-    answers = [_get_or_none(client.user_coupon_get, openid, uid) for uid, (cid, openid) in sorted(users.items())]
+    failures: list[WeChatError] = []
+    payloads = [_fetch_kept(failures, client.coupon_get, cid) for cid in sorted(coupon_ids)]
+    answers = [
+        _fetch_kept(failures, client.user_coupon_get, openid, uid) for uid, (_cid, openid) in sorted(users.items())
+    ]
     coupons_store(shop=shop, payloads=[p for p in payloads if p])
     user_coupons_store(shop=shop, payloads=[a for a in answers if a])
+    if failures:
+        # A lasting refusal (e.g. 48001: no coupon permission) must not hold the shop's order events back: the
+        # coupon events are closed with the reason, and the next coupon sync catches up.
+        note = f"not refreshed: errcode {failures[0].errcode}"
+        outcomes = {pk: note if outcome.endswith("refreshed") else outcome for pk, outcome in outcomes.items()}
     return outcomes
+
+
+def _fetch_kept(failures: list, fetch, *args):
+    """``_get_or_none``, keeping lasting errors in ``failures``; transient ones propagate (the events stay
+    pending and are retried with the next run)."""
+    try:
+        return _get_or_none(fetch, *args)
+    except TransientError:
+        raise
+    except WeChatError as error:
+        failures.append(error)
+        return None
 
 
 def _get_or_none(fetch, *args):

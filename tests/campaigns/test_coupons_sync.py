@@ -196,3 +196,32 @@ def test_receive_end_is_checked_against_now(seeded):
     with pytest.raises(ValidationError):
         services.coupon_create(shop=shop, spec=spec)
     assert not Coupon.objects.filter(shop=shop, name=spec.name).exists()
+
+
+def test_a_lasting_coupon_refusal_does_not_hold_order_events_back(seeded):
+    from django.db import transaction
+
+    from sandbox.faults import faults_configure
+    from sandbox.models import Account, TargetedFault
+
+    shop = seeded
+    coupons_sync(shop=shop)
+    before = PushEvent.objects.count()
+    shop_advance(appid=APPID, hours=12, deliver=False)
+    events = list(PushEvent.objects.filter(account__appid=APPID).order_by("pk"))[before:]
+    receive = next(e for e in events if e.event == "channels_ec_coupon_receive")
+    order = next(e for e in events if e.event == "channels_ec_order_new")
+    rows = [inbound(shop, receive), inbound(shop, order)]
+    with transaction.atomic():
+        faults_configure(
+            account=Account.objects.get(appid=APPID),
+            targeted=[TargetedFault(path="/channels/ec/coupon/get_user_coupon", errcode=48001, times=5)],
+        )
+    report = engine.shop_sync(shop=shop, streams=())
+    assert report.stopped == "" and report.events == 2
+    outcomes = dict(InboundEvent.objects.filter(pk__in=[r.pk for r in rows]).values_list("event", "outcome"))
+    assert outcomes == {
+        "channels_ec_coupon_receive": "not refreshed: errcode 48001",
+        "channels_ec_order_new": "refreshed",
+    }
+    assert InboundEvent.objects.filter(pk__in=[r.pk for r in rows], processed_at=None).count() == 0
