@@ -225,3 +225,38 @@ def test_a_lasting_coupon_refusal_does_not_hold_order_events_back(seeded):
         "channels_ec_order_new": "refreshed",
     }
     assert InboundEvent.objects.filter(pk__in=[r.pk for r in rows], processed_at=None).count() == 0
+
+
+def test_a_killed_coupon_scan_resumes_at_its_page(seeded):
+    from shopops.models import ApiCall
+    from shopops.platform import shop_client
+
+    shop = seeded
+    account_id = PlatformCoupon.objects.filter(shop__appid=APPID).values_list("shop_id", flat=True).first()
+    for n, status in enumerate([2] * 150 + [1] * 5 + [5] * 3 + [4] * 2):
+        PlatformCoupon.objects.create(
+            shop_id=account_id, coupon_id=f"{700000 + n}", type=104, status=status, create_time=0, update_time=0
+        )
+    total = PlatformCoupon.objects.filter(shop__appid=APPID).count()
+    assert total == 168
+    client = shop_client(shop)
+    real = client.coupon_list
+    calls = []
+
+    def crash_on_third_page(**kwargs):  # 未生效 (5), then 生效 page 1 (100), then 生效 page 2
+        calls.append(kwargs)
+        if len(calls) == 3:
+            raise RuntimeError("killed")
+        return real(**kwargs)
+
+    client.coupon_list = crash_on_third_page
+    with pytest.raises(RuntimeError):
+        coupons_sync(shop=shop, client=client)
+    assert Coupon.objects.filter(shop=shop).count() == 105  # the pages done, kept with their cursor
+    assert calls[2] == {"status": 2, "page": 2, "page_size": 100, "page_ctx": calls[2]["page_ctx"]}
+    fetched_before = ApiCall.objects.filter(endpoint="/channels/ec/coupon/get").count()
+    assert coupons_sync(shop=shop).stopped == ""
+    assert Coupon.objects.filter(shop=shop).count() == total
+    assert ApiCall.objects.filter(endpoint="/channels/ec/coupon/get").count() - fetched_before == total - 105
+    statuses = dict(PlatformCoupon.objects.filter(shop__appid=APPID).values_list("coupon_id", "status"))
+    assert dict(Coupon.objects.filter(shop=shop).values_list("coupon_id", "status")) == statuses
