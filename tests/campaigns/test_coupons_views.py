@@ -161,3 +161,12 @@ def test_edit_form_starts_from_the_coupon(owner_client, shop):
     response = owner_client.get(console_url("campaign_coupon_edit", shop, pk=c.pk))
     form = response.context["form"]
     assert form.initial["discount_num"] == 8.5 and form.initial["name"] == c.name
+
+
+def test_the_form_shows_each_discount_field_for_the_types_that_take_it(owner_client, shop):
+    page = owner_client.get(console_url("campaign_coupon_create", shop)).content.decode()
+    assert 'data-types="1 3 101 103"' in page  # discount_num
+    assert 'data-types="2 4 102 104"' in page  # discount_fee
+    assert 'data-types="1 2 3 4"' in page  # product_ids
+    assert 'data-types="1 101"' in page and 'data-types="2 102"' in page  # product_cnt, product_price
+    assert 'data-valid="2"' in page and page.count('data-valid="1"') == 2
