@@ -612,46 +612,72 @@ USER_COUPON_EVENTS = (
 
 def coupon_events_handle(*, shop: Shop, client, events: list) -> dict[int, str]:
     """Act on a shop's coupon push events (shopops.sync.engine calls this for ``channels_ec_coupon_*`` and
-    ``channels_ec_user_coupon_*``): each coupon named is fetched once (coupon/get) and each user coupon named is
-    fetched once (get_user_coupon, with the event's openid), then stored through the same upserts as the sync.
-    Returns the outcome per event pk. A fetch that fails leaves the event pending (raises)."""
+    ``channels_ec_user_coupon_*``). Returns the outcome per event pk.
+
+    - A coupon's own events (create, info_change, invalid, delete, expire): the coupon is fetched once (coupon/get)
+      and stored through the same upsert as the sync.
+    - A buyer's coupon events (receive, use, unuse, expire) are recorded from the event itself, with no call — they
+      come with the orders, and a call each would double the cost of a busy shop's pushes: receive creates the
+      user coupon (never touching one already known), use marks it used by its order, unuse gives it back (unless a
+      later use is known), expire expires a valid one. The row is left ``synced_at`` None, so the next coupon sync
+      fetches it (with its discount) and the coupon's stock figures.
+    """
     coupon_ids: set[str] = set()
-    users: dict[str, tuple[str, str]] = {}
     outcomes = {}
-    for event in events:
-        payload = event.payload
-        name = as_str(payload.get("Event"))
-        if name in COUPON_EVENTS:
-            coupon_id = as_id(as_dict(payload.get("coupon_info")).get("coupon_id"))
-            if coupon_id:
-                coupon_ids.add(coupon_id)
-            outcomes[event.pk] = "coupon refreshed" if coupon_id else "stored (no coupon id)"
-        elif name in USER_COUPON_EVENTS:
-            body = (
-                as_dict(payload.get("receive_info"))
-                or as_dict(payload.get("user_coupon_info"))
-                or as_dict(payload.get("user_info"))
-            )
-            uid, cid = as_id(body.get("user_coupon_id")), as_id(body.get("coupon_id"))
-            openid = as_str(payload.get("FromUserName"))
-            if uid and openid:
-                users[uid] = (cid, openid)
-                if cid:
-                    coupon_ids.add(cid)  # its stock figures moved
-            outcomes[event.pk] = "user coupon refreshed" if uid and openid else "stored (no user coupon id)"
+    ordered = sorted(events, key=lambda e: (as_int(e.payload.get("CreateTime")), e.pk))
+    with transaction.atomic():
+        for event in ordered:
+            payload = event.payload
+            name = as_str(payload.get("Event"))
+            if name in COUPON_EVENTS:
+                coupon_id = as_id(as_dict(payload.get("coupon_info")).get("coupon_id"))
+                if coupon_id:
+                    coupon_ids.add(coupon_id)
+                outcomes[event.pk] = "coupon refreshed" if coupon_id else "stored (no coupon id)"
+            elif name in USER_COUPON_EVENTS:
+                outcomes[event.pk] = _user_coupon_event(shop, name, payload)
+            else:
+                outcomes[event.pk] = "stored (no action for this event)"
     failures: list[WeChatError] = []
     payloads = [_fetch_kept(failures, client.coupon_get, cid) for cid in sorted(coupon_ids)]
-    answers = [
-        _fetch_kept(failures, client.user_coupon_get, openid, uid) for uid, (_cid, openid) in sorted(users.items())
-    ]
     coupons_store(shop=shop, payloads=[p for p in payloads if p])
-    user_coupons_store(shop=shop, payloads=[a for a in answers if a])
     if failures:
         # A lasting refusal (e.g. 48001: no coupon permission) must not hold the shop's order events back: the
         # coupon events are closed with the reason, and the next coupon sync catches up.
         note = f"not refreshed: errcode {failures[0].errcode}"
-        outcomes = {pk: note if outcome.endswith("refreshed") else outcome for pk, outcome in outcomes.items()}
+        outcomes = {pk: note if outcome == "coupon refreshed" else outcome for pk, outcome in outcomes.items()}
     return outcomes
+
+
+def _user_coupon_event(shop: Shop, name: str, payload: dict) -> str:
+    body = (
+        as_dict(payload.get("receive_info"))
+        or as_dict(payload.get("user_coupon_info"))
+        or as_dict(payload.get("user_info"))
+    )
+    uid, cid = as_id(body.get("user_coupon_id")), as_id(body.get("coupon_id"))
+    openid = as_str(payload.get("FromUserName"))
+    if not uid:
+        return "stored (no user coupon id)"
+    row, _created = UserCoupon.objects.select_for_update().get_or_create(
+        shop=shop, user_coupon_id=uid, defaults={"coupon_id": cid, "openid": openid}
+    )
+    if name == "channels_ec_coupon_receive":
+        row.receive_time = row.receive_time or platform_time(body.get("receive_time"))
+        row.status = row.status or UserCoupon.Status.VALID  # a use delivered first stays a use
+    elif name == "channels_ec_user_coupon_use":
+        row.status, row.use_time = UserCoupon.Status.USED, platform_time(body.get("use_time"))
+        row.order_id = as_id(body.get("order_id")) or row.order_id
+    elif name == "channels_ec_user_coupon_unuse":
+        at = platform_time(body.get("unuse_time"))
+        if row.use_time is None or at is None or row.use_time <= at:
+            row.status, row.use_time, row.order_id = UserCoupon.Status.VALID, None, ""
+    elif name == "channels_ec_user_coupon_expire" and row.status in (None, UserCoupon.Status.VALID):
+        row.status = UserCoupon.Status.EXPIRED
+    row.coupon_id, row.openid = row.coupon_id or cid, row.openid or openid
+    row.synced_at = None  # the next coupon sync confirms it with get_user_coupon
+    row.save()
+    return "user coupon recorded"
 
 
 def _fetch_kept(failures: list, fetch, *args):

@@ -21,7 +21,7 @@ from sandbox.models import Coupon as PlatformCoupon
 from sandbox.models import PushEvent
 from sandbox.models import UserCoupon as PlatformUserCoupon
 from sandbox.services import shop_advance
-from shopops.models import InboundEvent, Order
+from shopops.models import ApiCall, InboundEvent, Order
 from shopops.sync import engine
 from tests.campaigns.test_coupons_rules import base
 from tests.factories import ShopFactory
@@ -141,23 +141,36 @@ def test_push_events_go_through_the_same_upserts(seeded):
     coupons_sync(shop=shop)
     before = PushEvent.objects.count()
     shop_advance(appid=APPID, hours=24, deliver=False)
-    events = list(PushEvent.objects.filter(account__appid=APPID, pk__gt=0).order_by("pk"))[before:]
+    events = list(PushEvent.objects.filter(account__appid=APPID).order_by("pk"))[before:]
     coupon_events = [e for e in events if "coupon" in e.event]
     assert {e.event for e in coupon_events} >= {"channels_ec_coupon_receive", "channels_ec_user_coupon_use"}
     order_events = [e for e in events if e.event.startswith("channels_ec_order_")][:20]
     rows = [inbound(shop, e) for e in coupon_events + order_events]
+    last_call = ApiCall.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     report = engine.shop_sync(shop=shop, streams=())
     assert report.stopped == "" and report.events == len(rows)
     outcomes = dict(InboundEvent.objects.filter(pk__in=[r.pk for r in rows]).values_list("event", "outcome"))
-    assert outcomes["channels_ec_coupon_receive"] == "user coupon refreshed"
+    assert outcomes["channels_ec_coupon_receive"] == outcomes["channels_ec_user_coupon_use"] == "user coupon recorded"
     assert outcomes[order_events[0].event] == "refreshed"
-    # Every user coupon an event named is now stored as the platform has it, and the stock figures moved.
-    named = {e.payload.get("receive_info", e.payload.get("user_info", {})).get("user_coupon_id") for e in coupon_events}
+    # Buyers' coupon events cost no call: only the orders were fetched.
+    made = set(ApiCall.objects.filter(pk__gt=last_call).values_list("endpoint", flat=True))
+    assert made == {"/channels/ec/order/get"}
+
+    def body(e):
+        return e.payload.get("receive_info") or e.payload.get("user_info")
+
+    named = {body(e)["user_coupon_id"] for e in coupon_events}
+    remote_coupons, remote_users = platform_state()
+    coupons, users = local_state(shop)
+    # Recorded from the events: which coupon, used or not, by which order.
+    assert {uid: users[uid][:3] for uid in named} == {uid: remote_users[uid][:3] for uid in named}
+    assert UserCoupon.objects.filter(shop=shop, user_coupon_id__in=named, synced_at=None).count() == len(named)
+    # The next coupon sync confirms them (discounts) and moves the stock figures.
+    assert coupons_sync(shop=shop).stopped == ""
     remote_coupons, remote_users = platform_state()
     coupons, users = local_state(shop)
     assert {uid: users[uid] for uid in named} == {uid: remote_users[uid] for uid in named}
-    touched = {e.payload.get("receive_info", e.payload.get("user_info", {})).get("coupon_id") for e in coupon_events}
-    assert {cid: coupons[cid] for cid in touched} == {cid: remote_coupons[cid] for cid in touched}
+    assert coupons == remote_coupons
     # Processing again does nothing more.
     assert engine.shop_sync(shop=shop, streams=()).events == 0
 
@@ -205,30 +218,30 @@ def test_a_lasting_coupon_refusal_does_not_hold_order_events_back(seeded):
     from sandbox.models import Account, TargetedFault
 
     shop = seeded
-    coupons_sync(shop=shop)
+    created = services.coupon_create(shop=shop, spec=base(name="事件券"))
     before = PushEvent.objects.count()
     shop_advance(appid=APPID, hours=12, deliver=False)
-    events = list(PushEvent.objects.filter(account__appid=APPID).order_by("pk"))[before:]
-    receive = next(e for e in events if e.event == "channels_ec_coupon_receive")
-    order = next(e for e in events if e.event == "channels_ec_order_new")
-    rows = [inbound(shop, receive), inbound(shop, order)]
+    events = list(PushEvent.objects.filter(account__appid=APPID).order_by("pk"))
+    create = next(e for e in events if e.event == "channels_ec_coupon_create")
+    order = next(e for e in events[before:] if e.event == "channels_ec_order_new")
+    rows = [inbound(shop, create), inbound(shop, order)]
     with transaction.atomic():
         faults_configure(
             account=Account.objects.get(appid=APPID),
-            targeted=[TargetedFault(path="/channels/ec/coupon/get_user_coupon", errcode=48001, times=5)],
+            targeted=[TargetedFault(path="/channels/ec/coupon/get", errcode=48001, times=5)],
         )
     report = engine.shop_sync(shop=shop, streams=())
     assert report.stopped == "" and report.events == 2
     outcomes = dict(InboundEvent.objects.filter(pk__in=[r.pk for r in rows]).values_list("event", "outcome"))
     assert outcomes == {
-        "channels_ec_coupon_receive": "not refreshed: errcode 48001",
+        "channels_ec_coupon_create": "not refreshed: errcode 48001",
         "channels_ec_order_new": "refreshed",
     }
     assert InboundEvent.objects.filter(pk__in=[r.pk for r in rows], processed_at=None).count() == 0
+    assert Coupon.objects.get(pk=created.pk).status == created.status
 
 
 def test_a_killed_coupon_scan_resumes_at_its_page(seeded):
-    from shopops.models import ApiCall
     from shopops.platform import shop_client
 
     shop = seeded
