@@ -4,6 +4,7 @@
   exactly once (campaigns.services.previews.reminders_send_due claims a unique row in the same transaction as the
   notification; a run repeated, retried or restarted after a kill -9 sends nothing twice).
 - ``campaigns.tasks.previews_sync_all_shops`` every 15 minutes: each connected shop's notices, lives and dashboards.
+- ``campaigns.tasks.coupons_sync_all`` every 30 minutes: each connected shop's coupons and its buyers' coupons.
 """
 
 import logging
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from campaigns.coupons_sync import coupons_sync
 from campaigns.models import LivePreview
 from campaigns.services import previews
 from shopops.models import Shop
@@ -59,3 +61,19 @@ def previews_demo_first_steps(shop_id: int) -> str:
         previews.promoter_add_own(preview=preview, name="会员社群", link="https://channels.weixin.qq.com/")
         outcome += "; planned one"
     return outcome
+
+
+def coupons_sync_all() -> int:
+    """Every active, connected shop's coupons and user coupons (the shop's sync lease keeps it to one run)."""
+    shop_ids = list(Shop.objects.connected().filter(status=Shop.Status.ACTIVE).values_list("pk", flat=True))
+    for shop_id in shop_ids:
+        async_task("campaigns.tasks.coupons_sync_shop", shop_id, group="sync")
+    return len(shop_ids)
+
+
+def coupons_sync_shop(shop_id: int) -> str:
+    shop = Shop.objects.get(pk=shop_id)
+    report = coupons_sync(shop=shop, seconds=240)
+    if report.stopped == "time":
+        async_task("campaigns.tasks.coupons_sync_shop", shop_id, group="sync")
+    return report.stopped or "done"

@@ -28,6 +28,7 @@ from sandbox.models import (
     CommissionAnomaly,
     CommissionOrder,
     Cooperation,
+    Coupon,
     FaultSettings,
     Invitation,
     LeaguePlan,
@@ -41,6 +42,7 @@ from sandbox.models import (
     PushDelivery,
     PushEvent,
     TargetedFault,
+    UserCoupon,
 )
 from sandbox.push import callback_verify, deliver_due
 
@@ -522,6 +524,20 @@ class CommissionAnomalyAdmin(ReadOnlyAdmin):
     list_select_related = ("shop", "agency")
 
 
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ("coupon_id", "shop", "type", "status", "total_num", "receive_num", "used_num")
+    list_filter = ("status", "type")
+    search_fields = ("coupon_id", "shop__appid")
+    list_select_related = ("shop",)
+
+
+class UserCouponAdmin(admin.ModelAdmin):
+    list_display = ("user_coupon_id", "coupon", "openid", "status", "order_id", "discount_fee", "shop")
+    list_filter = ("status",)
+    search_fields = ("user_coupon_id", "openid", "order_id", "coupon__coupon_id", "shop__appid")
+    list_select_related = ("shop", "coupon")
+
+
 ADMINS = {
     Account: AccountAdmin,
     FaultSettings: FaultSettingsAdmin,
@@ -541,6 +557,8 @@ ADMINS = {
     LeagueTalent: LeagueTalentAdmin,
     LeagueSale: LeagueSaleAdmin,
     CommissionAnomaly: CommissionAnomalyAdmin,
+    Coupon: CouponAdmin,
+    UserCoupon: UserCouponAdmin,
     PushEvent: PushEventAdmin,
     PushDelivery: PushDeliveryAdmin,
     PushAttempt: PushAttemptAdmin,

@@ -640,3 +640,88 @@ def _is_http_status(value: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- coupons (营销管理-优惠券, sandbox/api/coupons.py, sandbox/gen_coupons.py) -----------------------------------
+
+
+class Coupon(models.Model):
+    """A shop's coupon as ``coupon/get`` answers it. ``coupon_info`` is what create/update were given (normalised:
+    ids as strings); the stock figures are columns because receipts and uses move them."""
+
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="coupons", verbose_name=_("shop"))
+    coupon_id = models.CharField(_("coupon id"), max_length=32)
+    type = models.PositiveSmallIntegerField(_("type"))
+    # 1 未生效/编辑中, 2 生效, 3 已过期, 4 已作废, 5 删除.
+    status = models.PositiveSmallIntegerField(_("status"))
+    create_time = models.BigIntegerField(_("create time (unix)"))
+    update_time = models.BigIntegerField(_("update time (unix)"))
+    coupon_info = models.JSONField(_("coupon info"), default=dict)
+    total_num = models.PositiveIntegerField(_("total"), default=0)
+    receive_num = models.PositiveIntegerField(_("received"), default=0)
+    used_num = models.PositiveIntegerField(_("used"), default=0)
+
+    class Meta:
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
+        constraints = [models.UniqueConstraint(fields=["shop", "coupon_id"], name="sandbox_coupon_unique")]
+        indexes = [models.Index(fields=["shop", "status", "coupon_id"], name="sandbox_coupon_status")]
+
+    def __str__(self):
+        return self.coupon_id
+
+    def payload(self) -> dict:
+        return {
+            "coupon_id": self.coupon_id,
+            "type": self.type,
+            "status": self.status,
+            "create_time": self.create_time,
+            "update_time": self.update_time,
+            "coupon_info": self.coupon_info,
+            "stock_info": {
+                "issued_num": max(0, self.total_num - self.receive_num),
+                "receive_num": self.receive_num,
+                "used_num": self.used_num,
+            },
+        }
+
+
+class UserCoupon(models.Model):
+    """A coupon a buyer received (``get_user_coupon``): 100 生效中, 101 已过期, 102 已使用."""
+
+    shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="user_coupons", verbose_name=_("shop"))
+    coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="user_coupons", verbose_name=_("coupon"))
+    user_coupon_id = models.CharField(_("user coupon id"), max_length=32)
+    openid = models.CharField(_("openid"), max_length=64)
+    unionid = models.CharField(_("unionid"), max_length=64, blank=True)
+    status = models.PositiveSmallIntegerField(_("status"))
+    create_time = models.BigIntegerField(_("received (unix)"))
+    update_time = models.BigIntegerField(_("update time (unix)"))
+    start_time = models.BigIntegerField(_("valid from (unix)"))
+    end_time = models.BigIntegerField(_("valid until (unix)"))
+    use_time = models.BigIntegerField(_("used (unix)"), null=True, blank=True)
+    order_id = models.CharField(_("order id"), max_length=32, blank=True)
+    discount_fee = models.PositiveIntegerField(_("discount (fen)"), default=0)
+
+    class Meta:
+        verbose_name = _("user coupon")
+        verbose_name_plural = _("user coupons")
+        constraints = [models.UniqueConstraint(fields=["shop", "user_coupon_id"], name="sandbox_usercoupon_unique")]
+        indexes = [models.Index(fields=["shop", "openid", "user_coupon_id"], name="sandbox_usercoupon_owner")]
+
+    def __str__(self):
+        return self.user_coupon_id
+
+    def payload(self) -> dict:
+        return {
+            "user_coupon_id": self.user_coupon_id,
+            "coupon_id": self.coupon.coupon_id,
+            "status": self.status,
+            "create_time": self.create_time,
+            "update_time": self.update_time,
+            "start_time": self.start_time,
+            "end_time": self.end_time,
+            "ext_info": {"use_time": self.use_time or 0},
+            "order_id": self.order_id,
+            "discount_fee": self.discount_fee,
+        }

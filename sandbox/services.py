@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from sandbox import crypto
 from sandbox.clock import HOUR, platform_now
+from sandbox.gen_coupons import coupons_follow_orders
 from sandbox.generator import Dataset, World, generate, hour_arrivals, make_order, rng_base, world_from
 from sandbox.invitations import HANDLERS, KIND_HEADSUPPLIER
 from sandbox.lifecycle import CommissionRec, OrderRec, PlanBook, ShopInfo, Simulation
@@ -22,6 +23,7 @@ from sandbox.models import (
     CommissionAnomaly,
     CommissionOrder,
     Cooperation,
+    Coupon,
     Invitation,
     LeaguePlan,
     LeaguePlanTerms,
@@ -33,6 +35,7 @@ from sandbox.models import (
     PushAttempt,
     PushDelivery,
     PushEvent,
+    UserCoupon,
 )
 from sandbox.push import deliver_due, events_record
 
@@ -139,8 +142,9 @@ def shop_seed(
 
 
 def _wipe(shop: Account) -> None:
-    for model in (Order, AfterSale, Product, Buyer, LinkedAccount, LeagueTalent, LeagueSale, CommissionAnomaly):
+    for model in (UserCoupon, Coupon, Order, AfterSale, Product, Buyer, LinkedAccount, LeagueTalent, LeagueSale):
         model.objects.filter(shop=shop).delete()
+    CommissionAnomaly.objects.filter(shop=shop).delete()
     LeaguePlanTerms.objects.filter(plan__shop=shop).delete()
     LeaguePlan.objects.filter(shop=shop).delete()
     CommissionOrder.objects.filter(shop=shop).delete()
@@ -451,6 +455,7 @@ def _persist(shop: Account, sim: Simulation, agencies: dict[str, Account], after
         ],
         batch_size=BATCH,
     )
+    coupons_follow_orders(shop, sim)
 
 
 def _update_rows(rows: list, names: list[str]) -> None:

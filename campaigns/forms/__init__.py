@@ -1,0 +1,1 @@
+"""Campaigns: forms, one module per feature."""

@@ -7,6 +7,7 @@
 - ``analytics``: daily roll-ups of orders and favourites snapshots the analytics pages read.
 """
 
+from campaigns.models.coupons import Coupon, CouponType, CouponUse, UserCoupon
 from campaigns.models.previews import (
     ConsoleNotification,
     GiftPlacement,
@@ -18,9 +19,13 @@ from campaigns.models.previews import (
 
 __all__ = [
     "ConsoleNotification",
+    "Coupon",
+    "CouponType",
+    "CouponUse",
     "GiftPlacement",
     "LivePreview",
     "PostPaymentEntry",
     "PreviewPromoter",
     "PreviewReminder",
+    "UserCoupon",
 ]

@@ -1,0 +1,1 @@
+"""Campaigns: selectors, one module per feature."""

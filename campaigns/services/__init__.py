@@ -1,0 +1,1 @@
+"""Campaigns: services, one module per feature."""

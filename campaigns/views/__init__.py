@@ -1,0 +1,1 @@
+"""Campaigns: views, one module per feature."""

@@ -47,6 +47,7 @@ MODULES = (
     "talents",
     "alliance",
     "live",
+    "coupons",
 )
 
 for _name in MODULES:

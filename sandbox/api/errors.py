@@ -11,6 +11,7 @@ ERRMSG = {
         "more details at https://mmbizurl.cn/s/JtxxFh33r"
     ),
     40002: "invalid grant_type",
+    40003: "invalid openid",
     40013: "invalid appid",
     40066: "invalid url",
     40097: "invalid args",
@@ -26,6 +27,10 @@ ERRMSG = {
     47001: "data format error",
     48001: "api unauthorized",
     100002: "order not exist",
+    # Coupons (official get_list / get_user_coupon_list pages).
+    10021001: "优惠券状态不对",
+    10021036: "页码与上次请求相差过大",
+    10021037: "优惠券不存在",
     # 优选联盟, merchant side (official batchadd page; 10023007's text UNCONFIRMED).
     10023000: "参数错误",
     10023001: "不合法的finder_id",

@@ -290,6 +290,13 @@ class LeaseLost(Exception):
 # --- streams ---------------------------------------------------------------------------------------------
 
 
+# Push events a feature app acts on (the engine itself acts on order and after-sale events): (event name prefix,
+# handler(shop=, client=, events=) -> {event pk: outcome}). The handler fetches and stores what its events name;
+# an error it raises leaves the whole batch pending, like a failed order fetch. campaigns.services.coupons registers
+# the coupon events (channels_ec_coupon_*, channels_ec_user_coupon_*) from campaigns.apps.
+EVENT_HANDLERS: list[tuple[str, Callable]] = []
+
+
 @dataclass(frozen=True)
 class WindowedStream:
     """Items listed by time window (ids per page), each fetched unless our copy is fresh, stored a page at a time.
@@ -630,6 +637,10 @@ class _Run:
                 self.keep_fetched(stream.store, incomplete, synced_at=fetched_from)
             with self.leased_writes():
                 stream.store(shop=shop, payloads=payloads, synced_at=fetched_from)
+        for prefix, handler in EVENT_HANDLERS:
+            mine = [event for event in pending if event.event.startswith(prefix)]
+            if mine:
+                outcomes.update(handler(shop=shop, client=self.client, events=mine))
         with self.leased_writes():
             at = now()
             for event in pending:

@@ -127,6 +127,28 @@ def talent_action_kwargs(shop) -> dict:
 
 
 @shop_scoped
+def coupon_kwargs(shop) -> dict:
+    from campaigns.models import Coupon
+
+    coupon = Coupon.objects.create(
+        shop=shop,
+        coupon_id=f"{70000000 + serial()}",
+        type=Coupon.Type.SHOP_DIRECT_OFF,
+        status=Coupon.Status.NOT_EFFECTIVE,
+        name="店铺立减5元",
+        discount_fee_fen=500,
+        total_num=100,
+        synced_at=timezone.now(),
+    )
+    return {"shop": shop.public_id, "pk": coupon.pk}
+
+
+@shop_scoped
+def coupon_status_kwargs(shop) -> dict:
+    return {**coupon_kwargs(shop), "action": "delete"}
+
+
+@shop_scoped
 def exclusive_term_kwargs(shop) -> dict:
     talent = Talent.objects.create(shop=shop, talent_appid=f"talent{serial()}")
     term = ExclusiveTerm.objects.create(
@@ -322,6 +344,13 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:preview_promoter_counts": preview_promoter_kwargs,
     "console:preview_promoter_delete": preview_promoter_kwargs,
     "console:preview_promoter_qr": preview_promoter_kwargs,
+    # campaigns: coupons
+    "console:campaign_coupons": shop_kwargs,
+    "console:campaign_coupon_create": shop_kwargs,
+    "console:campaign_coupons_sync": shop_kwargs,
+    "console:campaign_coupon_detail": coupon_kwargs,
+    "console:campaign_coupon_edit": coupon_kwargs,
+    "console:campaign_coupon_status": coupon_status_kwargs,
     # the partner portal
     "partner:invitation_decide": invitation_kwargs,
     "partner:product_qr": agency_product_kwargs,

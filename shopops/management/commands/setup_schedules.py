@@ -49,12 +49,19 @@ SCHEDULES: dict[str, dict] = {
         "minutes": 15,
         "repeats": -1,
     },
-    # Campaigns: the live notices (and the dashboards of finished lives) every 15 minutes; the start-time reminders
-    # are checked every minute and each goes out once.
+    # Campaigns: the coupons (their stock figures and the buyers' coupons) every 30 minutes, the live notices (and
+    # the dashboards of finished lives) every 15 minutes; the start-time reminders are checked every minute and each
+    # goes out once.
     "shopops:sync-previews": {
         "func": "campaigns.tasks.previews_sync_all_shops",
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
+        "repeats": -1,
+    },
+    "shopops:sync-coupons": {
+        "func": "campaigns.tasks.coupons_sync_all",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 30,
         "repeats": -1,
     },
     "shopops:preview-reminders": {
