@@ -50,6 +50,7 @@ import random
 import string
 from dataclasses import dataclass, field
 
+from sandbox.gen_luckybag import luckybags_add
 from sandbox.lifecycle import AGENCY_PLAN, PPM_PER_PCT, OrderRec, PlanBook, ShopInfo, Simulation
 
 DAY, HOUR = 86400, 3600
@@ -1375,6 +1376,7 @@ def generate(
     sim = Simulation(shop=world.shop, emit=False, plans=PlanBook.of(plan_terms_rows(league["plans"])))
     for seq, t0 in enumerate(order_times(base, orders, days, anchor)):
         sim.add(make_order(world, seq, t0))
+    luckybags_add(world=world, sim=sim, products=products, meta=meta)
     sim.run_until(anchor)
     return Dataset(
         shop=shop,

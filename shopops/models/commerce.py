@@ -54,7 +54,8 @@ class Order(models.Model):
     live_id = models.CharField(_("live id"), max_length=255, blank=True)
     finder_id = models.CharField(_("channels id"), max_length=64, blank=True)
     is_present = models.BooleanField(_("gift order"), default=False)
-    # pay_info.payment_method: 1 微信支付, 2 先用后付, 3 抽奖商品0元订单 (a 福袋 prize), 4 会员积分兑换; None until paid.
+    # pay_info.payment_method: 1 微信支付, 2 先用后付, 3 抽奖商品0元订单 (a 福袋 prize), 4 会员积分兑换;
+    # None until paid.
     payment_method = models.PositiveSmallIntegerField(_("payment method"), null=True, blank=True)
     aftersale_count = models.PositiveIntegerField(_("after-sales in progress"), default=0)
     raw = models.JSONField(_("platform payload"))
