@@ -304,15 +304,15 @@ class ProductPosterView(ShopMixin, TemplateView):
 
 
 class ProductPosterPngView(ShopMixin, View):
-    """GET ?link=…: the poster as a PNG download; 400 without a valid link."""
+    """GET ?link=…: the poster as a PNG (``download=1``: as an attachment); without a valid link, the poster page."""
 
     def get(self, request, *args, **kwargs):
         from campaigns import posters
 
         product = selectors.product_get_for_shop_or_404(shop=self.shop, product_id=self.kwargs["product_id"])
         form = PosterForm(request.GET)
-        if not form.is_valid():
-            return HttpResponse(" ".join(form.errors["link"]), status=400, content_type="text/plain; charset=utf-8")
+        if not form.is_valid():  # no link to put in the QR code: back to the page that asks for one
+            return redirect("console:poster_product", shop=self.shop.public_id, product_id=product.product_id)
         png = posters.product_poster(
             title=product.title or product.product_id, price_fen=product.min_price_fen, qr_url=form.cleaned_data["link"]
         )
