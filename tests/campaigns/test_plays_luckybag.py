@@ -69,7 +69,7 @@ def test_a_plan_is_saved_with_its_cost_and_the_prize_cost_is_recorded(web, shop)
 
 
 @pytest.mark.parametrize(
-    ("changes", "field", "code"),
+    ("edits", "field", "code"),
     [
         ({"prize_product_id": "99999999999999"}, "prize_product_id", "product"),
         ({"prize_sku_id": "29999999999999"}, "prize_sku_id", "sku"),
@@ -79,17 +79,13 @@ def test_a_plan_is_saved_with_its_cost_and_the_prize_cost_is_recorded(web, shop)
         ({"quantity": 0}, "quantity", "quantity"),
     ],
 )
-def test_refusals_name_the_field_and_change_nothing(shop, changes, field, code):
+def test_refusals_name_the_field_and_change_nothing(shop, edits, field, code):
     prize(shop)
     before = snapshot()
     with pytest.raises(ValidationError) as refused:
-        services.luckybag_save(shop=shop, **{**PLAN, **changes})
+        services.luckybag_save(shop=shop, **{**PLAN, **edits})
     assert [e.code for e in refused.value.error_dict[field]] == [code]
-    assert changes_of(before) == {}
-
-
-def changes_of(before):
-    return changes(before, snapshot())
+    assert changes(before, snapshot()) == {}
 
 
 def test_a_lucky_bag_product_is_not_a_prize(shop):
