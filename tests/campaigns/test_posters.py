@@ -53,7 +53,7 @@ def test_the_poster_title_is_drawn_in_chinese():
     title_area = (0, 0, 750, 120)
     assert chinese.crop(title_area).tobytes() != boxes.crop(title_area).tobytes()
     # White title ink on the green band.
-    assert (255, 255, 255) in {px for px in chinese.crop(title_area).get_flattened_data()}
+    assert (255, 255, 255) in set(chinese.crop(title_area).get_flattened_data())
 
 
 def test_the_qr_code_holds_the_link():
