@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from affiliates.forms.talents import fen_initial
-from campaigns.forms.plays import FanClubForm, LikeToBuyForm, LuckyBagForm, PosterForm
+from campaigns.forms.plays import FanClubForm, LikeToBuyForm, LuckyBagForm, PosterForm, fen_initial
 from campaigns.selectors import plays as selectors
 from campaigns.services import plays as services
 from linked_accounts.views.linked_accounts import ConfirmView, add_errors

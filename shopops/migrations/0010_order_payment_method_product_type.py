@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('shopops', '0009_orderline_channel_label'),
+        ("shopops", "0009_orderline_channel_label"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='order',
-            name='payment_method',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='payment method'),
+            model_name="order",
+            name="payment_method",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="payment method"),
         ),
         migrations.AddField(
-            model_name='product',
-            name='product_type',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='product type'),
+            model_name="product",
+            name="product_type",
+            field=models.PositiveSmallIntegerField(default=1, verbose_name="product type"),
         ),
     ]
