@@ -13,6 +13,7 @@ from pathlib import Path
 
 import segno
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
@@ -172,9 +173,18 @@ def product_poster(*, title: str, price_fen: int | None, qr_url: str, image: byt
     return render_poster(title=title, lines=lines, qr_url=qr_url, image=image, footer="长按识别二维码，进店购买")
 
 
+def png_response(png: bytes, *, filename: str, download: bool = False) -> HttpResponse:
+    """A poster as the browser gets it: shown in the page, or saved as ``filename`` when ``download``."""
+    response = HttpResponse(png, content_type="image/png")
+    response["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def preview_poster(*, title: str, start_time: datetime, qr_url: str) -> bytes:
     """A live preview's (直播预告) share poster: topic, start time in the shop's time zone, and the QR code of the
-    preview's link (the page that lets a viewer reserve). The live-preview pages call this."""
+    preview's link (the page that lets a viewer reserve). The live-preview pages call this, and serve it with
+    ``png_response(png, filename=f"preview-{notice_id}.png", download=…)``."""
     local = timezone.localtime(start_time) if timezone.is_aware(start_time) else start_time
     weekday = "一二三四五六日"[local.weekday()]
     lines = ["直播预告", f"{local.month}月{local.day}日（周{weekday}）{local:%H:%M} 开播"]

@@ -9,7 +9,6 @@ nothing.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -315,8 +314,6 @@ class ProductPosterPngView(ShopMixin, View):
         png = posters.product_poster(
             title=product.title or product.product_id, price_fen=product.min_price_fen, qr_url=form.cleaned_data["link"]
         )
-        response = HttpResponse(png, content_type="image/png")
-        disposition = "attachment" if request.GET.get("download") else "inline"
-        response["Content-Disposition"] = f'{disposition}; filename="poster-{product.product_id}.png"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return posters.png_response(
+            png, filename=f"poster-{product.product_id}.png", download=bool(request.GET.get("download"))
+        )

@@ -198,3 +198,17 @@ def test_an_analyst_cannot_plan(client, shop):
     client.force_login(MembershipFactory(shop=shop, role="analyst").user)
     assert client.post(console_url("liketobuy_create", shop), form_data()).status_code == 403
     assert not LikeToBuy.objects.exists()
+
+
+def test_the_detail_page_runs_the_same_queries_for_1_and_50_orders(web, shop):
+    prize(shop)
+    campaign = services.liketobuy_save(shop=shop, **PLAN)
+    made = iter(range(100, 200))
+
+    def add(n):
+        for _ in range(n):
+            sale(shop, minutes=next(made), unit_fen=9900)
+
+    url = console_url("liketobuy_detail", shop, pk=campaign.pk)
+    _small, large = assert_constant_queries(web, url, add, small=1, large=50)
+    assert len(large.context["lines"]) == 50

@@ -226,3 +226,17 @@ def test_the_edit_form_starts_from_the_plan_and_saves_changes(web, shop):
         6250,
         1,
     )
+
+
+def test_the_detail_page_runs_the_same_queries_for_1_and_50_winners(web, shop):
+    results_world(shop)
+    bag = services.luckybag_save(shop=shop, **PLAN)
+    made = iter(range(100, 200))
+
+    def add(n):
+        for _ in range(n):
+            lottery_order(shop, minutes=next(made))
+
+    url = console_url("luckybag_detail", shop, pk=bag.pk)
+    _small, large = assert_constant_queries(web, url, add, small=1, large=50)
+    assert len(large.context["winners"]) == 54  # the world's four and fifty more
