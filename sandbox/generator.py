@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 
 from sandbox import gen_live
 from sandbox.gen_live import live_id_for
+from sandbox.gen_luckybag import luckybags_add
 from sandbox.lifecycle import AGENCY_PLAN, PPM_PER_PCT, OrderRec, PlanBook, ShopInfo, Simulation
 
 DAY, HOUR = 86400, 3600
@@ -1254,6 +1255,10 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
 # --- whole datasets --------------------------------------------------------------------------------------------
 
 
+# What sandbox.gen_luckybag builds its lottery orders with (it sits below this module and cannot import it).
+LUCKYBAG_MAKERS = {"line": _line, "address": _address_info, "order_id": order_id_for, "digits": _digits}
+
+
 def order_times(base: str, orders: int, days: int, anchor: int) -> list[int]:
     """``orders`` creation times in (anchor − days, anchor], following the daily rhythm, sorted."""
     rng = random.Random(f"{base}:times")
@@ -1370,6 +1375,7 @@ def generate(
     sim = Simulation(shop=world.shop, emit=False, plans=PlanBook.of(plan_terms_rows(league["plans"])))
     for seq, t0 in enumerate(order_times(base, orders, days, anchor)):
         sim.add(make_order(world, seq, t0))
+    luckybags_add(world=world, sim=sim, products=products, meta=meta, make=LUCKYBAG_MAKERS)
     sim.run_until(anchor)
     return Dataset(
         shop=shop,

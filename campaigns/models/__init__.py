@@ -8,6 +8,7 @@
 """
 
 from campaigns.models.coupons import Coupon, CouponType, CouponUse, UserCoupon
+from campaigns.models.plays import FanClub, LikeToBuy, LuckyBag, ProductCost
 from campaigns.models.previews import (
     ConsoleNotification,
     GiftPlacement,
@@ -22,10 +23,14 @@ __all__ = [
     "Coupon",
     "CouponType",
     "CouponUse",
+    "FanClub",
     "GiftPlacement",
+    "LikeToBuy",
     "LivePreview",
+    "LuckyBag",
     "PostPaymentEntry",
     "PreviewPromoter",
     "PreviewReminder",
+    "ProductCost",
     "UserCoupon",
 ]

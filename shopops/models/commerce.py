@@ -54,6 +54,9 @@ class Order(models.Model):
     live_id = models.CharField(_("live id"), max_length=255, blank=True)
     finder_id = models.CharField(_("channels id"), max_length=64, blank=True)
     is_present = models.BooleanField(_("gift order"), default=False)
+    # pay_info.payment_method: 1 微信支付, 2 先用后付, 3 抽奖商品0元订单 (a 福袋 prize), 4 会员积分兑换;
+    # None until paid.
+    payment_method = models.PositiveSmallIntegerField(_("payment method"), null=True, blank=True)
     aftersale_count = models.PositiveIntegerField(_("after-sales in progress"), default=0)
     raw = models.JSONField(_("platform payload"))
     synced_at = models.DateTimeField(_("synced at"))
@@ -190,6 +193,8 @@ class Product(models.Model):
     edit_status = models.PositiveSmallIntegerField(_("edit status"), default=0)
     min_price_fen = models.BigIntegerField(_("lowest price (fen)"), default=0)
     total_sold_num = models.PositiveIntegerField(_("sold"), default=0)
+    # 1 普通商品, 2 福袋抽奖商品 (made by the platform for a 福袋: read-only, never listed), 3 直播间闪电购商品.
+    product_type = models.PositiveSmallIntegerField(_("product type"), default=1)
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
     deleted = models.BooleanField(_("gone from the platform"), default=False)
     seen_at = models.DateTimeField(_("last listed by the platform"))

@@ -53,6 +53,7 @@ def order_fields(order: dict) -> dict:
         "live_id": as_id(ext.get("live_id")),
         "finder_id": as_id(ext.get("finder_id")),
         "is_present": as_bool(order.get("is_present")),
+        "payment_method": _opt_int(pay.get("payment_method")),
         "aftersale_count": as_int(aftersale.get("on_aftersale_order_cnt")),
     }
 
@@ -161,6 +162,8 @@ def product_fields(product: dict) -> dict:
         "edit_status": as_int(product.get("edit_status")),
         "min_price_fen": as_int(product.get("min_price")),
         "total_sold_num": as_int(product.get("total_sold_num")),
+        # Absent on older payloads: an ordinary product.
+        "product_type": as_int(product.get("product_type")) or 1,
         "fingerprint": fingerprint(product),
     }
 

@@ -81,16 +81,19 @@ def test_first_open_shows_a_real_shop_without_pressing_any_button(live_sandbox, 
         ("affiliates.tasks.agency_sync", (agency.pk, ALL_STREAMS)): (True, "caught up"),
     }
 
-    # 商品: every product the platform lists (12 seeded: a draft and one in the recycle bin are not listed).
+    # 商品: every product the platform lists (12 seeded and the 福袋抽奖商品 WeChat made for the lucky bags: a draft
+    # and one in the recycle bin are not listed).
     listed = PlatformProduct.objects.filter(shop__appid=shop.appid).exclude(status__in=(0, 6, 9))
-    assert PlatformProduct.objects.filter(shop__appid=shop.appid).count() == 12
+    assert PlatformProduct.objects.filter(shop__appid=shop.appid).count() == 13
     assert sorted(Product.objects.filter(shop=shop).values_list("product_id", flat=True)) == sorted(
         listed.values_list("product_id", flat=True)
     )
-    assert Product.objects.filter(shop=shop).count() == 10
-    # 订单: all 3,000, with their lines.
-    assert Order.objects.filter(shop=shop).count() == 3000
-    assert len(platform.order_payloads(shop.appid)) == 3000
+    assert Product.objects.filter(shop=shop).count() == 11
+    # 订单: all 3,000, with their lines, and the 福袋 winners' 0-yuan orders (sandbox.gen_luckybag: 3 to 6 for
+    # each of the 3 busiest lives of the shop's own 视频号; how many depends on the day the demo is set up).
+    lottery = Order.objects.filter(shop=shop, payment_method=3).count()
+    assert Order.objects.filter(shop=shop).exclude(payment_method=3).count() == 3000 and 9 <= lottery <= 18
+    assert len(platform.order_payloads(shop.appid)) == 3000 + lottery
 
     # 关联账号: the platform's five linked accounts, the display account of each kind, and the owner's invitation.
     accounts = {
@@ -135,7 +138,7 @@ def test_first_open_shows_a_real_shop_without_pressing_any_button(live_sandbox, 
     client.force_login(owner)
     home = client.get(console_url("shop_home", shop))
     assert home.context["board"].shop_has_orders and home.context["board"].current.orders > 0
-    assert len(client.get(console_url("products", shop)).context["products"]) == 10
+    assert len(client.get(console_url("products", shop)).context["products"]) == 11  # with the 福袋 product
     assert client.get(console_url("linked_accounts", shop)).context["total"] == 6
     assert len(client.get(console_url("cooperation_accounts", shop)).context["rows"]) == 4
 

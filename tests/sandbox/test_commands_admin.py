@@ -51,7 +51,8 @@ def test_seed_advance_deliver_and_faults_commands():
     assert [a["status"] for a in agencies] == [2, 2, 1]  # the third is only invited
     for agency in agencies:
         assert f"appid {agency['appid']} secret {agency['secret']}" in output
-    assert "60 orders" in output and len(selectors.order_payloads(SHOP)) == 60
+    # 60 asked for and 11 福袋 winners' 0-yuan orders (sandbox.gen_luckybag)
+    assert "71 orders" in output and len(selectors.order_payloads(SHOP)) == 71
 
     output = run("sandbox_advance", "--shop", SHOP, "--hours", "3", "--no-deliver")
     assert f"clock {ANCHOR} → {ANCHOR + 3 * 3600}" in output

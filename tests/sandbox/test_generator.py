@@ -45,11 +45,16 @@ def test_same_arguments_same_bytes_other_seed_other_data(ds):
     assert {o.order_id for o in other.sim.orders.values()} != {o.order_id for o in ds.sim.orders.values()}
 
 
+def is_lottery(order) -> bool:
+    """A 福袋 winner's 0-yuan order (sandbox.gen_luckybag), added on top of the orders asked for."""
+    return order["order_detail"]["pay_info"].get("payment_method") == 3
+
+
 def test_orders_fill_the_window(ds, orders):
-    assert len(orders) == 2500
+    assert (sum(not is_lottery(o) for o in orders), sum(is_lottery(o) for o in orders)) == (2500, 14)
     times = [o["create_time"] for o in orders]
     assert min(times) > ANCHOR - 14 * 86400 and max(times) <= ANCHOR
-    assert len({o["order_id"] for o in orders}) == 2500
+    assert len({o["order_id"] for o in orders}) == 2514
     assert all(len(o["order_id"]) == 19 and o["order_id"].isdigit() for o in orders)
     assert all(o["update_time"] <= ANCHOR for o in orders)
 
@@ -144,6 +149,9 @@ def test_price_arithmetic_of_every_order(orders):
                 )
                 assert main["task_id"].isdigit()
                 features["gift"] += 1
+            elif is_lottery(order):
+                assert line["sale_price"] == line["real_price"] == price["order_price"] == 0
+                features["lottery"] += 1
             else:
                 assert "free_gift_info" not in line
                 assert 0 < line["real_price"] <= total
@@ -242,7 +250,8 @@ def test_lifecycles_are_consistent_with_their_times(ds, orders):
                 a["refund_info"]["amount"] for a in done if a["status"] in AFTERSALE_REFUNDED
             )
             assert refunded[line["sku_id"]] <= line["real_price"]
-        fully = all(
+        # A 0-yuan 福袋 order has nothing to refund: "fully refunded" means nothing there.
+        fully = not is_lottery(order) and all(
             line["is_free_gift"] or refunded[line["sku_id"]] == line["real_price"] for line in detail["product_infos"]
         )
         assert (status == 200) == fully

@@ -28,7 +28,7 @@ from affiliates.models import (
     Sharer,
     Talent,
 )
-from campaigns.models import LivePreview, PreviewPromoter
+from campaigns.models import LikeToBuy, LivePreview, LuckyBag, PreviewPromoter
 from shopops.roles import Role
 from tests.factories import (
     CooperationAccountFactory,
@@ -265,6 +265,41 @@ def commission_order_kwargs(agency) -> dict:
     return {"order_id": order.order_id, "sku_id": order.sku_id}
 
 
+# --- campaigns: 福袋, 点赞买 (plays)
+
+
+@shop_scoped
+def luckybag_kwargs(shop) -> dict:
+    bag = LuckyBag.objects.create(
+        shop=shop,
+        name="福袋",
+        prize_product_id=f"{60000000 + serial()}",
+        quantity=3,
+        condition=LuckyBag.Condition.FOLLOW,
+        draw_at=timezone.now(),
+        live_id=f"export/live{serial()}",
+        unit_cost_fen=100,
+    )
+    return {"shop": shop.public_id, "pk": bag.pk}
+
+
+@shop_scoped
+def liketobuy_kwargs(shop) -> dict:
+    now = timezone.now()
+    campaign = LikeToBuy.objects.create(
+        shop=shop,
+        name="点赞买",
+        product_id=f"{70000000 + serial()}",
+        likes_needed=3,
+        floor_price_fen=500,
+        subsidy_fen=100,
+        unit_cost_fen=400,
+        starts_at=now,
+        ends_at=now + timedelta(days=1),
+    )
+    return {"shop": shop.public_id, "pk": campaign.pk}
+
+
 OBJECT_URLS: dict[str, Builder] = {
     "console:shop_home": shop_kwargs,
     "console:shop_settings": shop_kwargs,
@@ -351,6 +386,20 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:campaign_coupon_detail": coupon_kwargs,
     "console:campaign_coupon_edit": coupon_kwargs,
     "console:campaign_coupon_status": coupon_status_kwargs,
+    # campaigns: 福袋, 粉丝团, 点赞买, posters (plays)
+    "console:luckybag_list": shop_kwargs,
+    "console:luckybag_create": shop_kwargs,
+    "console:luckybag_detail": luckybag_kwargs,
+    "console:luckybag_edit": luckybag_kwargs,
+    "console:luckybag_delete": luckybag_kwargs,
+    "console:fanclub": shop_kwargs,
+    "console:liketobuy_list": shop_kwargs,
+    "console:liketobuy_create": shop_kwargs,
+    "console:liketobuy_detail": liketobuy_kwargs,
+    "console:liketobuy_edit": liketobuy_kwargs,
+    "console:liketobuy_delete": liketobuy_kwargs,
+    "console:poster_product": product_kwargs,
+    "console:poster_product_png": product_kwargs,
     # the partner portal
     "partner:invitation_decide": invitation_kwargs,
     "partner:product_qr": agency_product_kwargs,

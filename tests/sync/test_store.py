@@ -92,6 +92,7 @@ def test_order_fields_are_parsed_exactly():
         "live_id": "live-1",
         "finder_id": "sph123",
         "is_present": False,
+        "payment_method": None,
         "aftersale_count": 1,
     }
     second = parse.order_line_fields(order_payload())[1]
@@ -256,3 +257,23 @@ def test_an_aftersale_keeps_its_reason_key_and_the_text_that_explains_it(shop):
         "与商品描述不符",
         payload,
     )
+
+
+def test_a_lottery_order_and_a_lucky_bag_product_keep_what_marks_them(shop):
+    """A 福袋 prize order is a 0-yuan order paid with payment_method 3 (抽奖商品0元订单) for a product of
+    product_type 2 (福袋抽奖商品); both are stored as columns so the 福袋 results can be read without the payload."""
+    payload = order_payload(order_id="77")
+    payload["order_detail"]["pay_info"]["payment_method"] = "3"
+    payload["order_detail"]["price_info"]["order_price"] = 0
+    store.orders_store(shop=shop, payloads=[payload, order_payload(order_id="78")], synced_at=T0)
+    assert list(Order.objects.order_by("order_id").values_list("order_id", "payment_method", "order_price_fen")) == [
+        ("77", 3, 0),
+        ("78", None, 5770),
+    ]
+    bag = {"product_id": "10009", "title": "福袋·龙井茶", "status": 5, "product_type": 2, "skus": []}
+    plain = {"product_id": "10010", "title": "龙井茶", "status": 5}
+    store.products_store(shop=shop, payloads=[bag, plain], synced_at=T0)
+    assert list(Product.objects.order_by("product_id").values_list("product_id", "product_type")) == [
+        ("10009", 2),
+        ("10010", 1),
+    ]

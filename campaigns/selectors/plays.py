@@ -1,0 +1,232 @@
+"""Reads for 福袋, 粉丝团 and 点赞买: the shop's plans, and their results measured from the synced orders.
+
+- A 福袋's winners are the live's 0-yuan lottery orders: ``payment_method`` 3 (抽奖商品0元订单) with the live's
+  ``live_id``, narrowed to the 福袋抽奖商品 (``product_type`` 2) when the plan names it. Their fulfilment is the
+  order status: 待发货 (20, 21), 已发货 (30), 已完成 (100).
+- A live's GMV is what its paid orders (``pay_time`` set) with that ``live_id`` cost the buyers (``order_price``).
+- A 点赞买 campaign's orders are the lines of its product (and SKU) in paid orders created in its period and sold
+  at no more than the floor price.
+
+Every query starts from the shop; another shop's plan answers 404. Lists are one query whatever the row count
+(results are correlated subqueries, one row each).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
+from django.http import Http404
+from django.utils import timezone
+
+from campaigns.models import FanClub, LikeToBuy, LuckyBag, ProductCost
+from shopops.models import Order, OrderLine, Product, Shop, Sku
+
+LOTTERY_PAYMENT_METHOD = 3  # pay_info.payment_method: 抽奖商品0元订单
+LUCKY_BAG_PRODUCT_TYPE = 2  # product_type: 福袋抽奖商品
+WAITING = (Order.Status.PAID, Order.Status.PARTLY_SHIPPED)
+SHIPPED = (Order.Status.SHIPPED,)
+DONE = (Order.Status.COMPLETED,)
+
+
+def _count(qs: QuerySet) -> Coalesce:
+    return Coalesce(
+        Subquery(qs.order_by().values("shop").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+        0,
+    )
+
+
+def _sum(qs: QuerySet, field: str) -> Coalesce:
+    return Coalesce(Subquery(qs.order_by().values("shop").annotate(s=Sum(field)).values("s")[:1]), 0)
+
+
+def _lottery_orders_of_outer_bag() -> QuerySet:
+    """The lottery orders of the bag in the outer query (its live, and its 福袋 product when named)."""
+    bag_line = OrderLine.objects.filter(order=OuterRef("pk"), product_id=OuterRef(OuterRef("bag_product_id")))
+    return Order.objects.filter(
+        Q(Exact(OuterRef("bag_product_id"), Value(""))) | Q(Exists(bag_line)),
+        shop=OuterRef("shop"),
+        live_id=OuterRef("live_id"),
+        payment_method=LOTTERY_PAYMENT_METHOD,
+    ).exclude(live_id="")
+
+
+def luckybags_for_shop(*, shop: Shop) -> QuerySet:
+    """The shop's 福袋 plans, latest draw first, each with ``winners``, ``waiting``, ``shipped``, ``done`` (lottery
+    orders by fulfilment), ``live_gmv_fen`` and ``prize_title``. One query."""
+    lottery = _lottery_orders_of_outer_bag()
+    live = Order.objects.filter(shop=OuterRef("shop"), live_id=OuterRef("live_id"), pay_time__isnull=False).exclude(
+        live_id=""
+    )
+    return LuckyBag.objects.filter(shop=shop).annotate(
+        winners=_count(lottery),
+        waiting=_count(lottery.filter(status__in=WAITING)),
+        shipped=_count(lottery.filter(status__in=SHIPPED)),
+        done=_count(lottery.filter(status__in=DONE)),
+        live_gmv_fen=_sum(live, "order_price_fen"),
+        prize_title=Subquery(
+            Product.objects.filter(shop=OuterRef("shop"), product_id=OuterRef("prize_product_id")).values("title")[:1]
+        ),
+    )
+
+
+def luckybag_get_for_shop_or_404(*, shop: Shop, pk: int) -> LuckyBag:
+    bag = luckybags_for_shop(shop=shop).filter(pk=pk).first()
+    if bag is None:
+        raise Http404
+    return bag
+
+
+def luckybag_winners(*, bag: LuckyBag) -> QuerySet:
+    """The bag's lottery orders, in draw order, with the status that says whether the prize has shipped."""
+    orders = Order.objects.filter(shop_id=bag.shop_id, live_id=bag.live_id, payment_method=LOTTERY_PAYMENT_METHOD)
+    if not bag.live_id:
+        return orders.none()
+    if bag.bag_product_id:
+        orders = orders.filter(Exists(OrderLine.objects.filter(order=OuterRef("pk"), product_id=bag.bag_product_id)))
+    return orders.order_by("create_time", "pk").only(
+        "order_id", "status", "create_time", "openid", "order_price_fen", "live_id"
+    )
+
+
+@dataclass(frozen=True)
+class Live:
+    """A live seen in the shop's orders: its export id, its local day, how many paid orders and their GMV."""
+
+    live_id: str
+    first_order: datetime
+    orders: int
+    gmv_fen: int
+
+
+def recent_lives(*, shop: Shop, days: int = 30, limit: int = 50) -> list[Live]:
+    """Lives the shop's orders came from in the last ``days`` days, latest first (what a 福袋 can belong to)."""
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Order.objects.filter(shop=shop, create_time__gte=since, pay_time__isnull=False)
+        .exclude(live_id="")
+        .values("live_id")
+        .annotate(first=Min("create_time"), n=Count("pk"), gmv=Sum("order_price_fen"))
+        .order_by("-first")[:limit]
+    )
+    return [Live(r["live_id"], r["first"], r["n"], r["gmv"] or 0) for r in rows]
+
+
+def live_for_day(*, shop: Shop, day) -> str:
+    """The live a date names: the live of that day's lottery orders, else the day's live with most orders; ""
+    when the shop's orders show no live that day."""
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    orders = Order.objects.filter(shop=shop, create_time__gte=start, create_time__lt=start + timedelta(days=1))
+    orders = orders.exclude(live_id="")
+    row = (
+        orders.values("live_id")
+        .annotate(
+            lottery=Count("pk", filter=Q(payment_method=LOTTERY_PAYMENT_METHOD)),
+            n=Count("pk"),
+        )
+        .order_by("-lottery", "-n", "live_id")
+        .first()
+    )
+    return row["live_id"] if row else ""
+
+
+def lucky_bag_products(*, shop: Shop) -> QuerySet:
+    """The 福袋抽奖商品 WeChat made for the shop's lucky bags (product_type 2), newest id first."""
+    return Product.objects.filter(shop=shop, product_type=LUCKY_BAG_PRODUCT_TYPE).order_by("-product_id")
+
+
+# --- costs ----------------------------------------------------------------------------------------------------------
+
+
+def unit_cost(*, shop: Shop, product_id: str, sku_id: str = "") -> int | None:
+    """The merchant's unit cost of the SKU, else of the product; None when none was entered."""
+    costs = dict(
+        ProductCost.objects.filter(shop=shop, product_id=product_id, sku_id__in={"", sku_id}).values_list(
+            "sku_id", "unit_cost_fen"
+        )
+    )
+    return costs.get(sku_id, costs.get(""))
+
+
+def product_get_for_shop_or_404(*, shop: Shop, product_id: str) -> Product:
+    product = Product.objects.filter(shop=shop, product_id=product_id).first()
+    if product is None:
+        raise Http404
+    return product
+
+
+def product_choices(*, shop: Shop) -> list[tuple[str, str]]:
+    """The shop's ordinary products on sale, for a prize or a campaign: (product id, "title (id)")."""
+    rows = Product.objects.filter(shop=shop, deleted=False, product_type=1).order_by("title", "product_id")
+    return [(pid, f"{title} ({pid})") for pid, title in rows.values_list("product_id", "title")]
+
+
+def sku_choices(*, shop: Shop) -> list[tuple[str, str]]:
+    rows = Sku.objects.filter(shop=shop, product__deleted=False).order_by("product__title", "sku_id")
+    return [(sid, f"{title} · {sid}") for sid, title in rows.values_list("sku_id", "product__title")]
+
+
+# --- 粉丝团 ---------------------------------------------------------------------------------------------------------
+
+
+def fanclub_for_shop(*, shop: Shop) -> FanClub:
+    """The shop's fan club record; an unsaved blank one before anything was recorded."""
+    return FanClub.objects.filter(shop=shop).first() or FanClub(shop=shop)
+
+
+# --- 点赞买 ---------------------------------------------------------------------------------------------------------
+
+
+def _campaign_lines_of_outer() -> QuerySet:
+    return OrderLine.objects.filter(
+        Q(Exact(OuterRef("sku_id"), Value(""))) | Q(sku_id=OuterRef("sku_id")),
+        shop=OuterRef("shop"),
+        product_id=OuterRef("product_id"),
+        order__create_time__gte=OuterRef("starts_at"),
+        order__create_time__lt=OuterRef("ends_at"),
+        order__pay_time__isnull=False,
+        real_price_fen__lte=OuterRef("floor_price_fen") * F("sku_cnt"),
+    )
+
+
+def liketobuys_for_shop(*, shop: Shop) -> QuerySet:
+    """The shop's 点赞买 plans, latest first, each with ``orders``, ``units`` and ``sales_fen`` (what buyers paid)
+    and ``product_title``. One query."""
+    lines = _campaign_lines_of_outer()
+    return LikeToBuy.objects.filter(shop=shop).annotate(
+        orders=Coalesce(
+            Subquery(
+                lines.order_by().values("shop").annotate(n=Count("order", distinct=True)).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        units=_sum(lines, "sku_cnt"),
+        sales_fen=_sum(lines, "real_price_fen"),
+        product_title=Subquery(
+            Product.objects.filter(shop=OuterRef("shop"), product_id=OuterRef("product_id")).values("title")[:1]
+        ),
+    )
+
+
+def liketobuy_get_for_shop_or_404(*, shop: Shop, pk: int) -> LikeToBuy:
+    campaign = liketobuys_for_shop(shop=shop).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def liketobuy_lines(*, campaign: LikeToBuy) -> QuerySet:
+    """The campaign's order lines, oldest first, with their order."""
+    lines = OrderLine.objects.filter(
+        shop_id=campaign.shop_id,
+        product_id=campaign.product_id,
+        order__create_time__gte=campaign.starts_at,
+        order__create_time__lt=campaign.ends_at,
+        order__pay_time__isnull=False,
+        real_price_fen__lte=campaign.floor_price_fen * F("sku_cnt"),
+    )
+    if campaign.sku_id:
+        lines = lines.filter(sku_id=campaign.sku_id)
+    return lines.select_related("order").order_by("order__create_time", "order_id", "line_no")
