@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ConsoleNotification, LivePreview, PostPaymentEntry, PreviewPromoter
+from campaigns.selectors.coupons import coupons_by_id
 from shopops.models import Order, OrderLine, Shop
 from shopops.money import ratio_ppm
 
@@ -23,10 +24,10 @@ WHERE_POST_PAYMENT = _("微信支付商户平台 → 支付后预约 (three entr
 
 
 def coupon_stock(*, shop: Shop, coupon_id: str) -> dict | None:
-    """HOOK for the lead at merge: the Coupon copy's stock figures ({"receive_num", "used_num"}) of a platform
-    coupon id, from campaigns.selectors.coupons once the Coupon model exists. None until then: the funnel shows the
-    step as unknown instead of guessing."""
-    return None
+    """The stock figures ({"receive_num", "used_num"}) of our copy of a platform coupon; None while the coupon is
+    not synced (the funnel then shows the step as unknown instead of guessing)."""
+    coupon = coupons_by_id(shop, [coupon_id]).get(coupon_id)
+    return None if coupon is None else {"receive_num": coupon.receive_num, "used_num": coupon.used_num}
 
 
 def previews_for_shop(*, shop: Shop, when: str = "") -> QuerySet[LivePreview]:

@@ -21,6 +21,7 @@ urlpatterns = [
     path(f"{PREFIX}promoters/<int:pk>/counts/", views.PromoterCountsView.as_view(), name="preview_promoter_counts"),
     path(f"{PREFIX}promoters/<int:pk>/delete/", views.PromoterDeleteView.as_view(), name="preview_promoter_delete"),
     path(f"{PREFIX}promoters/<int:pk>/qr.svg", views.PromoterQrView.as_view(), name="preview_promoter_qr"),
+    path(f"{PREFIX}promoters/<int:pk>/poster.png", views.PromoterPosterView.as_view(), name="preview_promoter_poster"),
     path(
         "shops/<uuid:shop>/campaigns/notifications/", views.NotificationListView.as_view(), name="preview_notifications"
     ),

@@ -6,13 +6,14 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from campaigns import posters
 from campaigns.forms.previews import (
     OwnPromoterForm,
     PreviewEditForm,
@@ -295,6 +296,18 @@ class PromoterQrView(ShopMixin, View):
             return HttpResponse(status=404)
         svg = segno.make(promoter.link, error="m").svg_inline(scale=4)
         return HttpResponse(svg, content_type="image/svg+xml")
+
+
+class PromoterPosterView(ShopMixin, View):
+    """A promoter's share poster (PNG): the preview's topic and start time with the QR code of the promoter's link."""
+
+    def get(self, request, *args, **kwargs):
+        promoter = selectors.promoter_get_for_shop_or_404(shop=self.shop, pk=self.kwargs["pk"])
+        if not promoter.link:
+            raise Http404
+        preview = promoter.preview
+        png = posters.preview_poster(title=preview.topic, start_time=preview.start_time, qr_url=promoter.link)
+        return posters.png_response(png, filename=f"preview-{preview.pk}-{promoter.pk}.png", download=True)
 
 
 class NotificationListView(ShopMixin, TemplateView):

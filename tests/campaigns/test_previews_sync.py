@@ -9,11 +9,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from affiliates.models import Agency, Cooperation, Sharer
+from campaigns.coupons_sync import coupons_sync
 from campaigns.models import LivePreview, PreviewPromoter
 from campaigns.selectors import previews as selectors
 from campaigns.services import previews as services
 from sandbox import gen_live
 from sandbox.models import Account
+from sandbox.models import Coupon as PlatformCoupon
 from sandbox.models import Order as PlatformOrder
 from sandbox.services import shop_advance, shop_seed
 from tests.factories import LinkedAccountFactory, ShopFactory
@@ -104,15 +106,18 @@ def test_results_after_the_live_are_exact_from_the_orders_and_match_the_dashboar
             services.preview_update(
                 preview=preview, gift_coupon_id=gift.coupon_id, gift_placements=["reminder"], reservations_entered=5000
             )
+            # "Received" is the platform's figure for the gift coupon, from our synced copy of it.
+            coupons_sync(shop=shop)
+            received = PlatformCoupon.objects.get(shop__appid=APPID, coupon_id=gift.coupon_id).receive_num
             funnel = selectors.gift_funnel(preview, results, selectors.promoter_rows(preview, results))
             assert [(s.key, s.count) for s in funnel] == [
                 ("reservations", 5000),
-                ("received", None),
+                ("received", received),
                 ("used", gift.uses),
                 ("orders", gift.orders),
             ]
-            # Received is unknown until coupons are synced: "used" converts from the reservations.
-            assert funnel[2].conversion_ppm == (gift.uses * 1_000_000 + 2500) // 5000
+            assert funnel[1].conversion_ppm == (received * 1_000_000 * 2 + 5000) // (2 * 5000)
+            assert funnel[2].conversion_ppm == (gift.uses * 1_000_000 * 2 + received) // (2 * received)
             assert funnel[3].conversion_ppm == (gift.orders * 1_000_000 * 2 + gift.uses) // (2 * gift.uses)
     assert checked > 0
 

@@ -131,6 +131,10 @@ def test_own_promoters_get_a_qr_code_and_entered_counts(owner_client, shop):
     promoter = PreviewPromoter.objects.get(preview=preview)
     qr = owner_client.get(console_url("preview_promoter_qr", shop, pk=promoter.pk))
     assert qr["Content-Type"] == "image/svg+xml" and qr.content.startswith(b"<svg")
+    poster = owner_client.get(console_url("preview_promoter_poster", shop, pk=promoter.pk))
+    assert (poster.status_code, poster["Content-Type"]) == (200, "image/png")
+    assert poster["Content-Disposition"] == f'attachment; filename="preview-{preview.pk}-{promoter.pk}.png"'
+    assert poster.content.startswith(b"\x89PNG")
     owner_client.post(
         console_url("preview_promoter_counts", shop, pk=promoter.pk),
         {"reservations_entered": "88", "orders_entered": ""},

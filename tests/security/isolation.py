@@ -379,6 +379,7 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:preview_promoter_counts": preview_promoter_kwargs,
     "console:preview_promoter_delete": preview_promoter_kwargs,
     "console:preview_promoter_qr": preview_promoter_kwargs,
+    "console:preview_promoter_poster": preview_promoter_kwargs,
     # campaigns: coupons
     "console:campaign_coupons": shop_kwargs,
     "console:campaign_coupon_create": shop_kwargs,
