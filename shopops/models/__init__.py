@@ -16,12 +16,14 @@ from shopops.models.platform import (
     SyncCursor,
     SyncState,
 )
+from shopops.models.rollups import BuyerDay, SalesDay
 from shopops.models.tenancy import Membership, Shop, ShopQuerySet, TimeStampedModel, User
 
 __all__ = [
     "AfterSale",
     "AfterSaleStatusChange",
     "ApiCall",
+    "BuyerDay",
     "CallbackNonce",
     "InboundEvent",
     "Membership",
@@ -29,6 +31,7 @@ __all__ = [
     "OrderLine",
     "PlatformToken",
     "Product",
+    "SalesDay",
     "Shop",
     "ShopAlert",
     "ShopQuerySet",
