@@ -6,3 +6,7 @@
 - ``plays``: what the platform has no API for and ShopOps plans and records: 福袋, 粉丝团 notices, 点赞买.
 - ``analytics``: daily roll-ups of orders and favourites snapshots the analytics pages read.
 """
+
+from campaigns.models.analytics import FavoritesSnapshot, FavouriteCoupon
+
+__all__ = ["FavoritesSnapshot", "FavouriteCoupon"]

@@ -46,6 +46,7 @@ MODULES = (
     "league",
     "talents",
     "alliance",
+    "favorites",
 )
 
 for _name in MODULES:

@@ -16,7 +16,7 @@ from shopops.models.platform import (
     SyncCursor,
     SyncState,
 )
-from shopops.models.rollups import BuyerDay, SalesDay
+from shopops.models.rollups import BuyerDay, CouponDay, SalesDay
 from shopops.models.tenancy import Membership, Shop, ShopQuerySet, TimeStampedModel, User
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "ApiCall",
     "BuyerDay",
     "CallbackNonce",
+    "CouponDay",
     "InboundEvent",
     "Membership",
     "Order",

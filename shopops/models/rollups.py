@@ -101,3 +101,37 @@ class BuyerDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.openid or '-'} {self.order_scene}"
+
+
+class CouponDay(models.Model):
+    """Paid orders that used a coupon, per shop × pay day × ``coupon_id`` × buyer: the lines'
+    ``order_product_coupon_info_list`` entries (the platform's coupon id as a string).
+
+    ``orders`` counts each order once per coupon, ``gmv_fen`` adds those orders' ``order_price_fen`` (the whole
+    order, once), ``discount_fen`` every entry's ``discounted_price``. ``openid`` is empty for orders without one;
+    a period's buyers of a coupon are its distinct non-empty openids.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    day = models.DateField(_("pay day"))
+    coupon_id = models.CharField(_("coupon id"), max_length=64)
+    openid = models.CharField(_("buyer openid"), max_length=64, blank=True)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    gmv_fen = models.BigIntegerField(_("GMV (fen)"), default=0)
+    discount_fen = models.BigIntegerField(_("coupon discount (fen)"), default=0)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    SUMS = ("orders", "gmv_fen", "discount_fen")
+
+    class Meta:
+        verbose_name = _("daily coupon roll-up")
+        verbose_name_plural = _("daily coupon roll-ups")
+        ordering = ["shop", "-day", "coupon_id", "openid"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "day", "coupon_id", "openid"], name="couponday_unique_key")
+        ]
+        indexes = [models.Index(fields=["shop", "coupon_id", "day"], name="couponday_shop_coupon")]
+
+    def __str__(self):
+        return f"{self.day} {self.coupon_id} {self.openid or '-'}"

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
-from shopops.models import AfterSale, BuyerDay, Order, OrderLine, SalesDay, Shop
+from shopops.models import AfterSale, BuyerDay, CouponDay, Order, OrderLine, SalesDay, Shop
 from shopops.selectors.orders import AFTERSALE_REFUNDED
 
 ID_CHUNK = 1000  # platform order ids per query (SQLite binds each as a parameter)
@@ -79,6 +79,22 @@ def _pay_time_in(ranges: list[tuple[date, date]] | None) -> tuple[str, list]:
 def _day_sql() -> tuple[str, list]:
     expr, params = connection.ops.datetime_cast_date_sql("o.pay_time", (), settings.TIME_ZONE)
     return expr, list(params)
+
+
+def _coupon_entries_sql() -> tuple[str, str, str]:
+    """A FROM item with one row per entry of the line's coupon list, and the entry's coupon id and discount."""
+    if connection.vendor == "postgresql":
+        return (
+            "CROSS JOIN LATERAL jsonb_array_elements("
+            "CASE WHEN jsonb_typeof(l.coupons) = 'array' THEN l.coupons ELSE '[]' END) AS e(value)",
+            "COALESCE(e.value ->> 'coupon_id', '')",
+            "COALESCE(CAST(e.value ->> 'discounted_price' AS bigint), 0)",
+        )
+    return (
+        "CROSS JOIN json_each(CASE WHEN json_type(l.coupons) = 'array' THEN l.coupons ELSE '[]' END) AS e",
+        "COALESCE(CAST(json_extract(e.value, '$.coupon_id') AS TEXT), '')",
+        "COALESCE(CAST(json_extract(e.value, '$.discounted_price') AS INTEGER), 0)",
+    )
 
 
 def _coupon_discount_sql() -> str:
@@ -148,6 +164,29 @@ def _buyers_insert(shop: Shop, ranges) -> tuple[str, list]:
     return query, [*day_params, *sorted(AFTERSALE_REFUNDED), shop.pk, Order.Status.CANCELLED, *where_params]
 
 
+COUPON_KEY = "shop_id, day, coupon_id, openid"
+
+
+def _coupons_insert(shop: Shop, ranges) -> tuple[str, list]:
+    day, day_params = _day_sql()
+    where, where_params = _pay_time_in(ranges)
+    entries, coupon_id, discount = _coupon_entries_sql()
+    query = f"""
+        INSERT INTO {_table(CouponDay)} ({COUPON_KEY}, {", ".join(CouponDay.SUMS)})
+        SELECT shop_id, day, coupon_id, openid, COUNT(*), SUM(order_price_fen), SUM(discount)
+        FROM (
+            SELECT MAX(o.shop_id) AS shop_id, MAX({day}) AS day, {coupon_id} AS coupon_id, MAX(o.openid) AS openid,
+                   MAX(o.order_price_fen) AS order_price_fen, SUM({discount}) AS discount
+            FROM {_table(OrderLine)} l INNER JOIN {_table(Order)} o ON o.id = l.order_id {entries}
+            WHERE o.shop_id = %s AND l.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL
+              AND {coupon_id} <> '' {where}
+            GROUP BY o.id, {coupon_id}
+        ) x
+        GROUP BY {COUPON_KEY}
+    """
+    return query, [*day_params, shop.pk, shop.pk, Order.Status.CANCELLED, *where_params]
+
+
 def _lock(cursor, shop: Shop) -> None:
     if connection.vendor == "postgresql":
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, shop.pk])
@@ -156,7 +195,7 @@ def _lock(cursor, shop: Shop) -> None:
 def _refresh(shop: Shop, ranges: list[tuple[date, date]] | None) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, shop)
-        for model, insert in ((SalesDay, _sales_insert), (BuyerDay, _buyers_insert)):
+        for model, insert in ((SalesDay, _sales_insert), (BuyerDay, _buyers_insert), (CouponDay, _coupons_insert)):
             # The roll-ups' own rows are deleted in SQL: no signals, no audit entries for what is derived.
             delete, params = f"DELETE FROM {_table(model)} WHERE shop_id = %s", [shop.pk]
             if ranges is not None:

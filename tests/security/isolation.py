@@ -284,6 +284,11 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:affiliate_reports": shop_kwargs,
     "console:affiliate_reports_csv": shop_kwargs,
     "console:affiliate_reports_xlsx": shop_kwargs,
+    # campaigns: analytics
+    "console:campaign_analytics_orders_cards": shop_kwargs,
+    "console:campaign_analytics_favourites": shop_kwargs,
+    "console:campaign_analytics_favourite_coupon": shop_kwargs,
+    "console:campaign_analytics_favourites_snapshot": shop_kwargs,
     # the partner portal
     "partner:invitation_decide": invitation_kwargs,
     "partner:product_qr": agency_product_kwargs,

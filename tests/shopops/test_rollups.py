@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shopops.models import AfterSale, BuyerDay, Order, OrderLine, SalesDay
+from shopops.models import AfterSale, BuyerDay, CouponDay, Order, OrderLine, SalesDay
 from shopops.selectors.orders import AFTERSALE_REFUNDED
 from shopops.services.rollups import sales_rollups_rebuild
 from shopops.sync.store import aftersales_store, orders_store
@@ -105,8 +105,8 @@ def _day(moment) -> str:
     return moment.astimezone(BEIJING).date().isoformat()
 
 
-def expected_rollups(shop) -> tuple[Counter, Counter]:
-    """Both roll-ups summed in Python from the shop's orders, lines and after-sales."""
+def expected_rollups(shop) -> tuple[Counter, Counter, Counter]:
+    """The three roll-ups summed in Python from the shop's orders, lines and after-sales."""
     paid = {
         o.pk: o for o in Order.objects.filter(shop=shop, pay_time__isnull=False).exclude(status=Order.Status.CANCELLED)
     }
@@ -119,6 +119,7 @@ def expected_rollups(shop) -> tuple[Counter, Counter]:
         values = (1, o.order_price_fen, refunds[o.order_id], int(o.is_present), o.order_price_fen * o.is_present)
         buyers[key] = [a + b for a, b in zip(buyers[key], values, strict=True)]
     sales = defaultdict(lambda: [0] * 7 + ["", "", None, None])
+    coupons = defaultdict(lambda: [0, 0, 0])
     seen = set()
     for line in OrderLine.objects.filter(shop=shop, order_id__in=paid).order_by("order_id", "line_no"):
         key = (_day(paid[line.order_id].pay_time), line.channel, line.product_id, line.account_id)
@@ -127,6 +128,12 @@ def expected_rollups(shop) -> tuple[Counter, Counter]:
             firsts.append(int((line.order_id, dimension) not in seen))
             seen.add((line.order_id, dimension))
         coupon = sum(c["discounted_price"] for c in line.coupons)
+        for c in line.coupons:
+            order = paid[line.order_id]
+            row = coupons[_day(order.pay_time), c["coupon_id"], order.openid]
+            first = (line.order_id, ("coupon", c["coupon_id"])) not in seen
+            seen.add((line.order_id, ("coupon", c["coupon_id"])))
+            row[:] = [row[0] + first, row[1] + order.order_price_fen * first, row[2] + c["discounted_price"]]
         row = sales[key]
         sums = [1, line.sku_cnt, line.real_price_fen, coupon, *firsts]
         row[:7] = [a + b for a, b in zip(row[:7], sums, strict=True)]
@@ -137,10 +144,11 @@ def expected_rollups(shop) -> tuple[Counter, Counter]:
     return (
         Counter({key: tuple(v) for key, v in sales.items()}),
         Counter({key: tuple(v) for key, v in buyers.items()}),
+        Counter({key: tuple(v) for key, v in coupons.items()}),
     )
 
 
-def stored_rollups(shop) -> tuple[Counter, Counter]:
+def stored_rollups(shop) -> tuple[Counter, Counter, Counter]:
     names = ("title", "account_nickname", "account_type", "sale_channel")
     sales = Counter(
         {
@@ -156,7 +164,13 @@ def stored_rollups(shop) -> tuple[Counter, Counter]:
             for row in BuyerDay.objects.filter(shop=shop).values_list("day", "openid", "order_scene", *BuyerDay.SUMS)
         }
     )
-    return sales, buyers
+    coupons = Counter(
+        {
+            (row[0].isoformat(), *row[1:3]): tuple(row[3:])
+            for row in CouponDay.objects.filter(shop=shop).values_list("day", "coupon_id", "openid", *CouponDay.SUMS)
+        }
+    )
+    return sales, buyers, coupons
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -223,7 +237,8 @@ def test_a_known_shop_to_the_fen():
         ],  # fmt: skip
         synced_at=SYNCED,
     )
-    sales, buyers = stored_rollups(shop)
+    sales, buyers, coupons = stored_rollups(shop)
+    assert coupons == Counter({("2026-11-20", "c1", "oA"): (1, 3000, 300)})
     assert buyers == Counter(
         {("2026-11-19", "oA", 2): (1, 3500, 1200, 0, 0), ("2026-11-20", "oA", 2): (1, 3000, 0, 1, 3000)}
     )
@@ -249,7 +264,7 @@ def test_a_page_refreshes_in_a_fixed_number_of_statements():
     for page in (payloads[:5], payloads[5:]):
         with CaptureQueriesContext(connection) as queries:
             orders_store(shop=shop, payloads=page, synced_at=SYNCED)
-        counts.append(sum("salesday" in q["sql"].lower() or "buyerday" in q["sql"].lower() for q in queries))
+        counts.append(sum(name in q["sql"].lower() for q in queries for name in ("salesday", "buyerday", "couponday")))
     # A DELETE and an INSERT … SELECT per table, however many orders the page holds (60 hours span three days).
-    assert counts == [4, 4]
+    assert counts == [6, 6]
     assert sum(BuyerDay.objects.filter(shop=shop).values_list("orders", flat=True)) == 60
