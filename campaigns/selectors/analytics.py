@@ -165,9 +165,8 @@ def _daily(shop: Shop, start: date, end: date) -> list[Day]:
 
 
 def _buyer_counts(shop: Shop, start: date, end: date) -> tuple[int, int, list[SceneBuyers]]:
-    """(buyers, new buyers, by scene) of the period in one query: grouped by scene with a total row (scene None)
-    computed alongside by a second grouping of the same rows would need two; distinct counts per scene and in all
-    come from one pass over the period's rows, grouped by scene, plus the period's distinct totals."""
+    """(buyers, new buyers, by scene) of the period: one query grouped by scene, one for the period's distinct
+    totals (a buyer in two scenes is one buyer of the period)."""
     buyer = Case(When(~Q(openid=""), then=F("openid")))
     new = Case(When(_new_buyer(), then=F("openid")))
     rows = _buyer_days(shop, start, end).annotate(earlier=_earlier(shop))

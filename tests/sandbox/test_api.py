@@ -23,6 +23,7 @@ def test_the_routing_table_serves_the_documented_paths():
         "/channels/ec/cooperation/invitation/unbind",
         "/channels/ec/cooperation/list",
         "/channels/ec/cooperation/unbind",
+        "/channels/ec/favorites/count/get",
         "/channels/ec/league/headsupplier/funds/balance/get",
         "/channels/ec/league/headsupplier/funds/flowdetail/get",
         "/channels/ec/league/headsupplier/funds/flowlist/get",

@@ -446,3 +446,17 @@ def test_home_page_queries_do_not_grow_with_orders(owner_client, shop):
     assert (small.context["board"].current.orders, large.context["board"].current.orders) == (1, 50)
     assert (len(large.context["top_products"]), len(large.context["top_accounts"])) == (10, 10)
     assert all(row["url"] for row in large.context["top_products"])
+
+
+def test_the_figures_come_from_the_rollups_not_the_orders(shop, sales):
+    with CaptureQueriesContext(connection) as queries:
+        shop_dashboard(shop=shop, start=START, end=END, now=LATER)
+    sql = [q["sql"] for q in queries]
+    assert not any("shopops_orderline" in s for s in sql)
+    # Orders are read only for a cut previous day (an empty range here), inside the totals query.
+    assert sum('"shopops_order"' in s for s in sql) == 1
+    # An order stored after the roll-ups were summed is not on the page until the store refreshes its day.
+    _order(shop, "Z", paid=cst(2026, 11, 19, 10, 0), price=777)
+    assert shop_dashboard(shop=shop, start=START, end=END, now=LATER).current.gmv_fen == 11000
+    _rollup(shop)
+    assert shop_dashboard(shop=shop, start=START, end=END, now=LATER).current.gmv_fen == 11777

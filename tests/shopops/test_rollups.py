@@ -5,9 +5,11 @@ and refunds going through — all through the order store the sync uses (accepta
 import zoneinfo
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
+from io import StringIO
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +19,7 @@ from shopops.models import AfterSale, BuyerDay, CouponDay, Order, OrderLine, Sal
 from shopops.selectors.orders import AFTERSALE_REFUNDED
 from shopops.services.rollups import sales_rollups_rebuild
 from shopops.sync.store import aftersales_store, orders_store
-from tests.factories import ShopFactory
+from tests.factories import OrderFactory, ShopFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +270,16 @@ def test_a_page_refreshes_in_a_fixed_number_of_statements():
     # A DELETE and an INSERT … SELECT per table, however many orders the page holds (60 hours span three days).
     assert counts == [6, 6]
     assert sum(BuyerDay.objects.filter(shop=shop).values_list("orders", flat=True)) == 60
+
+
+def test_the_rebuild_command_sums_orders_stored_before_the_rollups():
+    shop, other = ShopFactory(appid="wxrollup00000001"), ShopFactory(appid="wxrollup00000002")
+    OrderFactory(shop=shop, order_price_fen=1234)  # written directly: no roll-up yet
+    OrderFactory(shop=other, order_price_fen=99)
+    assert not BuyerDay.objects.exists()
+    call_command("rollups_rebuild", shop=["wxrollup00000001"], stdout=StringIO())
+    assert list(BuyerDay.objects.values_list("shop_id", "orders", "gmv_fen")) == [(shop.pk, 1, 1234)]
+    call_command("rollups_rebuild", stdout=StringIO())
+    call_command("rollups_rebuild", stdout=StringIO())
+    assert sorted(BuyerDay.objects.values_list("gmv_fen", flat=True)) == [99, 1234]
+    assert stored_rollups(shop) == expected_rollups(shop)
