@@ -31,8 +31,10 @@ def favorites_snapshot_take(*, shop: Shop) -> FavoritesSnapshot:
     earlier reading of the same day, so running it twice a day leaves one row.
 
     A failed call raises ``ValidationError`` (code ``platform_error``) with the platform's errcode and errmsg, and
-    nothing is written.
+    nothing is written. A shop without its platform credentials is refused (code ``not_connected``) before any call.
     """
+    if not shop.is_connected:
+        raise ValidationError(_("Connect the shop to WeChat Shop first (AppID and AppSecret)."), code="not_connected")
     try:
         with _session(shop) as client:
             counts = client.favorites_count()

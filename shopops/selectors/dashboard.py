@@ -1,5 +1,5 @@
 """Reads for the shop home page: a period's sales figures, computed by the database in a fixed number of set-based
-aggregate queries (at most seven), however many orders the shop has. Nothing loops over orders in Python.
+aggregate queries (at most six), however many orders the shop has. Nothing loops over orders in Python.
 
 Definitions (the platform's 支付口径: an order counts on the day its buyer paid, as a calendar day in Beijing time,
 Asia/Shanghai; a period is ``start``–``end``, both days included):
@@ -28,9 +28,10 @@ Asia/Shanghai; a period is ``start``–``end``, both days included):
 
 Performance: every figure is read from the daily roll-ups (``shopops.models.rollups``, kept by the order store),
 never from the orders: the headline figures of both periods in one query of the buyer roll-up, the channel, product
-and account figures from the sales roll-up, at most six queries in all. Only the last, cut day of a previous period
-that is compared up to the time elapsed (see below) is read from the orders, and only that part of that day. Costs
-grow with the roll-up rows of the period, never with the shop's history.
+and account figures from the sales roll-up: five queries, and a sixth when the period has no sales (has the shop any
+orders at all?). Only the last, cut day of a previous period that is compared up to the time elapsed (see below) is
+read from the orders, and only that part of that day. Costs grow with the roll-up rows of the period, never with the
+shop's history.
 """
 
 from __future__ import annotations

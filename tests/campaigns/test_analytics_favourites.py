@@ -3,6 +3,7 @@ clock, the daily snapshot keeps one row per day (the task can run twice), a refu
 changes nothing, and the schedule's task skips shops without credentials."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from campaigns.models import FavoritesSnapshot
@@ -81,3 +82,11 @@ def test_the_daily_task_reads_every_connected_shop_and_can_run_twice(platform, o
     assert favorites_snapshots_take() == 1
     assert FavoritesSnapshot.objects.count() == 1
     assert FavoritesSnapshot.objects.get().shop == owner.shop
+
+
+def test_a_shop_without_credentials_is_refused_before_any_call(db):
+    shop = ShopFactory(appid="", app_secret="")
+    with pytest.raises(ValidationError) as refusal:
+        favorites_snapshot_take(shop=shop)
+    assert refusal.value.code == "not_connected"
+    assert not FavoritesSnapshot.objects.exists() and not ApiCall.objects.exists()
