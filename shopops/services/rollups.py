@@ -111,6 +111,11 @@ def _coupon_discount_sql() -> str:
     )
 
 
+# The lines are reached through their orders (``l.order_id = o.id``), which are the shop's: no condition on the
+# line's own shop, which the planner may serve with the (shop, channel) line index, reading every line of the shop
+# once per order while its statistics are stale (during a backfill, 3 s per order page instead of 0.02 s).
+
+
 def _first(partition: str) -> str:
     """1 when the line is its order's first (lowest line number) line with the same ``partition`` value."""
     return f"CASE WHEN l.line_no = MIN(l.line_no) OVER (PARTITION BY l.order_id, {partition}) THEN 1 ELSE 0 END"
@@ -135,11 +140,11 @@ def _sales_insert(shop: Shop, ranges) -> tuple[str, list]:
                    {_first("l.account_id")} AS first_account, {_first("l.channel")} AS first_channel,
                    l.title, l.account_nickname, l.account_type, l.sale_channel
             FROM {_table(OrderLine)} l INNER JOIN {_table(Order)} o ON o.id = l.order_id
-            WHERE o.shop_id = %s AND l.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL {where}
+            WHERE o.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL {where}
         ) x
         GROUP BY {SALES_KEY}
     """
-    return query, [*day_params, shop.pk, shop.pk, Order.Status.CANCELLED, *where_params]
+    return query, [*day_params, shop.pk, Order.Status.CANCELLED, *where_params]
 
 
 def _buyers_insert(shop: Shop, ranges) -> tuple[str, list]:
@@ -178,13 +183,13 @@ def _coupons_insert(shop: Shop, ranges) -> tuple[str, list]:
             SELECT MAX(o.shop_id) AS shop_id, MAX({day}) AS day, {coupon_id} AS coupon_id, MAX(o.openid) AS openid,
                    MAX(o.order_price_fen) AS order_price_fen, SUM({discount}) AS discount
             FROM {_table(OrderLine)} l INNER JOIN {_table(Order)} o ON o.id = l.order_id {entries}
-            WHERE o.shop_id = %s AND l.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL
+            WHERE o.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL
               AND {coupon_id} <> '' {where}
             GROUP BY o.id, {coupon_id}
         ) x
         GROUP BY {COUPON_KEY}
     """
-    return query, [*day_params, shop.pk, shop.pk, Order.Status.CANCELLED, *where_params]
+    return query, [*day_params, shop.pk, Order.Status.CANCELLED, *where_params]
 
 
 def _lock(cursor, shop: Shop) -> None:
