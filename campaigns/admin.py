@@ -5,7 +5,7 @@ admin_<feature>.py."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import admin_plays, admin_previews  # noqa: F401  (one module per feature)
+from campaigns import admin_analytics, admin_plays, admin_previews  # noqa: F401  (one module per feature)
 from campaigns.models import Coupon, CouponUse, UserCoupon
 from shopops.admin import MoneyAdminMixin, ReadOnlyAdmin
 

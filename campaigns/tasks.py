@@ -5,6 +5,7 @@
   notification; a run repeated, retried or restarted after a kill -9 sends nothing twice).
 - ``campaigns.tasks.previews_sync_all_shops`` every 15 minutes: each connected shop's notices, lives and dashboards.
 - ``campaigns.tasks.coupons_sync_all`` every 30 minutes: each connected shop's coupons and its buyers' coupons.
+- ``campaigns.tasks.favorites_snapshots_take`` daily at 23:50: each connected shop's favourites counts.
 """
 
 import logging
@@ -18,6 +19,7 @@ from django_q.tasks import async_task
 from campaigns.coupons_sync import coupons_sync
 from campaigns.models import LivePreview
 from campaigns.services import previews
+from campaigns.services.analytics import favorites_snapshot_take
 from shopops.models import Shop
 from shopops.wechat.errors import WeChatError
 
@@ -77,3 +79,17 @@ def coupons_sync_shop(shop_id: int) -> str:
     if report.stopped == "time":
         async_task("campaigns.tasks.coupons_sync_shop", shop_id, group="sync")
     return report.stopped or "done"
+
+
+def favorites_snapshots_take() -> int:
+    """Today's favourites snapshot of every connected shop (a shop with an AppID and a secret); a shop whose call
+    fails is logged and skipped, the others still get theirs. Returns how many were taken. Scheduled daily."""
+    taken = 0
+    for shop in Shop.objects.connected().order_by("pk"):
+        try:
+            favorites_snapshot_take(shop=shop)
+        except ValidationError as error:
+            logger.warning("favourites snapshot of shop %s failed: %s", shop.pk, error.messages)
+            continue
+        taken += 1
+    return taken

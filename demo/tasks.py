@@ -16,6 +16,7 @@ from django_q.tasks import async_task
 
 from affiliates import tasks as affiliate_tasks
 from campaigns import tasks as campaign_tasks
+from campaigns.services.analytics import favorites_snapshot_take
 from linked_accounts.models import DISPLAY_KINDS, AccountKind, CooperationAccount, LinkedAccount
 from linked_accounts.services import cooperation as cooperation_services
 from linked_accounts.services import linked_accounts as linked_services
@@ -80,6 +81,9 @@ def demo_first_steps(shop_id: int, owner_id: int) -> str:
     step("alliance", lambda: _alliance_refreshed(shop))
     # The live notices read from the 视频号, and one preview planned for tomorrow evening with the shop's own link.
     step("previews", lambda: campaign_tasks.previews_demo_first_steps(shop.pk))
+    # The coupons with their stock figures and buyers' coupons, and today's favourites counts.
+    step("coupons", lambda: campaign_tasks.coupons_sync_shop(shop.pk))
+    step("favourites", lambda: favorites_snapshot_take(shop=shop))
     if problems:
         logger.warning("The demo's first steps for shop %s: %s", shop.pk, "; ".join(problems))
     return f"done: {', '.join(done) or 'nothing'}" + (f"; refused: {'; '.join(problems)}" if problems else "")

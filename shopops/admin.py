@@ -22,13 +22,16 @@ from shopops.models import (
     AfterSale,
     AfterSaleStatusChange,
     ApiCall,
+    BuyerDay,
     CallbackNonce,
+    CouponDay,
     InboundEvent,
     Membership,
     Order,
     OrderLine,
     PlatformToken,
     Product,
+    SalesDay,
     Shop,
     ShopAlert,
     Sku,
@@ -584,3 +587,40 @@ class SkuAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     search_fields = ("sku_id", "sku_code", "product__title")
     list_select_related = ("product",)
     status_label = code_display("status", PRODUCT_STATUS_LABELS, STATUS)
+
+
+@admin.register(SalesDay)
+class SalesDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups); shown so support staff can compare a page's figure
+    with its orders."""
+
+    money_titles = {"sales_fen": _("Sales"), "coupon_discount_fen": _("Coupon discount")}
+    list_display = ("day", "shop", "channel", "product_id", "account_id", "lines", "units", "sales_yuan")
+    list_filter = ("channel", "day")
+    search_fields = ("shop__name", "product_id", "account_id", "account_nickname", "title")
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(BuyerDay)
+class BuyerDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): paid orders per day, buyer and order scene."""
+
+    money_titles = {"gmv_fen": _("GMV"), "refunded_fen": _("Refunded"), "present_gmv_fen": _("Gift GMV")}
+    list_display = ("day", "shop", "openid", "order_scene", "orders", "gmv_yuan", "refunded_yuan")
+    list_filter = ("order_scene", "day")
+    search_fields = ("shop__name", "openid")
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(CouponDay)
+class CouponDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): paid orders that used a coupon, per day and buyer."""
+
+    money_titles = {"gmv_fen": _("GMV"), "discount_fen": _("Coupon discount")}
+    list_display = ("day", "shop", "coupon_id", "openid", "orders", "gmv_yuan", "discount_yuan")
+    list_filter = ("day",)
+    search_fields = ("shop__name", "coupon_id", "openid")
+    list_select_related = ("shop",)
+    show_full_result_count = False

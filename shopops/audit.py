@@ -28,6 +28,12 @@ NOT_AUDITED = {
     "shopops.AfterSaleStatusChange",
     "shopops.Product",
     "shopops.Sku",
+    # The daily roll-ups the order store derives.
+    "shopops.SalesDay",
+    "shopops.BuyerDay",
+    "shopops.CouponDay",
+    # Campaign analytics: the platform's favourites counts, read daily.
+    "campaigns.FavoritesSnapshot",
     # 优选联盟: copies of the platform's data (the agency's and the shop's) and what the reconciliation derives.
     "affiliates.PlanTerms",
     "affiliates.CommissionLine",

@@ -7,6 +7,7 @@
 - ``analytics``: daily roll-ups of orders and favourites snapshots the analytics pages read.
 """
 
+from campaigns.models.analytics import FavoritesSnapshot, FavouriteCoupon
 from campaigns.models.coupons import Coupon, CouponType, CouponUse, UserCoupon
 from campaigns.models.plays import FanClub, LikeToBuy, LuckyBag, ProductCost
 from campaigns.models.previews import (
@@ -24,6 +25,8 @@ __all__ = [
     "CouponType",
     "CouponUse",
     "FanClub",
+    "FavoritesSnapshot",
+    "FavouriteCoupon",
     "GiftPlacement",
     "LikeToBuy",
     "LivePreview",

@@ -48,6 +48,7 @@ MODULES = (
     "alliance",
     "live",
     "coupons",
+    "favorites",
 )
 
 for _name in MODULES:

@@ -16,19 +16,23 @@ from shopops.models.platform import (
     SyncCursor,
     SyncState,
 )
+from shopops.models.rollups import BuyerDay, CouponDay, SalesDay
 from shopops.models.tenancy import Membership, Shop, ShopQuerySet, TimeStampedModel, User
 
 __all__ = [
     "AfterSale",
     "AfterSaleStatusChange",
     "ApiCall",
+    "BuyerDay",
     "CallbackNonce",
+    "CouponDay",
     "InboundEvent",
     "Membership",
     "Order",
     "OrderLine",
     "PlatformToken",
     "Product",
+    "SalesDay",
     "Shop",
     "ShopAlert",
     "ShopQuerySet",

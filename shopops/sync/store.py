@@ -6,7 +6,8 @@ page or a duplicated push changes nothing.
 After a page of orders or after-sales is stored, ``orders_stored`` is sent (inside the page's transaction) with the
 shop and the platform ids of the orders concerned, so the apps that derive rows from orders (affiliates' commission
 lines) refresh exactly those orders. A signal because the core must not import the apps: an app connects its
-receiver in its ``AppConfig.ready``.
+receiver in its ``AppConfig.ready``. The core's own derived rows, the daily roll-ups, are refreshed by an explicit
+call before the signal (``shopops.services.rollups``) for the pay days the page touched.
 """
 
 from collections import defaultdict
@@ -19,6 +20,7 @@ from django.dispatch import Signal
 
 from shopops.bulk import rows_write
 from shopops.models import AfterSale, AfterSaleStatusChange, Order, OrderLine, Product, Shop, Sku
+from shopops.services.rollups import order_pay_days, pay_day, sales_rollups_refresh
 from shopops.sync import parse
 
 
@@ -50,6 +52,9 @@ def orders_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> No
     if not payloads:
         return
     orders = [{"shop_id": shop.pk, "raw": p, "synced_at": synced_at, **parse.order_fields(p)} for p in payloads]
+    # The days these orders counted on before this page, and the days they count on now.
+    days = order_pay_days(shop=shop, order_ids=[order["order_id"] for order in orders])
+    days |= {pay_day(order["pay_time"]) for order in orders if order["pay_time"]}
     pks = _upsert_by_platform_id(Order, orders, "order_id", ORDER_FIELDS)
     lines, orders_by_line_count = [], defaultdict(list)
     for order, payload in zip(orders, payloads, strict=True):
@@ -62,6 +67,7 @@ def orders_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> No
     OrderLine.objects.filter(
         reduce(or_, (Q(order_id__in=ids, line_no__gt=n) for n, ids in orders_by_line_count.items()))
     ).delete()
+    sales_rollups_refresh(shop=shop, days=days)
     orders_stored.send(sender=Order, shop=shop, order_ids=[order["order_id"] for order in orders])
 
 
@@ -71,9 +77,12 @@ def aftersales_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -
         return
     rows = [{"shop_id": shop.pk, "raw": p, "synced_at": synced_at, **parse.aftersale_fields(p)} for p in payloads]
     ids = [r["after_sale_order_id"] for r in rows]
-    known = dict(
-        AfterSale.objects.filter(shop=shop, after_sale_order_id__in=ids).values_list("after_sale_order_id", "status")
-    )
+    known, known_orders = {}, set()
+    for aftersale_id, status, order_id in AfterSale.objects.filter(shop=shop, after_sale_order_id__in=ids).values_list(
+        "after_sale_order_id", "status", "order_id"
+    ):
+        known[aftersale_id] = status
+        known_orders.add(order_id)
     pks = _upsert_by_platform_id(AfterSale, rows, "after_sale_order_id", AFTERSALE_FIELDS)
     AfterSaleStatusChange.objects.bulk_create(
         AfterSaleStatusChange(
@@ -82,8 +91,11 @@ def aftersales_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -
         for r in rows
         if known.get(r["after_sale_order_id"]) != r["status"]
     )
-    # A refund changes the base a commission is computed on.
-    orders_stored.send(sender=AfterSale, shop=shop, order_ids=sorted({r["order_id"] for r in rows if r["order_id"]}))
+    # The orders refunded, and any order a re-synced after-sale named before.
+    order_ids = sorted(({r["order_id"] for r in rows} | known_orders) - {""})
+    # A refund counts on the day its order was paid; it changes the base a commission is computed on.
+    sales_rollups_refresh(shop=shop, days=order_pay_days(shop=shop, order_ids=order_ids))
+    orders_stored.send(sender=AfterSale, shop=shop, order_ids=order_ids)
 
 
 def products_store(*, shop: Shop, payloads: list[dict], synced_at: datetime) -> int:

@@ -76,7 +76,7 @@ def test_first_open_shows_a_real_shop_without_pressing_any_button(live_sandbox, 
         ("demo.tasks.demo_first_steps", (shop.pk, owner.pk)): (
             True,
             "done: refresh, display channels, display mp, display service, invite, cooperation invite, alliance, "
-            "previews",
+            "previews, coupons, favourites",
         ),
         ("affiliates.tasks.agency_sync", (agency.pk, ALL_STREAMS)): (True, "caught up"),
     }

@@ -30,6 +30,7 @@ def test_the_routing_table_serves_the_documented_paths():
         "/channels/ec/coupon/get_user_coupon_list",
         "/channels/ec/coupon/update",
         "/channels/ec/coupon/update_status",
+        "/channels/ec/favorites/count/get",
         "/channels/ec/finderlive/getfinderlivenoticerecordlist",
         "/channels/ec/finderlive/getfinderliverecordlist",
         "/channels/ec/league/headsupplier/funds/balance/get",

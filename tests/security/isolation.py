@@ -401,6 +401,11 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:liketobuy_delete": liketobuy_kwargs,
     "console:poster_product": product_kwargs,
     "console:poster_product_png": product_kwargs,
+    # campaigns: analytics
+    "console:campaign_analytics_orders_cards": shop_kwargs,
+    "console:campaign_analytics_favourites": shop_kwargs,
+    "console:campaign_analytics_favourite_coupon": shop_kwargs,
+    "console:campaign_analytics_favourites_snapshot": shop_kwargs,
     # the partner portal
     "partner:invitation_decide": invitation_kwargs,
     "partner:product_qr": agency_product_kwargs,

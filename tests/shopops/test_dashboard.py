@@ -25,6 +25,7 @@ from shopops.selectors.dashboard import (
     change_ppm,
     shop_dashboard,
 )
+from shopops.services.rollups import sales_rollups_rebuild
 from tests.factories import (
     AfterSaleFactory,
     MembershipFactory,
@@ -77,6 +78,13 @@ def _line(order, *, product, channel, paid, qty=1, account="", nickname="", acco
 
 def _refund(shop, order, amount, status="MERCHANT_REFUND_SUCCESS"):
     return AfterSaleFactory(shop=shop, order_id=order.order_id, status=status, refund_amount_fen=amount)
+
+
+def _rollup(*shops):
+    """The factories write orders directly, not through the order store that keeps the daily roll-ups the page
+    reads: sum them as the store would have."""
+    for shop in shops:
+        sales_rollups_rebuild(shop=shop)
 
 
 @pytest.fixture
@@ -133,6 +141,7 @@ def sales(shop):
 
     ProductFactory(shop=shop, product_id="P1", title="经典款纯棉T恤")
     ProductFactory(shop=other, product_id="P2", title="别家的商品")
+    _rollup(shop, other)
     return o
 
 
@@ -187,6 +196,7 @@ def test_top_lists_keep_ten_ranked_by_sales_then_id(shop):
     order = _order(shop, "T", paid=cst(2026, 11, 19, 9, 0), price=0)
     for n in range(12):
         _line(order, product=f"P{n:02d}", channel=Channel.OTHER, paid=100 * (n // 2), account=f"acc{n:02d}")
+    _rollup(shop)
     board = shop_dashboard(shop=shop, start=START, end=END, now=LATER)
     expected = ["P10", "P11", "P08", "P09", "P06", "P07", "P04", "P05", "P02", "P03"]  # ties: by id
     assert [p.product_id for p in board.top_products] == expected
@@ -218,13 +228,13 @@ def test_another_shop_sees_only_its_own(shop, sales):
 def test_a_fixed_number_of_queries(shop, sales):
     with CaptureQueriesContext(connection) as queries:
         shop_dashboard(shop=shop, start=START, end=END, now=LATER)
-    # Totals, refunds, channels by day, top products, their catalogue titles, top accounts.
-    assert len(queries) == 6
+    # Totals (from the buyer roll-up), channels by day, top products, their catalogue titles, top accounts.
+    assert len(queries) == 5
     empty = ShopFactory()
     with CaptureQueriesContext(connection) as queries:
         board = shop_dashboard(shop=empty, start=START, end=END, now=LATER)
     # No product to look up; one more to tell "no sales this period" from "no orders at all".
-    assert len(queries) == 6
+    assert len(queries) == 5
     assert (board.current, board.channels, board.top_products, board.shop_has_orders) == (Totals(), [], [], False)
     assert board.current.average_order_fen is None and board.current.refund_rate_ppm is None
 
@@ -303,6 +313,7 @@ def test_the_axis_unit_follows_the_tallest_stacked_day(owner_client, shop):
     for name, channel in (("X", Channel.FINDER_LIVE), ("Y", Channel.MP_ARTICLE)):
         order = _order(shop, name, paid=cst(2026, 11, 19, 10, 0), price=600_000)
         _line(order, product="P1", channel=channel, paid=600_000)
+    _rollup(shop)
     chinese = _chart(owner_client.get(_custom(shop)))
     assert chinese["axis"] == {"divisor": 10_000, "suffix": "万"}
     owner_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -313,6 +324,7 @@ def test_the_axis_unit_follows_the_tallest_stacked_day(owner_client, shop):
 def test_long_figures_take_the_smaller_size(owner_client, shop):
     order = _order(shop, "L", paid=cst(2026, 11, 19, 10, 0), price=123_456_789)
     _line(order, product="P1", channel=Channel.FINDER_LIVE, paid=123_456_789)
+    _rollup(shop)
     response = owner_client.get(_custom(shop))
     assert [(card["value"], card["long"]) for card in response.context["cards"][:2]] == [
         ("¥1,234,567.89", True),
@@ -428,8 +440,23 @@ def test_home_page_queries_do_not_grow_with_orders(owner_client, shop):
             line = OrderLineFactory(order=order, channel=Channel.FINDER_LIVE, account_id=f"sph{order.pk}")
             ProductFactory(shop=shop, product_id=line.product_id)
             AfterSaleFactory(shop=shop, order_id=order.order_id, status="MERCHANT_REFUND_SUCCESS", refund_amount_fen=1)
+        _rollup(shop)
 
     small, large = assert_constant_queries(owner_client, url, add_orders, small=1, large=50)
     assert (small.context["board"].current.orders, large.context["board"].current.orders) == (1, 50)
     assert (len(large.context["top_products"]), len(large.context["top_accounts"])) == (10, 10)
     assert all(row["url"] for row in large.context["top_products"])
+
+
+def test_the_figures_come_from_the_rollups_not_the_orders(shop, sales):
+    with CaptureQueriesContext(connection) as queries:
+        shop_dashboard(shop=shop, start=START, end=END, now=LATER)
+    sql = [q["sql"] for q in queries]
+    assert not any("shopops_orderline" in s for s in sql)
+    # Orders are read only for a cut previous day (an empty range here), inside the totals query.
+    assert sum('"shopops_order"' in s for s in sql) == 1
+    # An order stored after the roll-ups were summed is not on the page until the store refreshes its day.
+    _order(shop, "Z", paid=cst(2026, 11, 19, 10, 0), price=777)
+    assert shop_dashboard(shop=shop, start=START, end=END, now=LATER).current.gmv_fen == 11000
+    _rollup(shop)
+    assert shop_dashboard(shop=shop, start=START, end=END, now=LATER).current.gmv_fen == 11777

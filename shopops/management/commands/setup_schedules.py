@@ -51,7 +51,7 @@ SCHEDULES: dict[str, dict] = {
     },
     # Campaigns: the coupons (their stock figures and the buyers' coupons) every 30 minutes, the live notices (and
     # the dashboards of finished lives) every 15 minutes; the start-time reminders are checked every minute and each
-    # goes out once.
+    # goes out once. The favourites counts are read hourly into the day's snapshot (the last reading of a day stays).
     "shopops:sync-previews": {
         "func": "campaigns.tasks.previews_sync_all_shops",
         "schedule_type": Schedule.MINUTES,
@@ -62,6 +62,11 @@ SCHEDULES: dict[str, dict] = {
         "func": "campaigns.tasks.coupons_sync_all",
         "schedule_type": Schedule.MINUTES,
         "minutes": 30,
+        "repeats": -1,
+    },
+    "shopops:favorites-snapshots": {
+        "func": "campaigns.tasks.favorites_snapshots_take",
+        "schedule_type": Schedule.HOURLY,
         "repeats": -1,
     },
     "shopops:preview-reminders": {

@@ -1,0 +1,304 @@
+"""Reads of the 订单与卡包 (Orders & Cards) analytics and the favourites page, all from the core's daily roll-ups
+(``shopops.models.rollups``: ``BuyerDay``, ``CouponDay``) and the favourites snapshots, never from the orders, in a
+fixed number of queries whatever the number of orders.
+
+Definitions (paid orders and Beijing pay days as on the home page, ``shopops.selectors.dashboard``):
+
+- **repeat buyer** on a day: a buyer (non-empty openid) who has a paid order of this shop on an earlier day.
+  **Repurchase GMV** is the GMV of repeat buyers' orders; its share is repurchase GMV ÷ GMV (ppm). Orders of a
+  buyer's first day all count as new, however many there are. History starts with the synced orders: a buyer
+  whose earlier orders predate the sync looks new.
+- **new buyer** of a period: a buyer whose first paid day is in the period. **By entry scene**: the order scene
+  (``ext_info.order_scene``) of the buyer's orders on that day; a buyer with orders from two scenes that day
+  counts in both, so the scenes may add up to more than the period's new buyers.
+- **gifting**: orders placed as gifts (``is_present``, 送礼), their number and GMV.
+- **favourites**: the platform's accumulated count (``FavoritesSnapshot``); a day's growth is its snapshot minus the
+  day before's (unknown when either is missing), a period's the last snapshot in it minus the last before it.
+- **收藏券** performance: paid orders whose lines used the marked coupon id (``CouponDay``): orders, buyers, the GMV
+  of those orders and the discount given. The **funnel** favourites → buyers → GMV puts the favourites gained in
+  the period beside the buyers who used the 收藏券 (only those who favourited the shop get it) and the GMV of all
+  their orders in the period: the platform gives no per-user favourites, so this is the aggregate it allows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+
+from campaigns.models import FavoritesSnapshot, FavouriteCoupon
+from shopops.models import BuyerDay, CouponDay, Shop
+from shopops.money import ratio_ppm
+
+# ext_info.order_scene, 0 when the order has none (shopops.channels SCENE_*).
+SCENES = (1, 2, 3, 4, 5, 6, 0)
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    orders: int = 0
+    gmv_fen: int = 0
+    repeat_gmv_fen: int = 0
+    present_orders: int = 0
+    present_gmv_fen: int = 0
+
+
+@dataclass(frozen=True)
+class SceneBuyers:
+    order_scene: int
+    buyers: int
+    new_buyers: int
+
+    @property
+    def new_share_ppm(self) -> int | None:
+        return ratio_ppm(self.new_buyers, self.buyers)
+
+
+@dataclass(frozen=True)
+class FavouritesDay:
+    day: date
+    total: int | None  # the snapshot of the day, None without one
+    gained: int | None  # the day's growth, None unless both this and the day before have a snapshot
+    scenes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrdersCards:
+    start: date
+    end: date
+    days: list[Day]
+    buyers: int
+    new_buyers: int
+    scenes: list[SceneBuyers]
+    favourites: list[FavouritesDay]
+
+    @property
+    def gmv_fen(self) -> int:
+        return sum(d.gmv_fen for d in self.days)
+
+    @property
+    def orders(self) -> int:
+        return sum(d.orders for d in self.days)
+
+    @property
+    def repeat_gmv_fen(self) -> int:
+        return sum(d.repeat_gmv_fen for d in self.days)
+
+    @property
+    def repeat_share_ppm(self) -> int | None:
+        return ratio_ppm(self.repeat_gmv_fen, self.gmv_fen)
+
+    @property
+    def present_orders(self) -> int:
+        return sum(d.present_orders for d in self.days)
+
+    @property
+    def present_gmv_fen(self) -> int:
+        return sum(d.present_gmv_fen for d in self.days)
+
+    @property
+    def present_share_ppm(self) -> int | None:
+        return ratio_ppm(self.present_gmv_fen, self.gmv_fen)
+
+    @property
+    def new_share_ppm(self) -> int | None:
+        return ratio_ppm(self.new_buyers, self.buyers)
+
+    @property
+    def favourites_gained(self) -> int | None:
+        return favourites_gained(self.favourites)
+
+
+def favourites_gained(days: list["FavouritesDay"]) -> int | None:
+    """The period's growth: the last snapshot of the period minus the one of the day before it (None without)."""
+    known = [d.total for d in days[1:] if d.total is not None]
+    if not known or days[0].total is None:
+        return None
+    return known[-1] - days[0].total
+
+
+def _period(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _buyer_days(shop: Shop, start: date, end: date):
+    return BuyerDay.objects.for_shop(shop).filter(day__gte=start, day__lte=end)
+
+
+def _earlier(shop: Shop) -> Exists:
+    """The row's buyer has a paid order of the shop on an earlier day (an index probe on (shop, openid, day))."""
+    return Exists(BuyerDay.objects.filter(shop=shop, openid=OuterRef("openid"), day__lt=OuterRef("day")))
+
+
+def _new_buyer() -> Q:
+    return ~Q(openid="") & Q(earlier=False)
+
+
+def _daily(shop: Shop, start: date, end: date) -> list[Day]:
+    rows = (
+        _buyer_days(shop, start, end)
+        .annotate(earlier=_earlier(shop))
+        .values("day")
+        .annotate(
+            orders_sum=Sum("orders"),
+            gmv=Sum("gmv_fen"),
+            repeat=Sum(Case(When(Q(earlier=True) & ~Q(openid=""), then=F("gmv_fen")), default=0)),
+            presents=Sum("present_orders"),
+            present_gmv=Sum("present_gmv_fen"),
+        )
+        .order_by()
+    )
+    by_day = {row["day"]: row for row in rows}
+    return [
+        Day(
+            day=day,
+            orders=by_day[day]["orders_sum"],
+            gmv_fen=by_day[day]["gmv"],
+            repeat_gmv_fen=by_day[day]["repeat"],
+            present_orders=by_day[day]["presents"],
+            present_gmv_fen=by_day[day]["present_gmv"],
+        )
+        if day in by_day
+        else Day(day=day)
+        for day in _period(start, end)
+    ]
+
+
+def _buyer_counts(shop: Shop, start: date, end: date) -> tuple[int, int, list[SceneBuyers]]:
+    """(buyers, new buyers, by scene) of the period: one query grouped by scene, one for the period's distinct
+    totals (a buyer in two scenes is one buyer of the period)."""
+    buyer = Case(When(~Q(openid=""), then=F("openid")))
+    new = Case(When(_new_buyer(), then=F("openid")))
+    rows = _buyer_days(shop, start, end).annotate(earlier=_earlier(shop))
+    by_scene = {
+        row["order_scene"]: row
+        for row in rows.values("order_scene")
+        .annotate(buyers=Count(buyer, distinct=True), new=Count(new, distinct=True))
+        .order_by()
+    }
+    totals = rows.aggregate(buyers=Count(buyer, distinct=True), new=Count(new, distinct=True))
+    scenes = [
+        SceneBuyers(order_scene=scene, buyers=by_scene[scene]["buyers"], new_buyers=by_scene[scene]["new"])
+        for scene in SCENES
+        if scene in by_scene and by_scene[scene]["buyers"]
+    ]
+    return totals["buyers"], totals["new"], scenes
+
+
+def favourites_days(*, shop: Shop, start: date, end: date) -> list[FavouritesDay]:
+    """One entry per day from the day before ``start`` to ``end``: its snapshot and its growth."""
+    days = _period(start - timedelta(days=1), end)
+    snapshots = {s.day: s for s in FavoritesSnapshot.objects.for_shop(shop).filter(day__gte=days[0], day__lte=end)}
+    out = []
+    for day in days:
+        snap, before = snapshots.get(day), snapshots.get(day - timedelta(days=1))
+        out.append(
+            FavouritesDay(
+                day=day,
+                total=snap.total if snap else None,
+                gained=snap.total - before.total if snap and before else None,
+                scenes={name: getattr(snap, name) for name in FavoritesSnapshot.SCENES} if snap else {},
+            )
+        )
+    return out
+
+
+def orders_cards_for_shop(*, shop: Shop, start: date, end: date) -> OrdersCards:
+    """The 订单与卡包 figures of ``start``–``end`` (Beijing days, both included): four queries."""
+    buyers, new_buyers, scenes = _buyer_counts(shop, start, end)
+    return OrdersCards(
+        start=start,
+        end=end,
+        days=_daily(shop, start, end),
+        buyers=buyers,
+        new_buyers=new_buyers,
+        scenes=scenes,
+        favourites=favourites_days(shop=shop, start=start, end=end),
+    )
+
+
+@dataclass(frozen=True)
+class CouponDayFigures:
+    day: date
+    orders: int = 0
+    gmv_fen: int = 0
+    discount_fen: int = 0
+
+
+@dataclass(frozen=True)
+class Favourites:
+    start: date
+    end: date
+    latest: FavoritesSnapshot | None
+    days: list[FavouritesDay]
+    coupon_id: str  # the marked 收藏券, "" when none
+    coupon_days: list[CouponDayFigures]
+    coupon_buyers: int
+    coupon_buyers_gmv_fen: int  # every paid order of the 收藏券's buyers in the period
+    buyers: int  # the shop's buyers in the period
+    gmv_fen: int  # the shop's GMV in the period
+
+    @property
+    def gained(self) -> int | None:
+        return favourites_gained(self.days)
+
+    @property
+    def coupon_orders(self) -> int:
+        return sum(d.orders for d in self.coupon_days)
+
+    @property
+    def coupon_gmv_fen(self) -> int:
+        return sum(d.gmv_fen for d in self.coupon_days)
+
+    @property
+    def coupon_discount_fen(self) -> int:
+        return sum(d.discount_fen for d in self.coupon_days)
+
+
+def favourite_coupon_id(*, shop: Shop) -> str:
+    return FavouriteCoupon.objects.for_shop(shop).values_list("coupon_id", flat=True).first() or ""
+
+
+def favourites_for_shop(*, shop: Shop, start: date, end: date) -> Favourites:
+    """The favourites page: snapshots, the 收藏券's performance and the funnel of ``start``–``end``. At most six
+    queries (three without a marked coupon)."""
+    coupon_id = favourite_coupon_id(shop=shop)
+    days = favourites_days(shop=shop, start=start, end=end)
+    latest = FavoritesSnapshot.objects.for_shop(shop).filter(day__lte=end).order_by("-day").first()
+    coupon_days, coupon_buyers, coupon_buyers_gmv = [], 0, 0
+    if coupon_id:
+        uses = CouponDay.objects.for_shop(shop).filter(coupon_id=coupon_id, day__gte=start, day__lte=end)
+        by_day = {
+            row["day"]: row
+            for row in uses.values("day")
+            .annotate(n=Sum("orders"), gmv=Sum("gmv_fen"), discount=Sum("discount_fen"))
+            .order_by()
+        }
+        coupon_days = [
+            CouponDayFigures(day=d, orders=by_day[d]["n"], gmv_fen=by_day[d]["gmv"], discount_fen=by_day[d]["discount"])
+            if d in by_day
+            else CouponDayFigures(day=d)
+            for d in _period(start, end)
+        ]
+        coupon_buyers = uses.exclude(openid="").values("openid").distinct().count()
+        openids = uses.exclude(openid="").values("openid")
+        coupon_buyers_gmv = (
+            _buyer_days(shop, start, end)
+            .filter(openid__in=Subquery(openids))
+            .aggregate(gmv=Sum("gmv_fen", default=0))["gmv"]
+        )
+    totals = _buyer_days(shop, start, end).aggregate(
+        buyers=Count(Case(When(~Q(openid=""), then=F("openid"))), distinct=True), gmv=Sum("gmv_fen", default=0)
+    )
+    return Favourites(
+        start=start,
+        end=end,
+        latest=latest,
+        days=days,
+        coupon_id=coupon_id,
+        coupon_days=coupon_days,
+        coupon_buyers=coupon_buyers,
+        coupon_buyers_gmv_fen=coupon_buyers_gmv,
+        buyers=totals["buyers"],
+        gmv_fen=totals["gmv"],
+    )

@@ -1,0 +1,224 @@
+"""The daily roll-ups (``shopops.models.rollups``), kept by the order store: after each stored page of orders or
+after-sales, the (shop, Beijing pay day) keys the page touched are summed again from the orders of those days, one
+DELETE and one INSERT … SELECT per table, whatever the number of orders in the page.
+
+- A page of orders touches the pay days its orders had before the page (read first: a re-synced order that lost
+  its pay time, or moved, leaves its old day) and the ones they have after it.
+- A page of after-sales touches the pay days of the orders they refund (a refund belongs to its order's day).
+
+Days are calendar days in the project's time zone (``settings.TIME_ZONE``, Asia/Shanghai) whatever zone the request
+activated. On PostgreSQL the refresh holds a per-shop transaction-level advisory lock, so two syncs of one shop (the
+order stream and the after-sale stream) sum a day one after the other, each seeing what the other committed; SQLite
+serializes writers anyway. ``sales_rollups_rebuild`` sums a whole shop again (after a bulk load, or to repair).
+"""
+
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from shopops.models import AfterSale, BuyerDay, CouponDay, Order, OrderLine, SalesDay, Shop
+from shopops.selectors.orders import AFTERSALE_REFUNDED
+
+ID_CHUNK = 1000  # platform order ids per query (SQLite binds each as a parameter)
+DAY_CHUNK = 200  # day ranges per statement
+LOCK_CLASS = 110_001  # pg_advisory_xact_lock(class, shop id): the roll-ups of one shop
+
+
+def project_tz() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def pay_day(moment: datetime) -> date:
+    """The Beijing calendar day of an aware datetime."""
+    return moment.astimezone(project_tz()).date()
+
+
+def order_pay_days(*, shop: Shop, order_ids: Sequence[str]) -> set[date]:
+    """The pay days the shop's stored orders with these platform ids have now (orders never paid have none)."""
+    ids = sorted(set(order_ids))
+    days: set[date] = set()
+    for i in range(0, len(ids), ID_CHUNK):
+        times = Order.objects.filter(shop=shop, order_id__in=ids[i : i + ID_CHUNK], pay_time__isnull=False)
+        days |= {pay_day(at) for at in times.values_list("pay_time", flat=True)}
+    return days
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _ranges(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Consecutive days merged: [(first, last), …]."""
+    out: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if out and out[-1][1] + timedelta(days=1) == day:
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+    return out
+
+
+def _pay_time_in(ranges: list[tuple[date, date]] | None) -> tuple[str, list]:
+    """``AND (o.pay_time in one of the ranges)``, nothing for the whole history."""
+    if ranges is None:
+        return "", []
+    tz = project_tz()
+    adapt = connection.ops.adapt_datetimefield_value  # SQLite compares text in UTC
+    params = []
+    for first, last in ranges:
+        params += [
+            adapt(datetime.combine(first, time.min, tz)),
+            adapt(datetime.combine(last + timedelta(days=1), time.min, tz)),
+        ]
+    return "AND (" + " OR ".join(["(o.pay_time >= %s AND o.pay_time < %s)"] * len(ranges)) + ")", params
+
+
+def _day_sql() -> tuple[str, list]:
+    expr, params = connection.ops.datetime_cast_date_sql("o.pay_time", (), settings.TIME_ZONE)
+    return expr, list(params)
+
+
+def _coupon_entries_sql() -> tuple[str, str, str]:
+    """A FROM item with one row per entry of the line's coupon list, and the entry's coupon id and discount."""
+    if connection.vendor == "postgresql":
+        return (
+            "CROSS JOIN LATERAL jsonb_array_elements("
+            "CASE WHEN jsonb_typeof(l.coupons) = 'array' THEN l.coupons ELSE '[]' END) AS e(value)",
+            "COALESCE(e.value ->> 'coupon_id', '')",
+            "COALESCE(CAST(e.value ->> 'discounted_price' AS bigint), 0)",
+        )
+    return (
+        "CROSS JOIN json_each(CASE WHEN json_type(l.coupons) = 'array' THEN l.coupons ELSE '[]' END) AS e",
+        "COALESCE(CAST(json_extract(e.value, '$.coupon_id') AS TEXT), '')",
+        "COALESCE(CAST(json_extract(e.value, '$.discounted_price') AS INTEGER), 0)",
+    )
+
+
+def _coupon_discount_sql() -> str:
+    """The line's coupon discount: ``order_product_coupon_info_list[].discounted_price`` summed (fen)."""
+    if connection.vendor == "postgresql":
+        return (
+            "(SELECT COALESCE(SUM(CAST(c.value ->> 'discounted_price' AS bigint)), 0) "
+            "FROM jsonb_array_elements(CASE WHEN jsonb_typeof(l.coupons) = 'array' THEN l.coupons ELSE '[]' END) "
+            "AS c(value))"
+        )
+    return (
+        "(SELECT COALESCE(SUM(CAST(json_extract(c.value, '$.discounted_price') AS INTEGER)), 0) "
+        "FROM json_each(CASE WHEN json_type(l.coupons) = 'array' THEN l.coupons ELSE '[]' END) AS c)"
+    )
+
+
+# The lines are reached through their orders (``l.order_id = o.id``), which are the shop's: no condition on the
+# line's own shop, which the planner may serve with the (shop, channel) line index, reading every line of the shop
+# once per order while its statistics are stale (during a backfill, 3 s per order page instead of 0.02 s).
+
+
+def _first(partition: str) -> str:
+    """1 when the line is its order's first (lowest line number) line with the same ``partition`` value."""
+    return f"CASE WHEN l.line_no = MIN(l.line_no) OVER (PARTITION BY l.order_id, {partition}) THEN 1 ELSE 0 END"
+
+
+SALES_KEY = "shop_id, day, channel, product_id, account_id"
+BUYER_KEY = "shop_id, day, openid, order_scene"
+
+
+def _sales_insert(shop: Shop, ranges) -> tuple[str, list]:
+    day, day_params = _day_sql()
+    where, where_params = _pay_time_in(ranges)
+    query = f"""
+        INSERT INTO {_table(SalesDay)} ({SALES_KEY}, {", ".join(SalesDay.SUMS)},
+                                        title, account_nickname, account_type, sale_channel)
+        SELECT {SALES_KEY}, COUNT(*), SUM(sku_cnt), SUM(real_price_fen), SUM(coupon), SUM(first_product),
+               SUM(first_account), SUM(first_channel), MAX(title), MAX(account_nickname), MAX(account_type),
+               MAX(sale_channel)
+        FROM (
+            SELECT l.shop_id, {day} AS day, l.channel, l.product_id, l.account_id, l.sku_cnt, l.real_price_fen,
+                   {_coupon_discount_sql()} AS coupon, {_first("l.product_id")} AS first_product,
+                   {_first("l.account_id")} AS first_account, {_first("l.channel")} AS first_channel,
+                   l.title, l.account_nickname, l.account_type, l.sale_channel
+            FROM {_table(OrderLine)} l INNER JOIN {_table(Order)} o ON o.id = l.order_id
+            WHERE o.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL {where}
+        ) x
+        GROUP BY {SALES_KEY}
+    """
+    return query, [*day_params, shop.pk, Order.Status.CANCELLED, *where_params]
+
+
+def _buyers_insert(shop: Shop, ranges) -> tuple[str, list]:
+    day, day_params = _day_sql()
+    where, where_params = _pay_time_in(ranges)
+    refunded = ", ".join(["%s"] * len(AFTERSALE_REFUNDED))
+    query = f"""
+        INSERT INTO {_table(BuyerDay)} ({BUYER_KEY}, {", ".join(BuyerDay.SUMS)})
+        SELECT {BUYER_KEY}, COUNT(*), SUM(order_price_fen), SUM(refunded), SUM(present), SUM(present_gmv)
+        FROM (
+            SELECT o.shop_id, {day} AS day, o.openid, COALESCE(o.order_scene, 0) AS order_scene, o.order_price_fen,
+                   COALESCE((SELECT SUM(a.refund_amount_fen) FROM {_table(AfterSale)} a
+                             WHERE a.shop_id = o.shop_id AND a.order_id = o.order_id
+                               AND a.status IN ({refunded})), 0) AS refunded,
+                   CASE WHEN o.is_present THEN 1 ELSE 0 END AS present,
+                   CASE WHEN o.is_present THEN o.order_price_fen ELSE 0 END AS present_gmv
+            FROM {_table(Order)} o
+            WHERE o.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL {where}
+        ) x
+        GROUP BY {BUYER_KEY}
+    """
+    return query, [*day_params, *sorted(AFTERSALE_REFUNDED), shop.pk, Order.Status.CANCELLED, *where_params]
+
+
+COUPON_KEY = "shop_id, day, coupon_id, openid"
+
+
+def _coupons_insert(shop: Shop, ranges) -> tuple[str, list]:
+    day, day_params = _day_sql()
+    where, where_params = _pay_time_in(ranges)
+    entries, coupon_id, discount = _coupon_entries_sql()
+    query = f"""
+        INSERT INTO {_table(CouponDay)} ({COUPON_KEY}, {", ".join(CouponDay.SUMS)})
+        SELECT shop_id, day, coupon_id, openid, COUNT(*), SUM(order_price_fen), SUM(discount)
+        FROM (
+            SELECT MAX(o.shop_id) AS shop_id, MAX({day}) AS day, {coupon_id} AS coupon_id, MAX(o.openid) AS openid,
+                   MAX(o.order_price_fen) AS order_price_fen, SUM({discount}) AS discount
+            FROM {_table(OrderLine)} l INNER JOIN {_table(Order)} o ON o.id = l.order_id {entries}
+            WHERE o.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL
+              AND {coupon_id} <> '' {where}
+            GROUP BY o.id, {coupon_id}
+        ) x
+        GROUP BY {COUPON_KEY}
+    """
+    return query, [*day_params, shop.pk, Order.Status.CANCELLED, *where_params]
+
+
+def _lock(cursor, shop: Shop) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, shop.pk])
+
+
+def _refresh(shop: Shop, ranges: list[tuple[date, date]] | None) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor, shop)
+        for model, insert in ((SalesDay, _sales_insert), (BuyerDay, _buyers_insert), (CouponDay, _coupons_insert)):
+            # The roll-ups' own rows are deleted in SQL: no signals, no audit entries for what is derived.
+            delete, params = f"DELETE FROM {_table(model)} WHERE shop_id = %s", [shop.pk]
+            if ranges is not None:
+                delete += " AND (" + " OR ".join(["(day >= %s AND day <= %s)"] * len(ranges)) + ")"
+                adapt = connection.ops.adapt_datefield_value
+                params += [adapt(day) for bounds in ranges for day in bounds]
+            cursor.execute(delete, params)
+            cursor.execute(*insert(shop, ranges))
+
+
+def sales_rollups_refresh(*, shop: Shop, days: Iterable[date]) -> None:
+    """Sum the shop's roll-up rows of these Beijing pay days again from its orders (one DELETE and one INSERT …
+    SELECT per table and per ``DAY_CHUNK`` runs of consecutive days). No days: nothing happens."""
+    ranges = _ranges(days)
+    for i in range(0, len(ranges), DAY_CHUNK):
+        _refresh(shop, ranges[i : i + DAY_CHUNK])
+
+
+def sales_rollups_rebuild(*, shop: Shop) -> None:
+    """Sum every roll-up row of the shop again from all its orders."""
+    _refresh(shop, None)
