@@ -238,14 +238,15 @@ def test_a_shop_owner_walks_the_console(page, expect, live_server, screenshot_di
     assert pacer.reached >= 4
     shot("36-walk-backfill-done")
     synced = Order.objects.filter(shop=shop)
-    assert synced.count() == 120
+    # The 120 orders asked for and the 福袋 winners' 0-yuan orders the seed adds to the busiest lives.
+    assert synced.count() == len(platform.order_payloads(APPID)) > 120
 
     # --- 订单: filter, open one, export the filtered orders -------------------------------------------------------
     expected = synced.filter(status=FILTER_STATUS, lines__channel=FILTER_CHANNEL).distinct()
     expected_ids = set(expected.values_list("order_id", flat=True))
     assert 2 <= len(expected_ids) <= 20, len(expected_ids)  # meaningful, and one page of the list
     nav("订单").click()
-    expect(page.locator("#order-table tbody tr")).to_have_count(20)  # the first page of the 120
+    expect(page.locator("#order-table tbody tr")).to_have_count(20)  # the first page
     page.locator("#filter-status").select_option(str(FILTER_STATUS.value))
     page.get_by_role("button", name="更多筛选").click()
     page.locator("#filter-channel").select_option(FILTER_CHANNEL.value)

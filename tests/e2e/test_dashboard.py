@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from shopops.channels import Channel
+from shopops.services.rollups import sales_rollups_rebuild
 from tests.factories import PASSWORD, MembershipFactory, OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.browser
@@ -22,6 +23,7 @@ def test_the_home_page_draws_sales_by_channel(page, expect, live_server, screens
         paid = now - timedelta(days=days_ago, minutes=5)
         order = OrderFactory(shop=owner.shop, create_time=paid, pay_time=paid, order_price_fen=fen)
         OrderLineFactory(order=order, channel=channel, real_price_fen=fen, account_id=f"acc{days_ago}")
+    sales_rollups_rebuild(shop=owner.shop)  # the order store keeps them; factories bypass it
 
     page.goto(live_server.url + "/login/")
     page.locator("input[name=username]").fill("merchant_zhao")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from linked_accounts.models import CooperationAccount
 from shopops.channels import Channel
 from shopops.models import ApiCall
+from shopops.services.rollups import sales_rollups_rebuild
 from tests.factories import PASSWORD, MembershipFactory, OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.browser
@@ -76,6 +77,7 @@ def _paid_orders(shop, amounts_by_days_ago: list[tuple[int, Channel, int]]):
         paid = now - timedelta(days=days_ago, minutes=5)
         order = OrderFactory(shop=shop, create_time=paid, pay_time=paid, order_price_fen=fen)
         OrderLineFactory(order=order, channel=channel, real_price_fen=fen, account_id=f"acc{days_ago}")
+    sales_rollups_rebuild(shop=shop)  # the order store keeps them; factories bypass it
 
 
 def _y_ticks(page) -> list[str]:
