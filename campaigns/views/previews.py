@@ -2,6 +2,8 @@
 with where each step is done in WeChat, coupons and the 预约有礼 gift, promoters with links and QR codes,
 支付后预约, results after the live and the 预约有礼 funnel), and the console notifications (reminders)."""
 
+import io
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -294,8 +296,10 @@ class PromoterQrView(ShopMixin, View):
         promoter = selectors.promoter_get_for_shop_or_404(shop=self.shop, pk=self.kwargs["pk"])
         if promoter.kind != PreviewPromoter.Kind.OWN and not promoter.link:
             return HttpResponse(status=404)
-        svg = segno.make(promoter.link, error="m").svg_inline(scale=4)
-        return HttpResponse(svg, content_type="image/svg+xml")
+        # A standalone SVG file (not svg_inline's, which has no xmlns: browsers then draw nothing in an <img>).
+        svg = io.BytesIO()
+        segno.make(promoter.link, error="m").save(svg, kind="svg", xmldecl=False, scale=4)
+        return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
 class PromoterPosterView(ShopMixin, View):

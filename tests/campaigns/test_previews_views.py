@@ -130,7 +130,7 @@ def test_own_promoters_get_a_qr_code_and_entered_counts(owner_client, shop):
     owner_client.post(add, {"name": "会员群", "link": "https://example.com/reserve?n=1"})
     promoter = PreviewPromoter.objects.get(preview=preview)
     qr = owner_client.get(console_url("preview_promoter_qr", shop, pk=promoter.pk))
-    assert qr["Content-Type"] == "image/svg+xml" and qr.content.startswith(b"<svg")
+    assert qr["Content-Type"] == "image/svg+xml" and qr.content.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
     poster = owner_client.get(console_url("preview_promoter_poster", shop, pk=promoter.pk))
     assert (poster.status_code, poster["Content-Type"]) == (200, "image/png")
     assert poster["Content-Disposition"] == f'attachment; filename="preview-{preview.pk}-{promoter.pk}.png"'
