@@ -24,3 +24,9 @@ def percent(ppm):
 def signed_percent(ppm):
     """A change in ppm as a signed percentage with one decimal (+12.3%, -4.0%); ``None`` shows as a dash."""
     return format_percent(ppm, signed=True)
+
+
+@register.filter
+def count(number):
+    """A count with thousands separators (120,000); ``None`` (not known) shows as a dash."""
+    return "—" if number is None else f"{number:,}"

@@ -122,3 +122,10 @@ def test_format_percent(ppm, places, signed, shown):
 def test_the_percent_template_filters():
     template = Template("{% load money %}{{ rate|percent }} {{ change|signed_percent }} {{ none|signed_percent }}")
     assert template.render(Context({"rate": 31_250, "change": 250_000, "none": None})) == "3.1% +25.0% —"
+
+
+def test_the_count_filter_groups_thousands_and_shows_unknown_as_a_dash():
+    from shopops.templatetags.money import count
+
+    figures = [count(0), count(999), count(120000), count(1234567), count(None)]
+    assert figures == ["0", "999", "120,000", "1,234,567", "—"]
