@@ -14,7 +14,8 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
+from django_q.models import Schedule
+from django_q.tasks import async_task, schedule
 
 from campaigns.coupons_sync import coupons_sync
 from campaigns.models import LivePreview
@@ -24,6 +25,7 @@ from shopops.models import Shop
 from shopops.wechat.errors import WeChatError
 
 logger = logging.getLogger(__name__)
+BUSY_RETRY, BUSY_ATTEMPTS = timedelta(minutes=2), 6
 
 
 def preview_reminders_due() -> int:
@@ -73,11 +75,22 @@ def coupons_sync_all() -> int:
     return len(shop_ids)
 
 
-def coupons_sync_shop(shop_id: int) -> str:
+def coupons_sync_shop(shop_id: int, attempt: int = 0) -> str:
+    """One run of the shop's coupon streams. It re-queues itself when its time ran out; when the shop's other sync
+    holds the lease (a backfill), it tries again in BUSY_RETRY, up to BUSY_ATTEMPTS times, rather than waiting for
+    the next schedule."""
     shop = Shop.objects.get(pk=shop_id)
     report = coupons_sync(shop=shop, seconds=240)
     if report.stopped == "time":
         async_task("campaigns.tasks.coupons_sync_shop", shop_id, group="sync")
+    elif report.stopped == "busy" and attempt + 1 < BUSY_ATTEMPTS:
+        schedule(
+            "campaigns.tasks.coupons_sync_shop",
+            shop_id,
+            attempt + 1,
+            schedule_type=Schedule.ONCE,
+            next_run=timezone.now() + BUSY_RETRY,
+        )
     return report.stopped or "done"
 
 

@@ -274,3 +274,21 @@ def test_a_killed_coupon_scan_resumes_at_its_page(seeded):
     assert ApiCall.objects.filter(endpoint="/channels/ec/coupon/get").count() - fetched_before == total - 105
     statuses = dict(PlatformCoupon.objects.filter(shop__appid=APPID).values_list("coupon_id", "status"))
     assert dict(Coupon.objects.filter(shop=shop).values_list("coupon_id", "status")) == statuses
+
+
+@pytest.mark.django_db
+def test_a_coupon_sync_that_finds_the_shop_busy_tries_again_later_a_bounded_number_of_times():
+    from django_q.models import Schedule
+
+    from campaigns.tasks import BUSY_ATTEMPTS, coupons_sync_shop
+
+    shop = ShopFactory(appid=APPID, app_secret=SECRET)
+    holder = engine.lease_owner_new()  # this process: alive, so its lease is not taken over
+    assert engine.subject_lease_acquire(subject=engine.shop_subject(shop), owner=holder) is True
+
+    assert coupons_sync_shop(shop.pk) == "busy"
+    retry = Schedule.objects.get(func="campaigns.tasks.coupons_sync_shop")
+    assert (retry.args, retry.schedule_type) == (f"({shop.pk}, 1)", Schedule.ONCE)
+    assert coupons_sync_shop(shop.pk, BUSY_ATTEMPTS - 1) == "busy"
+    assert Schedule.objects.filter(func="campaigns.tasks.coupons_sync_shop").count() == 1
+    assert ApiCall.objects.count() == 0 and Coupon.objects.count() == 0
