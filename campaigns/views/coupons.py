@@ -6,14 +6,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
+from django_q.tasks import async_task
 
-from campaigns.coupons_sync import coupons_sync
 from campaigns.forms.coupons import CouponFilterForm, CouponForm
 from campaigns.models import Coupon
 from campaigns.selectors import coupons as selectors
@@ -192,14 +193,13 @@ class CouponsSyncView(ShopMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        """Queues the shop's coupon sync for the worker (it can take minutes; a busy shop retries on its own)."""
         try:
             services.require_connection(self.shop)
-            report = coupons_sync(shop=self.shop, seconds=60)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            if report.stopped in ("", "time"):
-                messages.success(request, _("Coupons synced from WeChat Shop."))
-            else:
-                messages.warning(request, _("The sync stopped: %(reason)s") % {"reason": report.stopped})
+            shop_id = self.shop.pk
+            transaction.on_commit(lambda: async_task("campaigns.tasks.coupons_sync_shop", shop_id, group="sync"))
+            messages.success(request, _("Coupon sync started: the coupons show here as the worker reads them."))
         return redirect("console:campaign_coupons", shop=self.shop.public_id)

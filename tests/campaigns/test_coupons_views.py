@@ -170,3 +170,13 @@ def test_the_form_shows_each_discount_field_for_the_types_that_take_it(owner_cli
     assert 'data-types="1 2 3 4"' in page  # product_ids
     assert 'data-types="1 101"' in page and 'data-types="2 102"' in page  # product_cnt, product_price
     assert 'data-valid="2"' in page and page.count('data-valid="1"') == 2
+
+
+def test_sync_now_queues_the_coupon_sync_for_the_worker_and_calls_nothing(
+    owner_client, connected, queue, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(console_url("campaign_coupons_sync", connected))
+    assert response.status_code == 302
+    assert [(t["func"], t["args"]) for t in queue()] == [("campaigns.tasks.coupons_sync_shop", (connected.pk,))]
+    assert ApiCall.objects.count() == 0 and Coupon.objects.count() == 0
