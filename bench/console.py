@@ -3,6 +3,7 @@
     .venv/bin/python bench/console.py                     # SQLite (var/bench-console.sqlite3), 100,000 orders
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shopops_bench_console .venv/bin/python bench/console.py
     .venv/bin/python bench/console.py --orders 20000 --requests 30      # a quicker look
+    … bench/console.py --keep            # reuse the database a previous run loaded (migrated, roll-ups rebuilt)
 
 In a fresh database (dropped and created again, so its name must contain "bench"):
 
@@ -80,23 +81,90 @@ def _load(orders: int):
         for i in range(0, len(payloads), PAGE):
             with transaction.atomic():
                 store(shop=shop, payloads=payloads[i : i + PAGE], synced_at=now)
-    _favourites(shop)
+    _campaigns(shop)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return shop, user, generated, time.perf_counter() - started
 
 
-def _favourites(shop) -> None:
-    """A favourites snapshot for every day of the data and a marked 收藏券 (the coupon id the generated orders use
-    most), as the daily task and the merchant would have left them."""
+def _reuse():
+    """The shop an earlier run loaded, its roll-ups summed again from its orders (the schema may have changed);
+    returns (shop, user, 0, seconds rebuilding)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from shopops.models import Shop
+    from shopops.services.rollups import sales_rollups_rebuild
+
+    shop = Shop.objects.get(appid=APPID)
+    started = time.perf_counter()
+    sales_rollups_rebuild(shop=shop)
+    _campaigns(shop)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"(roll-ups rebuilt in {time.perf_counter() - started:.1f} s)")
+    return shop, get_user_model().objects.get(username="bench_owner"), 0.0, 0.0
+
+
+LIVES = 20  # lucky bags, 点赞买 campaigns and live previews: one each on the busiest lives
+
+
+def _campaigns(shop) -> None:
+    """What a merchant running campaigns would have left: a favourites snapshot for every day and a marked 收藏券
+    (the coupon id the generated orders use most), and on each of the ``LIVES`` busiest lives a lucky bag, a 点赞买
+    campaign on its best-selling product during the live's first two hours, and a live preview. Nothing when the
+    shop has them already (``--keep``)."""
     from datetime import timedelta
 
-    from django.db.models import Count
+    from django.db.models import Count, Min
     from django.utils import timezone
 
-    from campaigns.models import FavoritesSnapshot, FavouriteCoupon
-    from shopops.models import CouponDay
+    from campaigns.models import FavoritesSnapshot, FavouriteCoupon, LikeToBuy, LivePreview, LuckyBag
+    from shopops.models import CouponDay, Order, OrderLine
 
+    if FavouriteCoupon.objects.filter(shop=shop).exists():
+        return
+    lives = (
+        Order.objects.filter(shop=shop, pay_time__isnull=False)
+        .exclude(live_id="")
+        .values("live_id")
+        .annotate(n=Count("pk"), start=Min("create_time"))
+        .order_by("-n")[:LIVES]
+    )
+    for i, live in enumerate(lives):
+        top = (
+            OrderLine.objects.filter(shop=shop, order__live_id=live["live_id"])
+            .values("product_id")
+            .annotate(n=Count("pk"), price=Min("real_price_fen"))
+            .order_by("-n")
+            .first()
+        )
+        start = live["start"]
+        LuckyBag.objects.create(
+            shop=shop,
+            name=f"福袋 {i + 1}",
+            prize_product_id=top["product_id"],
+            quantity=10,
+            condition=LuckyBag.Condition.FOLLOW,
+            draw_at=start + timedelta(hours=1),
+            live_id=live["live_id"],
+            live_date=timezone.localdate(start),
+            unit_cost_fen=1_000,
+        )
+        LikeToBuy.objects.create(
+            shop=shop,
+            name=f"点赞买 {i + 1}",
+            product_id=top["product_id"],
+            likes_needed=100,
+            floor_price_fen=max(top["price"], 1),
+            subsidy_fen=100,
+            unit_cost_fen=max(top["price"] // 2, 1),
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+        )
+        LivePreview.objects.create(
+            shop=shop, topic=f"直播预告 {i + 1}", start_time=start, planned=True, live_export_id=live["live_id"]
+        )
     today = timezone.localdate()
     FavoritesSnapshot.objects.bulk_create(
         FavoritesSnapshot(
@@ -192,6 +260,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=100_000, help="synced orders (default 100,000)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the shop a previous run loaded: migrate, rebuild its roll-ups, measure (no --orders)",
+    )
     parser.add_argument("--export", help=argparse.SUPPRESS)  # the export child (see export_child)
     args = parser.parse_args()
 
@@ -199,7 +272,7 @@ def main() -> None:
     os.environ["DJANGO_DEBUG"] = "false"  # as in production: no SQL log, cached templates
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopops.settings")
     sys.path.insert(0, str(ROOT))
-    if not args.export:
+    if not args.export and not args.keep:
         fresh_database(os.environ["DATABASE_URL"])
 
     import django
@@ -213,7 +286,10 @@ def main() -> None:
     from django.test import Client
 
     call_command("migrate", verbosity=0)
-    shop, user, generated, stored = _load(args.orders)
+    if args.keep:
+        shop, user, generated, stored = _reuse()
+    else:
+        shop, user, generated, stored = _load(args.orders)
     from shopops.models import AfterSale, Order, OrderLine, Product
 
     engine = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"

@@ -19,18 +19,23 @@ from shopops.channels import (
 )
 from shopops.forms.validators import appid_validator
 from shopops.models import (
+    AccountDay,
     AfterSale,
     AfterSaleStatusChange,
     ApiCall,
     BuyerDay,
+    BuyerSince,
     CallbackNonce,
+    ChannelDay,
     CouponDay,
     InboundEvent,
     Membership,
     Order,
+    OrderDay,
     OrderLine,
     PlatformToken,
     Product,
+    ProductDay,
     SalesDay,
     Shop,
     ShopAlert,
@@ -622,5 +627,69 @@ class CouponDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     list_display = ("day", "shop", "coupon_id", "openid", "orders", "gmv_yuan", "discount_yuan")
     list_filter = ("day",)
     search_fields = ("shop__name", "coupon_id", "openid")
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(OrderDay)
+class OrderDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): paid orders per day and order scene."""
+
+    money_titles = {
+        "gmv_fen": _("GMV"),
+        "refunded_fen": _("Refunded"),
+        "present_gmv_fen": _("Gift GMV"),
+        "repeat_gmv_fen": _("Repeat buyers' GMV"),
+    }
+    list_display = ("day", "shop", "order_scene", "orders", "gmv_yuan", "refunded_yuan", "repeat_gmv_yuan")
+    list_filter = ("order_scene", "day")
+    search_fields = ("shop__name",)
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(BuyerSince)
+class BuyerSinceAdmin(ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): buyers per day, order scene and previous pay day."""
+
+    list_display = ("day", "shop", "order_scene", "since", "buyers", "new_buyers")
+    list_filter = ("order_scene", "day")
+    search_fields = ("shop__name",)
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(ChannelDay)
+class ChannelDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): sales per day and channel."""
+
+    money_titles = {"sales_fen": _("Sales")}
+    list_display = ("day", "shop", "channel", "lines", "orders", "sales_yuan")
+    list_filter = ("channel", "day")
+    search_fields = ("shop__name",)
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(ProductDay)
+class ProductDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): sales per day and product."""
+
+    money_titles = {"sales_fen": _("Sales")}
+    list_display = ("day", "shop", "product_id", "title", "units", "orders", "sales_yuan")
+    list_filter = ("day",)
+    search_fields = ("shop__name", "product_id", "title")
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(AccountDay)
+class AccountDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): sales per day and source account."""
+
+    money_titles = {"sales_fen": _("Sales")}
+    list_display = ("day", "shop", "account_id", "account_nickname", "orders", "sales_yuan")
+    list_filter = ("day",)
+    search_fields = ("shop__name", "account_id", "account_nickname")
     list_select_related = ("shop",)
     show_full_result_count = False

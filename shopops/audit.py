@@ -32,6 +32,11 @@ NOT_AUDITED = {
     "shopops.SalesDay",
     "shopops.BuyerDay",
     "shopops.CouponDay",
+    "shopops.OrderDay",
+    "shopops.BuyerSince",
+    "shopops.ChannelDay",
+    "shopops.ProductDay",
+    "shopops.AccountDay",
     # Campaign analytics: the platform's favourites counts, read daily.
     "campaigns.FavoritesSnapshot",
     # 优选联盟: copies of the platform's data (the agency's and the shop's) and what the reconciliation derives.

@@ -23,10 +23,10 @@ Definitions (paid orders and Beijing pay days as on the home page, ``shopops.sel
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, F, Q, Subquery, Sum, When
 
 from campaigns.models import FavoritesSnapshot, FavouriteCoupon
-from shopops.models import BuyerDay, CouponDay, Shop
+from shopops.models import BuyerDay, BuyerSince, CouponDay, OrderDay, Shop
 from shopops.money import ratio_ppm
 
 # ext_info.order_scene, 0 when the order has none (shopops.channels SCENE_*).
@@ -121,28 +121,18 @@ def _period(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def _buyer_days(shop: Shop, start: date, end: date):
-    return BuyerDay.objects.for_shop(shop).filter(day__gte=start, day__lte=end)
-
-
-def _earlier(shop: Shop) -> Exists:
-    """The row's buyer has a paid order of the shop on an earlier day (an index probe on (shop, openid, day))."""
-    return Exists(BuyerDay.objects.filter(shop=shop, openid=OuterRef("openid"), day__lt=OuterRef("day")))
-
-
-def _new_buyer() -> Q:
-    return ~Q(openid="") & Q(earlier=False)
+def _order_days(shop: Shop, start: date, end: date):
+    return OrderDay.objects.for_shop(shop).filter(day__gte=start, day__lte=end)
 
 
 def _daily(shop: Shop, start: date, end: date) -> list[Day]:
     rows = (
-        _buyer_days(shop, start, end)
-        .annotate(earlier=_earlier(shop))
+        _order_days(shop, start, end)
         .values("day")
         .annotate(
             orders_sum=Sum("orders"),
             gmv=Sum("gmv_fen"),
-            repeat=Sum(Case(When(Q(earlier=True) & ~Q(openid=""), then=F("gmv_fen")), default=0)),
+            repeat=Sum("repeat_gmv_fen"),
             presents=Sum("present_orders"),
             present_gmv=Sum("present_gmv_fen"),
         )
@@ -164,25 +154,33 @@ def _daily(shop: Shop, start: date, end: date) -> list[Day]:
     ]
 
 
-def _buyer_counts(shop: Shop, start: date, end: date) -> tuple[int, int, list[SceneBuyers]]:
-    """(buyers, new buyers, by scene) of the period: one query grouped by scene, one for the period's distinct
-    totals (a buyer in two scenes is one buyer of the period)."""
-    buyer = Case(When(~Q(openid=""), then=F("openid")))
-    new = Case(When(_new_buyer(), then=F("openid")))
-    rows = _buyer_days(shop, start, end).annotate(earlier=_earlier(shop))
-    by_scene = {
-        row["order_scene"]: row
-        for row in rows.values("order_scene")
-        .annotate(buyers=Count(buyer, distinct=True), new=Count(new, distinct=True))
+def _buyer_rows(shop: Shop, start: date, end: date) -> dict[int, dict]:
+    """Buyers and new buyers of the period per order scene (``BuyerSince.ALL_SCENES``: of any scene), one query:
+    a buyer counts on their first day in the period (``since`` None or before ``start``)."""
+    first_in_period = Q(since__isnull=True) | Q(since__lt=start)
+    rows = (
+        BuyerSince.objects.for_shop(shop)
+        .filter(day__gte=start, day__lte=end)
+        .values("order_scene")
+        .annotate(
+            buyers=Sum(Case(When(first_in_period, then=F("buyers")), default=0)),
+            new=Sum("new_buyers"),
+        )
         .order_by()
-    }
-    totals = rows.aggregate(buyers=Count(buyer, distinct=True), new=Count(new, distinct=True))
+    )
+    return {row["order_scene"]: row for row in rows}
+
+
+def _buyer_counts(shop: Shop, start: date, end: date) -> tuple[int, int, list[SceneBuyers]]:
+    """(buyers, new buyers, by scene) of the period (a buyer in two scenes is one buyer of the period)."""
+    rows = _buyer_rows(shop, start, end)
     scenes = [
-        SceneBuyers(order_scene=scene, buyers=by_scene[scene]["buyers"], new_buyers=by_scene[scene]["new"])
+        SceneBuyers(order_scene=scene, buyers=rows[scene]["buyers"], new_buyers=rows[scene]["new"])
         for scene in SCENES
-        if scene in by_scene and by_scene[scene]["buyers"]
+        if scene in rows and rows[scene]["buyers"]
     ]
-    return totals["buyers"], totals["new"], scenes
+    every = rows.get(BuyerSince.ALL_SCENES, {"buyers": 0, "new": 0})
+    return every["buyers"], every["new"], scenes
 
 
 def favourites_days(*, shop: Shop, start: date, end: date) -> list[FavouritesDay]:
@@ -283,13 +281,13 @@ def favourites_for_shop(*, shop: Shop, start: date, end: date) -> Favourites:
         coupon_buyers = uses.exclude(openid="").values("openid").distinct().count()
         openids = uses.exclude(openid="").values("openid")
         coupon_buyers_gmv = (
-            _buyer_days(shop, start, end)
+            BuyerDay.objects.for_shop(shop)
+            .filter(day__gte=start, day__lte=end)
             .filter(openid__in=Subquery(openids))
             .aggregate(gmv=Sum("gmv_fen", default=0))["gmv"]
         )
-    totals = _buyer_days(shop, start, end).aggregate(
-        buyers=Count(Case(When(~Q(openid=""), then=F("openid"))), distinct=True), gmv=Sum("gmv_fen", default=0)
-    )
+    buyers = _buyer_rows(shop, start, end).get(BuyerSince.ALL_SCENES, {"buyers": 0})["buyers"]
+    gmv = _order_days(shop, start, end).aggregate(gmv=Sum("gmv_fen", default=0))["gmv"]
     return Favourites(
         start=start,
         end=end,
@@ -299,6 +297,6 @@ def favourites_for_shop(*, shop: Shop, start: date, end: date) -> Favourites:
         coupon_days=coupon_days,
         coupon_buyers=coupon_buyers,
         coupon_buyers_gmv_fen=coupon_buyers_gmv,
-        buyers=totals["buyers"],
-        gmv_fen=totals["gmv"],
+        buyers=buyers,
+        gmv_fen=gmv,
     )

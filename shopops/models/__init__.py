@@ -16,16 +16,30 @@ from shopops.models.platform import (
     SyncCursor,
     SyncState,
 )
-from shopops.models.rollups import BuyerDay, CouponDay, SalesDay
+from shopops.models.rollups import (
+    AccountDay,
+    BuyerDay,
+    BuyerSince,
+    ChannelDay,
+    CouponDay,
+    OrderDay,
+    ProductDay,
+    SalesDay,
+)
 from shopops.models.tenancy import Membership, Shop, ShopQuerySet, TimeStampedModel, User
 
 __all__ = [
     "AfterSale",
     "AfterSaleStatusChange",
     "ApiCall",
+    "AccountDay",
     "BuyerDay",
+    "BuyerSince",
+    "ChannelDay",
     "CallbackNonce",
     "CouponDay",
+    "OrderDay",
+    "ProductDay",
     "InboundEvent",
     "Membership",
     "Order",

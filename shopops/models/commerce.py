@@ -74,6 +74,10 @@ class Order(models.Model):
             # The console's order list sorts by pay time and by amount as well as by creation time.
             models.Index(fields=["shop", "pay_time"], name="order_shop_paid"),
             models.Index(fields=["shop", "order_price_fen"], name="order_shop_amount"),
+            # A buyer's orders of a day (the home page's comparison cut at a time of day).
+            models.Index(fields=["shop", "openid", "pay_time"], name="order_shop_buyer_paid"),
+            # A live's orders (live previews' results, lucky bags).
+            models.Index(fields=["shop", "live_id"], name="order_shop_live", condition=~models.Q(live_id="")),
         ]
 
     def __str__(self):

@@ -71,9 +71,11 @@ class BuyerDay(models.Model):
     The order-level figures: ``orders``, ``gmv_fen`` (``order_price_fen``: what the buyer paid, freight included),
     ``refunded_fen`` (after-sales in 退款成功 / 退货退款成功 of these orders, on the day the order was paid),
     ``present_orders`` / ``present_gmv_fen`` (gift orders, 送礼). Orders without a buyer openid share one row per
-    day and scene with ``openid`` empty. Buyers are not additive across days: a period's buyers are the distinct
-    non-empty openids of its rows, and a buyer is new on a day when no earlier day of the shop has them (an index
-    probe on ``(shop, openid, day)`` per row, never a scan of the history).
+    day and scene with ``openid`` empty. ``first_paid_at`` / ``last_paid_at``: the earliest and latest pay time of
+    the row's orders (a day cut at a time of day reads the rows before the cut whole). ``prev_day``: the buyer's
+    latest earlier pay day in any scene, ``scene_prev_day`` in this scene (None: none, or no openid) — kept for the
+    buyers' later days too when an earlier day changes. Buyers are not additive across days: the pages count them
+    from ``BuyerSince``, derived from these rows.
     """
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
@@ -85,6 +87,10 @@ class BuyerDay(models.Model):
     refunded_fen = models.BigIntegerField(_("refunded (fen)"), default=0)
     present_orders = models.PositiveIntegerField(_("gift orders"), default=0)
     present_gmv_fen = models.BigIntegerField(_("gift GMV (fen)"), default=0)
+    first_paid_at = models.DateTimeField(_("first paid"), null=True)  # null only on rows from before 0011
+    last_paid_at = models.DateTimeField(_("last paid"), null=True)
+    prev_day = models.DateField(_("previous pay day"), null=True, blank=True)
+    scene_prev_day = models.DateField(_("previous pay day in this scene"), null=True, blank=True)
 
     objects = ShopScopedQuerySet.as_manager()
 
@@ -101,6 +107,139 @@ class BuyerDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.openid or '-'} {self.order_scene}"
+
+
+class OrderDay(models.Model):
+    """Paid orders per shop × pay day × order scene: ``BuyerDay`` summed over its buyers, plus ``repeat_gmv_fen``,
+    the GMV of the orders of buyers who paid on an earlier day (``prev_day`` set)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    day = models.DateField(_("pay day"))
+    order_scene = models.PositiveSmallIntegerField(_("order scene"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    gmv_fen = models.BigIntegerField(_("GMV (fen)"), default=0)
+    refunded_fen = models.BigIntegerField(_("refunded (fen)"), default=0)
+    present_orders = models.PositiveIntegerField(_("gift orders"), default=0)
+    present_gmv_fen = models.BigIntegerField(_("gift GMV (fen)"), default=0)
+    repeat_gmv_fen = models.BigIntegerField(_("repeat buyers' GMV (fen)"), default=0)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    SUMS = ("orders", "gmv_fen", "refunded_fen", "present_orders", "present_gmv_fen", "repeat_gmv_fen")
+
+    class Meta:
+        verbose_name = _("daily orders roll-up")
+        verbose_name_plural = _("daily orders roll-ups")
+        ordering = ["shop", "-day", "order_scene"]
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "order_scene"], name="orderday_unique_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.order_scene}"
+
+
+class BuyerSince(models.Model):
+    """Buyers per shop × pay day × order scene × the day they last paid before (``since``), so that the distinct
+    buyers of any period are a sum: the buyers of ``start``–``end`` are the rows of those days whose ``since`` is
+    None or before ``start`` (each buyer counted on their first day in the period).
+
+    ``order_scene`` ``ALL_SCENES`` rows count each buyer once per day with ``since`` their previous pay day in any
+    scene; the other rows count the buyers of one scene with ``since`` their previous pay day in that scene.
+    ``since`` is kept exactly up to ``HORIZON`` days back and clamped there (a period is at most 366 days, so an
+    older day answers every question the same way). ``new_buyers``: those of the row whose first pay day it is.
+    """
+
+    ALL_SCENES = 255
+    HORIZON = 367
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    day = models.DateField(_("pay day"))
+    order_scene = models.PositiveSmallIntegerField(_("order scene"))
+    since = models.DateField(_("previous pay day"), null=True, blank=True)
+    buyers = models.PositiveIntegerField(_("buyers"), default=0)
+    new_buyers = models.PositiveIntegerField(_("new buyers"), default=0)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily buyers roll-up")
+        verbose_name_plural = _("daily buyers roll-ups")
+        ordering = ["shop", "-day", "order_scene", "since"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "day", "order_scene", "since"], name="buyersince_unique_key")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.order_scene} {self.since or '-'}"
+
+
+class ChannelDay(models.Model):
+    """``SalesDay`` summed per shop × pay day × channel (the home page's sales by channel)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    day = models.DateField(_("pay day"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    lines = models.PositiveIntegerField(_("order lines"), default=0)
+    sales_fen = models.BigIntegerField(_("sales (fen)"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily channel roll-up")
+        verbose_name_plural = _("daily channel roll-ups")
+        ordering = ["shop", "-day", "channel"]
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "channel"], name="channelday_unique_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.channel}"
+
+
+class ProductDay(models.Model):
+    """``SalesDay`` summed per shop × pay day × product (the home page's top products)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    day = models.DateField(_("pay day"))
+    product_id = models.CharField(_("product id"), max_length=32)
+    units = models.BigIntegerField(_("units"), default=0)
+    sales_fen = models.BigIntegerField(_("sales (fen)"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily product roll-up")
+        verbose_name_plural = _("daily product roll-ups")
+        ordering = ["shop", "-day", "product_id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "product_id"], name="productday_unique_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.product_id}"
+
+
+class AccountDay(models.Model):
+    """``SalesDay`` summed per shop × pay day × source account (the home page's top accounts; lines without an
+    account are left out)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    day = models.DateField(_("pay day"))
+    account_id = models.CharField(_("account id"), max_length=64)
+    sales_fen = models.BigIntegerField(_("sales (fen)"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    account_nickname = models.CharField(_("account nickname"), max_length=100, blank=True)
+    account_type = models.PositiveSmallIntegerField(_("account type"), null=True, blank=True)
+    sale_channel = models.PositiveSmallIntegerField(_("sale channel"), null=True, blank=True)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily account roll-up")
+        verbose_name_plural = _("daily account roll-ups")
+        ordering = ["shop", "-day", "account_id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "account_id"], name="accountday_unique_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.account_id}"
 
 
 class CouponDay(models.Model):

@@ -27,11 +27,12 @@ Asia/Shanghai; a period is ``start``–``end``, both days included):
   a day in progress is not set against a whole one.
 
 Performance: every figure is read from the daily roll-ups (``shopops.models.rollups``, kept by the order store),
-never from the orders: the headline figures of both periods in one query of the buyer roll-up, the channel, product
-and account figures from the sales roll-up: five queries, and a sixth when the period has no sales (has the shop any
-orders at all?). Only the last, cut day of a previous period that is compared up to the time elapsed (see below) is
-read from the orders, and only that part of that day. Costs grow with the roll-up rows of the period, never with the
-shop's history.
+never from a scan of the orders: the headline figures of both periods in one query (``OrderDay`` and ``BuyerSince``
+rows of the days, and the buyer rows of the previous period's cut last day), the channel, product and account
+figures from ``ChannelDay``, ``ProductDay`` and ``AccountDay``: five queries, and a sixth when the period has no
+sales (has the shop any orders at all?). Only the orders of buyers whose orders on the cut day fall on both sides of
+the cut are read, by an index probe each. Costs grow with the days of the period (and its products and accounts),
+never with the shop's history or its number of buyers.
 """
 
 from __future__ import annotations
@@ -44,8 +45,20 @@ from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 
 from shopops.channels import Channel
-from shopops.models import AfterSale, BuyerDay, Order, Product, SalesDay, Shop
+from shopops.models import (
+    AccountDay,
+    AfterSale,
+    BuyerDay,
+    BuyerSince,
+    ChannelDay,
+    Order,
+    OrderDay,
+    Product,
+    ProductDay,
+    Shop,
+)
 from shopops.money import divide_half_up, ratio_ppm
+from shopops.services.rollups import pay_day
 
 REFUNDED_STATUSES = ("MERCHANT_REFUND_SUCCESS", "MERCHANT_RETURN_SUCCESS")
 TOP = 10
@@ -134,8 +147,8 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
 
 
-def _sales(shop: Shop, start: date, end: date) -> QuerySet[SalesDay]:
-    return SalesDay.objects.for_shop(shop).filter(day__gte=start, day__lte=end)
+def _days(model, shop: Shop, start: date, end: date) -> QuerySet:
+    return model.objects.for_shop(shop).filter(day__gte=start, day__lte=end)
 
 
 def _table(model) -> str:
@@ -145,41 +158,58 @@ def _table(model) -> str:
 def _totals(
     shop: Shop, current: tuple[date, date], previous: tuple[date, date], tail: tuple[datetime, datetime]
 ) -> dict[str, Totals]:
-    """Both periods' totals in one query: the buyer roll-up rows of the current period's days and of the previous
-    period's whole days, plus the orders paid in ``tail`` (the previous period's cut last day, up to the elapsed
-    time; an empty range when there is none), so that a buyer in both is counted once."""
+    """Both periods' totals in one query.
+
+    The whole days of both periods come from ``OrderDay`` (orders, GMV, refunds) and ``BuyerSince`` (a buyer counts
+    on their first day in the period: ``since`` None or before the period's start). The previous period's cut last
+    day (``tail``, an empty range when there is none) comes from that day's ``BuyerDay`` rows paid before the cut:
+    whole when all their orders are, else their orders before the cut; its buyers count unless they paid on an
+    earlier day of the period."""
     adapt_day, adapt_time = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     statuses = ", ".join(["%s"] * len(REFUNDED_STATUSES))
+    cs, ps = adapt_day(current[0]), adapt_day(previous[0])
+    cut_day = adapt_day(pay_day(tail[0]))
+    since, cut = adapt_time(tail[0]), adapt_time(tail[1])
+    whole = "((day >= %s AND day <= %s) OR (day >= %s AND day <= %s))"
+    whole_params = [*(adapt_day(day) for day in (*current, *previous))]
     query = f"""
-        SELECT period, SUM(orders), SUM(gmv), SUM(refunded), SUM(CASE WHEN openid <> '' THEN 1 ELSE 0 END)
+        SELECT period, SUM(orders), SUM(gmv), SUM(refunded), SUM(buyers)
         FROM (
-          SELECT period, openid, SUM(orders) AS orders, SUM(gmv) AS gmv, SUM(refunded) AS refunded
-          FROM (
-            SELECT CASE WHEN day >= %s THEN 'current' ELSE 'previous' END AS period, openid, orders,
-                   gmv_fen AS gmv, refunded_fen AS refunded
-            FROM {_table(BuyerDay)}
-            WHERE shop_id = %s AND ((day >= %s AND day <= %s) OR (day >= %s AND day <= %s))
+            SELECT CASE WHEN day >= %s THEN 'current' ELSE 'previous' END AS period, orders, gmv_fen AS gmv,
+                   refunded_fen AS refunded, 0 AS buyers
+            FROM {_table(OrderDay)} WHERE shop_id = %s AND {whole}
             UNION ALL
-            SELECT 'previous', o.openid, 1, o.order_price_fen,
+            SELECT CASE WHEN day >= %s THEN 'current' ELSE 'previous' END, 0, 0, 0, buyers
+            FROM {_table(BuyerSince)}
+            WHERE shop_id = %s AND order_scene = %s AND {whole}
+              AND (since IS NULL OR since < CASE WHEN day >= %s THEN %s ELSE %s END)
+            UNION ALL
+            SELECT 'previous', orders, gmv_fen, refunded_fen, 0 FROM {_table(BuyerDay)}
+            WHERE shop_id = %s AND day = %s AND last_paid_at < %s
+            UNION ALL
+            SELECT 'previous', 1, o.order_price_fen,
                    COALESCE((SELECT SUM(a.refund_amount_fen) FROM {_table(AfterSale)} a
-                             WHERE a.shop_id = o.shop_id AND a.order_id = o.order_id AND a.status IN ({statuses})), 0)
-            FROM {_table(Order)} o
-            WHERE o.shop_id = %s AND o.status <> %s AND o.pay_time >= %s AND o.pay_time < %s
-          ) x
-          -- One row per buyer and period, then counted: a hash aggregate, where COUNT(DISTINCT …) would sort.
-          GROUP BY period, openid
-        ) b
+                             WHERE a.shop_id = o.shop_id AND a.order_id = o.order_id AND a.status IN ({statuses})), 0),
+                   0
+            FROM {_table(BuyerDay)} b INNER JOIN {_table(Order)} o
+              ON o.shop_id = b.shop_id AND o.openid = b.openid AND o.pay_time >= %s AND o.pay_time < %s
+             AND COALESCE(o.order_scene, 0) = b.order_scene
+            WHERE b.shop_id = %s AND b.day = %s AND b.first_paid_at < %s AND b.last_paid_at >= %s
+              AND o.status <> %s
+            UNION ALL
+            SELECT 'previous', 0, 0, 0, COUNT(DISTINCT openid) FROM {_table(BuyerDay)}
+            WHERE shop_id = %s AND day = %s AND openid <> '' AND first_paid_at < %s
+              AND (prev_day IS NULL OR prev_day < %s)
+        ) x
         GROUP BY period
     """
     params = [
-        adapt_day(current[0]),
-        shop.pk,
-        *(adapt_day(day) for day in (*current, *previous)),
-        *REFUNDED_STATUSES,
-        shop.pk,
-        Order.Status.CANCELLED,
-        *(adapt_time(at) for at in tail),
-    ]
+        cs, shop.pk, *whole_params,
+        cs, shop.pk, BuyerSince.ALL_SCENES, *whole_params, cs, cs, ps,
+        shop.pk, cut_day, cut,
+        *REFUNDED_STATUSES, since, cut, shop.pk, cut_day, cut, cut, Order.Status.CANCELLED,
+        shop.pk, cut_day, cut, ps,
+    ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
@@ -192,11 +222,11 @@ def _totals(
 
 
 def _channel_series(shop: Shop, days: list[date]) -> list[ChannelSeries]:
-    rows = _sales(shop, days[0], days[-1]).values("day", "channel").annotate(sales=Sum("sales_fen")).order_by()
+    rows = _days(ChannelDay, shop, days[0], days[-1]).values_list("day", "channel", "sales_fen")
     index = {day: i for i, day in enumerate(days)}
     daily: dict[str, list[int]] = {}
-    for row in rows:  # at most one row per day and channel
-        daily.setdefault(row["channel"], [0] * len(days))[index[row["day"]]] += row["sales"]
+    for day, channel, sales in rows:  # one row per day and channel
+        daily.setdefault(channel, [0] * len(days))[index[day]] += sales
     order = {value: i for i, value in enumerate(Channel.values)}
     series = [ChannelSeries(channel=Channel(value), daily_fen=amounts) for value, amounts in daily.items()]
     return sorted(series, key=lambda s: (-s.total_fen, order[s.channel.value]))
@@ -204,14 +234,9 @@ def _channel_series(shop: Shop, days: list[date]) -> list[ChannelSeries]:
 
 def _top_products(shop: Shop, start: date, end: date) -> list[ProductSales]:
     rows = list(
-        _sales(shop, start, end)
+        _days(ProductDay, shop, start, end)
         .values("product_id")
-        .annotate(
-            sales=Sum("sales_fen"),
-            quantity=Sum("units"),
-            orders=Sum("product_orders"),
-            line_title=Max("title"),
-        )
+        .annotate(sales=Sum("sales_fen"), quantity=Sum("units"), orders=Sum("orders"), line_title=Max("title"))
         .order_by("-sales", "product_id")[:TOP]
     )
     ids = [row["product_id"] for row in rows]
@@ -231,12 +256,11 @@ def _top_products(shop: Shop, start: date, end: date) -> list[ProductSales]:
 
 def _top_accounts(shop: Shop, start: date, end: date) -> list[AccountSales]:
     rows = (
-        _sales(shop, start, end)
-        .exclude(account_id="")
+        _days(AccountDay, shop, start, end)
         .values("account_id")
         .annotate(
             sales=Sum("sales_fen"),
-            orders=Sum("account_orders"),
+            orders=Sum("orders"),
             nickname=Max("account_nickname"),
             type=Max("account_type"),
             relation=Max("sale_channel"),

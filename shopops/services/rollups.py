@@ -19,7 +19,20 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
-from shopops.models import AfterSale, BuyerDay, CouponDay, Order, OrderLine, SalesDay, Shop
+from shopops.models import (
+    AccountDay,
+    AfterSale,
+    BuyerDay,
+    BuyerSince,
+    ChannelDay,
+    CouponDay,
+    Order,
+    OrderDay,
+    OrderLine,
+    ProductDay,
+    SalesDay,
+    Shop,
+)
 from shopops.selectors.orders import AFTERSALE_REFUNDED
 
 ID_CHUNK = 1000  # platform order ids per query (SQLite binds each as a parameter)
@@ -152,10 +165,12 @@ def _buyers_insert(shop: Shop, ranges) -> tuple[str, list]:
     where, where_params = _pay_time_in(ranges)
     refunded = ", ".join(["%s"] * len(AFTERSALE_REFUNDED))
     query = f"""
-        INSERT INTO {_table(BuyerDay)} ({BUYER_KEY}, {", ".join(BuyerDay.SUMS)})
-        SELECT {BUYER_KEY}, COUNT(*), SUM(order_price_fen), SUM(refunded), SUM(present), SUM(present_gmv)
+        INSERT INTO {_table(BuyerDay)} ({BUYER_KEY}, {", ".join(BuyerDay.SUMS)}, first_paid_at, last_paid_at)
+        SELECT {BUYER_KEY}, COUNT(*), SUM(order_price_fen), SUM(refunded), SUM(present), SUM(present_gmv),
+               MIN(pay_time), MAX(pay_time)
         FROM (
             SELECT o.shop_id, {day} AS day, o.openid, COALESCE(o.order_scene, 0) AS order_scene, o.order_price_fen,
+                   o.pay_time,
                    COALESCE((SELECT SUM(a.refund_amount_fen) FROM {_table(AfterSale)} a
                              WHERE a.shop_id = o.shop_id AND a.order_id = o.order_id
                                AND a.status IN ({refunded})), 0) AS refunded,
@@ -192,23 +207,168 @@ def _coupons_insert(shop: Shop, ranges) -> tuple[str, list]:
     return query, [*day_params, shop.pk, Order.Status.CANCELLED, *where_params]
 
 
+def _days_in(ranges: list[tuple[date, date]] | None) -> tuple[str, list]:
+    """``AND (day in one of the ranges)``, nothing for every day."""
+    if ranges is None:
+        return "", []
+    adapt = connection.ops.adapt_datefield_value
+    return (
+        "AND (" + " OR ".join(["(day >= %s AND day <= %s)"] * len(ranges)) + ")",
+        [adapt(day) for bounds in ranges for day in bounds],
+    )
+
+
+def _from_sales(model, columns: str, select: str, key: str, where: str = ""):
+    """An INSERT … SELECT of ``model`` summing the ``SalesDay`` rows of the days, grouped by ``key``."""
+
+    def insert(shop: Shop, ranges) -> tuple[str, list]:
+        days, params = _days_in(ranges)
+        query = f"""
+            INSERT INTO {_table(model)} (shop_id, day, {key}, {columns})
+            SELECT shop_id, day, {key}, {select} FROM {_table(SalesDay)}
+            WHERE shop_id = %s {where} {days} GROUP BY shop_id, day, {key}
+        """
+        return query, [shop.pk, *params]
+
+    return insert
+
+
+_channels_insert = _from_sales(
+    ChannelDay, "lines, sales_fen, orders", "SUM(lines), SUM(sales_fen), SUM(channel_orders)", "channel"
+)
+_products_insert = _from_sales(
+    ProductDay,
+    "units, sales_fen, orders, title",
+    "SUM(units), SUM(sales_fen), SUM(product_orders), MAX(title)",
+    "product_id",
+)
+_accounts_insert = _from_sales(
+    AccountDay,
+    "sales_fen, orders, account_nickname, account_type, sale_channel",
+    "SUM(sales_fen), SUM(account_orders), MAX(account_nickname), MAX(account_type), MAX(sale_channel)",
+    "account_id",
+    "AND account_id <> ''",
+)
+
+
+def _orders_insert(shop: Shop, ranges) -> tuple[str, list]:
+    days, params = _days_in(ranges)
+    query = f"""
+        INSERT INTO {_table(OrderDay)} (shop_id, day, order_scene, {", ".join(OrderDay.SUMS)})
+        SELECT shop_id, day, order_scene, SUM(orders), SUM(gmv_fen), SUM(refunded_fen), SUM(present_orders),
+               SUM(present_gmv_fen), SUM(CASE WHEN prev_day IS NOT NULL THEN gmv_fen ELSE 0 END)
+        FROM {_table(BuyerDay)} WHERE shop_id = %s {days} GROUP BY shop_id, day, order_scene
+    """
+    return query, [shop.pk, *params]
+
+
+def _clamped(column: str) -> str:
+    """``column`` (a previous pay day), no earlier than ``BuyerSince.HORIZON`` days before the row's day."""
+    if connection.vendor == "postgresql":
+        horizon = f"(day - {BuyerSince.HORIZON})"
+    else:
+        horizon = f"date(day, '-{BuyerSince.HORIZON} days')"
+    return f"CASE WHEN {column} < {horizon} THEN {horizon} ELSE {column} END"
+
+
+def _since_insert(shop: Shop, ranges) -> tuple[str, list]:
+    days, params = _days_in(ranges)
+    query = f"""
+        INSERT INTO {_table(BuyerSince)} (shop_id, day, order_scene, since, buyers, new_buyers)
+        SELECT shop_id, day, scene, since, COUNT(*), SUM(new) FROM (
+            SELECT shop_id, day, {BuyerSince.ALL_SCENES} AS scene, MAX({_clamped("prev_day")}) AS since,
+                   MAX(CASE WHEN prev_day IS NULL THEN 1 ELSE 0 END) AS new
+            FROM {_table(BuyerDay)} WHERE shop_id = %s AND openid <> '' {days}
+            GROUP BY shop_id, day, openid
+            UNION ALL
+            SELECT shop_id, day, order_scene, {_clamped("scene_prev_day")}, CASE WHEN prev_day IS NULL THEN 1 ELSE 0 END
+            FROM {_table(BuyerDay)} WHERE shop_id = %s AND openid <> '' {days}
+        ) x
+        GROUP BY shop_id, day, scene, since
+    """
+    return query, [shop.pk, *params, shop.pk, *params]
+
+
+def _openids(cursor, shop: Shop, ranges) -> set[str]:
+    days, params = _days_in(ranges)
+    cursor.execute(
+        f"SELECT DISTINCT openid FROM {_table(BuyerDay)} WHERE shop_id = %s AND openid <> '' {days}",
+        [shop.pk, *params],
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def _link(cursor, shop: Shop, buyers: tuple[str, list]) -> set[date]:
+    """Set ``prev_day`` and ``scene_prev_day`` again on every ``BuyerDay`` row of ``buyers`` (a SELECT of openids);
+    returns the days of the rows that changed."""
+    table, (select, params) = _table(BuyerDay), buyers
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    query = f"""
+        WITH mine AS (
+            SELECT id, openid, order_scene, day FROM {table} WHERE shop_id = %s AND openid IN ({select})
+        ),
+        days AS (
+            SELECT openid, day, LAG(day) OVER (PARTITION BY openid ORDER BY day) AS prev_day
+            FROM (SELECT DISTINCT openid, day FROM mine) d
+        ),
+        linked AS (
+            SELECT m.id, days.prev_day,
+                   LAG(m.day) OVER (PARTITION BY m.openid, m.order_scene ORDER BY m.day) AS scene_prev_day
+            FROM mine m INNER JOIN days ON days.openid = m.openid AND days.day = m.day
+        )
+        UPDATE {table} SET prev_day = linked.prev_day, scene_prev_day = linked.scene_prev_day
+        FROM linked
+        WHERE {table}.id = linked.id
+          AND ({table}.prev_day {differs} linked.prev_day OR {table}.scene_prev_day {differs} linked.scene_prev_day)
+        RETURNING {table}.day
+    """
+    cursor.execute(query, [shop.pk, *params])
+    # SQLite hands the RETURNING dates back as text.
+    return {day if isinstance(day, date) else date.fromisoformat(day) for (day,) in cursor.fetchall()}
+
+
 def _lock(cursor, shop: Shop) -> None:
     if connection.vendor == "postgresql":
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, shop.pk])
 
 
+def _replace(cursor, model, insert, shop: Shop, ranges) -> None:
+    """Delete the shop's rows of ``model`` on the days and insert them again."""
+    # The roll-ups' own rows are deleted in SQL: no signals, no audit entries for what is derived.
+    days, params = _days_in(ranges)
+    cursor.execute(f"DELETE FROM {_table(model)} WHERE shop_id = %s {days}", [shop.pk, *params])
+    cursor.execute(*insert(shop, ranges))
+
+
 def _refresh(shop: Shop, ranges: list[tuple[date, date]] | None) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, shop)
-        for model, insert in ((SalesDay, _sales_insert), (BuyerDay, _buyers_insert), (CouponDay, _coupons_insert)):
-            # The roll-ups' own rows are deleted in SQL: no signals, no audit entries for what is derived.
-            delete, params = f"DELETE FROM {_table(model)} WHERE shop_id = %s", [shop.pk]
-            if ranges is not None:
-                delete += " AND (" + " OR ".join(["(day >= %s AND day <= %s)"] * len(ranges)) + ")"
-                adapt = connection.ops.adapt_datefield_value
-                params += [adapt(day) for bounds in ranges for day in bounds]
-            cursor.execute(delete, params)
-            cursor.execute(*insert(shop, ranges))
+        before = set() if ranges is None else _openids(cursor, shop, ranges)
+        for model, insert in (
+            (SalesDay, _sales_insert),
+            (BuyerDay, _buyers_insert),
+            (CouponDay, _coupons_insert),
+            (ChannelDay, _channels_insert),
+            (ProductDay, _products_insert),
+            (AccountDay, _accounts_insert),
+        ):
+            _replace(cursor, model, insert, shop, ranges)
+        days, params = _days_in(ranges)
+        changed = _link(
+            cursor,
+            shop,
+            (f"SELECT openid FROM {_table(BuyerDay)} WHERE shop_id = %s AND openid <> '' {days}", [shop.pk, *params]),
+        )
+        gone = sorted(before - _openids(cursor, shop, ranges)) if ranges is not None else []
+        for i in range(0, len(gone), ID_CHUNK):  # buyers no longer on these days: their later days change too
+            chunk = gone[i : i + ID_CHUNK]
+            changed |= _link(cursor, shop, (", ".join(["%s"] * len(chunk)), chunk))
+        if ranges is not None:
+            ranges = _ranges(
+                {first + timedelta(days=n) for first, last in ranges for n in range((last - first).days + 1)} | changed
+            )
+        for model, insert in ((OrderDay, _orders_insert), (BuyerSince, _since_insert)):
+            _replace(cursor, model, insert, shop, ranges)
 
 
 def sales_rollups_refresh(*, shop: Shop, days: Iterable[date]) -> None:
