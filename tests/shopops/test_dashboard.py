@@ -217,6 +217,31 @@ def test_the_previous_period_is_cut_at_the_same_time_while_the_period_runs(shop,
     assert shop_dashboard(shop=shop, start=END, end=END, now=cst(2026, 11, 20, 15, 0)).previous.orders == 1
 
 
+def test_the_cut_day_counts_orders_before_the_cut_and_each_new_buyer_once(shop):
+    """The previous period's cut day: a buyer with orders on both sides of the cut, one who bought earlier in the
+    period, one whose earlier day is before it, orders without a buyer, and an order of the same day after the cut."""
+    _order(shop, "Y1", paid=cst(2026, 11, 18, 10, 0), price=1000, openid="oY")
+    _order(shop, "Y2", paid=cst(2026, 11, 19, 9, 0), price=2000, openid="oY")  # counted on the 18th already
+    x1 = _order(shop, "X1", paid=cst(2026, 11, 19, 10, 0), price=3000, openid="oX")
+    _order(shop, "X2", paid=cst(2026, 11, 19, 18, 0), price=4000, openid="oX")  # after the cut
+    _order(shop, "Z0", paid=cst(2026, 11, 10, 10, 0), price=100, openid="oZ")  # before the previous period
+    _order(shop, "Z1", paid=cst(2026, 11, 19, 14, 59), price=500, openid="oZ")
+    _order(shop, "W1", paid=cst(2026, 11, 19, 16, 0), price=900, openid="oW")  # after the cut
+    for name, hour, price in (("N1", 11, 700), ("N2", 20, 800)):  # no buyer openid
+        OrderFactory(shop=shop, order_id=f"37000000000000000{name}", status=Order.Status.PAID, openid="",
+                     create_time=cst(2026, 11, 19, hour, 0), pay_time=cst(2026, 11, 19, hour, 0),
+                     order_price_fen=price)  # fmt: skip
+    _refund(shop, x1, 500)
+    _rollup(shop)
+    board = shop_dashboard(shop=shop, start=date(2026, 11, 20), end=date(2026, 11, 21), now=cst(2026, 11, 21, 15, 0))
+    assert (board.previous_start, board.previous_partial) == (date(2026, 11, 18), True)
+    assert board.previous == Totals(gmv_fen=1000 + 2000 + 3000 + 500 + 700, orders=5, buyers=3, refunded_fen=500)
+    assert board.current == Totals()
+    # Compared whole, the 19th brings X2, W1 and N2 and one more buyer.
+    whole = shop_dashboard(shop=shop, start=date(2026, 11, 20), end=date(2026, 11, 21), now=LATER)
+    assert whole.previous == Totals(gmv_fen=7200 + 4000 + 900 + 800, orders=8, buyers=4, refunded_fen=500)
+
+
 def test_another_shop_sees_only_its_own(shop, sales):
     other = sales["A"].shop.__class__.objects.exclude(pk=shop.pk).get()
     board = shop_dashboard(shop=other, start=START, end=END, now=LATER)

@@ -422,3 +422,22 @@ def test_the_rebuild_command_sums_orders_stored_before_the_rollups():
     call_command("rollups_rebuild", stdout=StringIO())
     assert sorted(BuyerDay.objects.values_list("gmv_fen", flat=True)) == [99, 1234]
     assert stored_rollups(shop) == expected_rollups(shop)
+
+
+def test_a_previous_day_beyond_the_horizon_is_kept_at_the_horizon():
+    """A period is at most 366 days: a buyer's previous day further back than 367 days is stored as 367 days back,
+    which still places it before any period that includes the row's day."""
+    shop = ShopFactory()
+
+    def order(n, day):
+        at = int(datetime(*day, 4, 0, tzinfo=UTC).timestamp())  # noon in Beijing
+        return {"order_id": f"37{n:017d}", "status": 20, "create_time": at, "update_time": at, "openid": "oA",
+                "order_detail": {"pay_info": {"pay_time": at}, "price_info": {"order_price": 100},
+                                 "ext_info": {"order_scene": 2}}}  # fmt: skip
+
+    orders_store(shop=shop, payloads=[order(1, (2026, 11, 20)), order(2, (2024, 3, 1))], synced_at=SYNCED)
+    rows = BuyerSince.objects.filter(shop=shop, day=date(2026, 11, 20)).values_list(
+        "order_scene", "since", "new_buyers"
+    )
+    assert sorted(rows) == [(2, date(2025, 11, 18), 0), (BuyerSince.ALL_SCENES, date(2025, 11, 18), 0)]
+    assert BuyerDay.objects.get(shop=shop, day=date(2026, 11, 20)).prev_day == date(2024, 3, 1)
