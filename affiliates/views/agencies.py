@@ -19,9 +19,9 @@ from affiliates.forms.cooperation import AgencyInviteForm, CooperationFilterForm
 from affiliates.models import Cooperation
 from affiliates.selectors import cooperation as selectors
 from affiliates.services import cooperation as services
-from linked_accounts.views.linked_accounts import ConfirmView, add_errors
 from shopops.roles import Perm
 from shopops.views import ShopMixin
+from shopops.views.confirm import ConfirmView, add_errors
 
 COOPERATIONS_PER_PAGE = 50
 STATUS_BADGES = {

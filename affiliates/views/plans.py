@@ -23,9 +23,9 @@ from affiliates.models import AffiliateSettings, PromotionPlan
 from affiliates.selectors import plans as selectors
 from affiliates.services import league as league_services
 from affiliates.services import plans as services
-from linked_accounts.views.linked_accounts import ConfirmView, add_errors
 from shopops.roles import Perm
 from shopops.views import ShopMixin
+from shopops.views.confirm import ConfirmView, add_errors
 
 PLANS_PER_PAGE = 50
 Status = PromotionPlan.Status

@@ -25,9 +25,9 @@ from affiliates.models import Talent
 from affiliates.selectors import talents as selectors
 from affiliates.services import exclusive as exclusive_services
 from affiliates.services import talents as services
-from linked_accounts.views.linked_accounts import ConfirmView, add_errors
 from shopops.roles import Perm
 from shopops.views import ShopMixin
+from shopops.views.confirm import ConfirmView, add_errors
 
 TALENTS_PER_PAGE = 50
 STATUS_BADGES = {

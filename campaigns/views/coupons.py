@@ -19,9 +19,9 @@ from campaigns.forms.coupons import CouponFilterForm, CouponForm
 from campaigns.models import Coupon
 from campaigns.selectors import coupons as selectors
 from campaigns.services import coupons as services
-from linked_accounts.views.linked_accounts import ConfirmView, add_errors
 from shopops.roles import Perm
 from shopops.views import ShopMixin
+from shopops.views.confirm import ConfirmView, add_errors
 
 COUPONS_PER_PAGE = 50
 STATUS_BADGES = {

@@ -18,10 +18,10 @@ from django.views.generic import FormView, TemplateView
 from campaigns.forms.plays import FanClubForm, LikeToBuyForm, LuckyBagForm, PosterForm, fen_initial
 from campaigns.selectors import plays as selectors
 from campaigns.services import plays as services
-from linked_accounts.views.linked_accounts import ConfirmView, add_errors
 from shopops.money import format_percent, ratio_ppm
 from shopops.roles import Perm
 from shopops.views import ShopMixin
+from shopops.views.confirm import ConfirmView, add_errors
 
 PER_PAGE = 50
 WINNERS_PER_PAGE = 100

@@ -28,9 +28,9 @@ from campaigns.models import GiftPlacement, PreviewPromoter
 from campaigns.selectors import previews as selectors
 from campaigns.services import previews as services
 from linked_accounts.selectors.linked_accounts import linked_channels_for_shop
-from linked_accounts.views.linked_accounts import ConfirmView, add_errors
 from shopops.roles import Perm
 from shopops.views import ShopMixin
+from shopops.views.confirm import ConfirmView, add_errors
 from shopops.wechat.errors import WeChatError
 
 PER_PAGE = 30

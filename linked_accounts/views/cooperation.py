@@ -14,9 +14,10 @@ from linked_accounts.models import CooperationAccount
 from linked_accounts.selectors import cooperation as selectors
 from linked_accounts.selectors.linked_accounts import linking_state_for_shop
 from linked_accounts.services import cooperation as services
-from linked_accounts.views.linked_accounts import ConfirmView, add_errors, orders_url
+from linked_accounts.views.linked_accounts import orders_url
 from shopops.roles import Perm
 from shopops.views import ShopMixin
+from shopops.views.confirm import ConfirmView, add_errors
 from shopops.views.orders import SALE_CHANNEL_LABELS
 
 COOPERATION_BADGES = {

@@ -9,7 +9,6 @@ account linked in the WeChat Shop backend instead of inviting, and no invite, ca
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -33,6 +32,7 @@ from linked_accounts.services import linked_accounts as services
 from linked_accounts.services.platform import sandbox_only_apis_enabled
 from shopops.roles import Perm
 from shopops.views import ShopMixin
+from shopops.views.confirm import ConfirmView, add_errors
 from shopops.views.orders import SALE_CHANNEL_LABELS
 
 # --- labels and badges -----------------------------------------------------------------------------------------------
@@ -69,15 +69,6 @@ def add_url(shop, *, kind: str = "", account_id: str = "", nickname: str = "") -
         query["nickname"] = nickname
     query = {key: value for key, value in query.items() if value}
     return url + ("?" + urlencode(query) if query else "")
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when the form has one, else above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- linked accounts -------------------------------------------------------------------------------------------------
@@ -414,31 +405,6 @@ class WecomStaffNameView(_LinkedAccountAction):
             return self.refused(ValidationError(_("Only a WeCom account has staff.")))
         self.staff_form = form
         return self.show_again()
-
-
-class ConfirmView(ShopMixin, TemplateView):
-    """GET asks for confirmation; POST acts. Refusals come back as a message on the page the user came from."""
-
-    permission = Perm.OPERATE
-    template_name = "linked_accounts/confirm.html"
-
-    def get_object(self):
-        raise NotImplementedError
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(self.confirm_context(self.get_object()))
-        return context
-
-    def post(self, request, *args, **kwargs):
-        obj = self.get_object()
-        try:
-            message = self.act(obj)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, message)
-        return redirect(self.back_url(obj))
 
 
 class _LinkedAccountConfirmView(ConfirmView):
