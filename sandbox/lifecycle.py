@@ -126,7 +126,7 @@ def fee_mistake(due: int, gross: int, original: int, rule: dict | None) -> tuple
             return 0, "missing"
         fen = abs(rule["fen"])
         wrong = due + fen if due + fen <= original else due - fen
-        return (max(wrong, 0), "wrong_amount") if max(wrong, 0) != due else (due, "")
+        return (wrong, "wrong_amount") if wrong > 0 else (0, "missing")
     granted = min(max(gross, 1), original)
     return (granted, "unexpected") if granted > 0 else (0, "")
 
