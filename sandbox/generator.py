@@ -296,6 +296,8 @@ class World:
     # Per mille of commission parties paid wrongly / of 推客 agency lines bought by the 推客 (see _anomalies).
     miscompute_permille: int = 0
     self_referral_permille: int = 0
+    # Per mille of settled orders whose 私域激励 fee reduction the platform gets wrong (see _fee_skew).
+    fee_mismatch_permille: int = 0
     orderable: list[str] = field(init=False)
     gifts: list[str] = field(init=False)
     virtual: list[str] = field(init=False)
@@ -879,6 +881,7 @@ def make_order(world: World, seq: int, t0: int) -> OrderRec:
     commissions = _commission_specs(world, source, lines, {s["sku_id"] for s in source_infos}, buyer)
     _anomalies(world, seq, commissions)
     meta = {"lines": line_meta, "commissions": commissions, "aftersale_ids": []}
+    _fee_skew(world, seq, meta)
     todo = _plan(rng, seq, t0, lines, line_meta, virtual, bool(commissions))
     if not virtual:
         _address_change(world.base, seq, todo, buyer)
@@ -1057,6 +1060,18 @@ def _anomalies(world: World, seq: int, specs: list[dict]) -> None:
         if agency and agency["promoter"]["kind"] == "sharer" and self_referral < world.self_referral_permille:
             agency["buyer_open_id"] = agency["promoter"]["info"]["opensharerid"]
             spec["self_referral"] = True
+
+
+def _fee_skew(world: World, seq: int, meta: dict) -> None:
+    """With probability fee_mismatch_permille / 1000 the platform charges this order's fee wrongly at settlement
+    (sandbox.lifecycle.fee_mistake: a due 私域激励 reduction missing or a few fen off, or one granted when none is
+    due). From a random stream of its own: no other byte changes, and nothing at all without the option."""
+    if not world.fee_mismatch_permille:
+        return
+    rng = random.Random(f"{world.base}:order:{seq}:fee")
+    wrong, u, fen = rng.randrange(1000), rng.random(), rng.choice((1, 2, 3, 5, 8))
+    if wrong < world.fee_mismatch_permille:
+        meta["fee_skew"] = {"u": u, "fen": fen}
 
 
 def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
@@ -1317,13 +1332,15 @@ def generate(
     first_agency: dict | None = None,
     miscompute_permille: int = 0,
     self_referral_permille: int = 0,
+    fee_mismatch_permille: int = 0,
 ) -> Dataset:
     """Build a shop's data: ``orders`` orders over ``days`` days ending at ``anchor``, their lifecycle applied up
     to ``anchor`` (no push events), and ``agencies`` agencies cooperating with the shop. ``first_agency``
     (``name``, ``appid``, ``secret``; blank values keep the generated ones) names the first agency and gives it
     credentials chosen by the caller, the way ``secret`` does for the shop. The 优选联盟 plans (``build_league``)
     start before the oldest order, so every payment is charged with them; ``miscompute_permille`` and
-    ``self_referral_permille`` set how many deliberate mistakes the orders carry (``_anomalies``; none by default)."""
+    ``self_referral_permille`` set how many deliberate mistakes the orders carry (``_anomalies``; none by default),
+    ``fee_mismatch_permille`` how many settled orders are charged a wrong fee (``_fee_skew``; none by default)."""
     base = rng_base(appid, seed)
     creds = credentials_for(appid, seed)
     name = name or f"沙盒小店{appid[-4:]}"
@@ -1342,6 +1359,7 @@ def generate(
         "order_seq": orders,
         "miscompute_permille": miscompute_permille,
         "self_referral_permille": self_referral_permille,
+        "fee_mismatch_permille": fee_mismatch_permille,
     }
     # The last of three or more agencies has only been invited (status 1): it sells nothing yet.
     specs = [agency_spec(seed, i) for i in range(agencies)]
@@ -1363,6 +1381,7 @@ def generate(
         agency_items=agency_items,
         miscompute_permille=miscompute_permille,
         self_referral_permille=self_referral_permille,
+        fee_mismatch_permille=fee_mismatch_permille,
     )
     accepted = {s["appid"] for s in specs if s["accepted"]}
     league = build_league(
@@ -1403,6 +1422,7 @@ def world_from(
     agency_items,
     miscompute_permille=0,
     self_referral_permille=0,
+    fee_mismatch_permille=0,
 ) -> World:
     items: dict[str, dict] = {a["appid"]: {} for a in agencies}
     for item in agency_items:
@@ -1418,6 +1438,7 @@ def world_from(
         agencies=[{**a, "items": items[a["appid"]]} for a in agencies if items[a["appid"]]],
         miscompute_permille=miscompute_permille,
         self_referral_permille=self_referral_permille,
+        fee_mismatch_permille=fee_mismatch_permille,
     )
 
 

@@ -71,6 +71,20 @@ PPM_PER_PCT = 10_000
 AGENCY_PLAN = 0  # LeaguePlan.type of an agency plan (item/headsupplier/batchadd)
 
 
+# 私域激励计划 (2025) as the emulator grants it — EXAMPLE values: the real plan's rates are not public. The product's
+# example rule set mirrors them (/work/briefs/12-constants.md, sandbox/README.md "私域激励"). A line qualifies by its
+# own source_infos entry: (sale_channel, account_type) in INCENTIVE_SOURCES — the shop's linked 公众号 (0, 2),
+# 企业微信 (0, 4) and 服务号 (0, 6), and a connected 小程序 (1, 3); not the shop's own 视频号 (0, 1: live and video
+# are where growth cards are spent), a cooperating third-party 公众号 (1, 2), 授权号, 达人, 机构 or 其他. Decided once,
+# at settlement (the emulator settles after the after-sale period, once every after-sale is over): per line
+# floor((real_price − refunded) × INCENTIVE_RATE_PPM / 1e6), summed, at most INCENTIVE_ORDER_CAP_FEN per order and
+# never more than the order's fee. No monthly cap. Orders paid before INCENTIVE_START get nothing.
+INCENTIVE_SOURCES = frozenset({(0, 2), (0, 4), (0, 6), (1, 3)})
+INCENTIVE_RATE_PPM = 10_000
+INCENTIVE_ORDER_CAP_FEN = 300
+INCENTIVE_START = 1_735_660_800  # 2025-01-01 00:00 Asia/Shanghai
+
+
 def ppm_of(amount: int, ratio_ppm: int) -> int:
     """The one rounding rule: floor(amount × ratio / 1,000,000) for non-negative amounts."""
     return amount * ratio_ppm // 1_000_000
@@ -97,6 +111,24 @@ def terms_in_force(row: dict, t: int) -> bool:
         and row["begin_time"] <= t
         and (row["end_time"] is None or t <= row["end_time"])
     )
+
+
+def fee_mistake(due: int, gross: int, original: int, rule: dict | None) -> tuple[int, str]:
+    """The 私域激励 fee reduction the platform grants and why it is wrong ("" when right): ``due`` is the right
+    reduction, ``gross`` the reduction the whole order would earn were every line eligible, ``original`` the fee.
+    ``rule`` ({"u": 0..1, "fen": k}, drawn at generation) makes a due reduction go missing (u < 0.5) or come out k fen
+    off, and gives an order with nothing due one anyway. Never below 0 nor above the fee; "" when no wrong amount
+    fits (a fee of 0)."""
+    if not rule:
+        return due, ""
+    if due > 0:
+        if rule["u"] < 0.5:
+            return 0, "missing"
+        fen = abs(rule["fen"])
+        wrong = due + fen if due + fen <= original else due - fen
+        return (wrong, "wrong_amount") if wrong > 0 else (0, "missing")
+    granted = min(max(gross, 1), original)
+    return (granted, "unexpected") if granted > 0 else (0, "")
 
 
 @dataclass
@@ -259,6 +291,20 @@ class Simulation:
     def _fee(self, rec: OrderRec) -> int:
         meta_lines = rec.plan["meta"]["lines"]
         return sum(ppm_of(self._line_base(rec, i), m["fee_ppm"]) for i, m in enumerate(meta_lines))
+
+    def incentive(self, rec: OrderRec, *, every_line: bool = False) -> int:
+        """The 私域激励 fee reduction the order has earned now (see INCENTIVE_*): per eligible line
+        floor(base × rate), summed, capped per order and by the fee. ``every_line``: as if every line qualified."""
+        detail = rec.payload["order_detail"]
+        if (detail["pay_info"].get("pay_time") or 0) < INCENTIVE_START:
+            return 0
+        sources = {s["sku_id"]: (s["sale_channel"], s["account_type"]) for s in detail.get("source_infos", [])}
+        total = sum(
+            ppm_of(max(self._line_base(rec, i), 0), INCENTIVE_RATE_PPM)
+            for i, line in enumerate(detail["product_infos"])
+            if every_line or sources.get(line["sku_id"]) in INCENTIVE_SOURCES
+        )
+        return min(total, INCENTIVE_ORDER_CAP_FEN, self._fee(rec))
 
     def _party_amount(self, rec: OrderRec, spec: dict, index: int) -> int:
         """The platform's commission for party ``index`` of a spec (its ``ratios`` and ``entries`` order), on the
@@ -641,7 +687,23 @@ class Simulation:
     def _do_settle(self, rec: OrderRec, t: int, args: dict) -> None:
         """The settlement fields appear now ("未结算时本字段为空"); no 人气卡 (wecoin) commission in the sandbox."""
         settle = rec.payload["order_detail"]["settle_info"]
-        settle["commission_fee"] = self._fee(rec)
+        settle["commission_fee"] = fee = self._fee(rec)
+        meta = rec.plan["meta"]
+        due = self.incentive(rec)
+        granted, mistake = fee_mistake(due, self.incentive(rec, every_line=True), fee, meta.get("fee_skew"))
+        # What funds/listorderflow reports from now on (sandbox.api.funds): the fee and the reduction granted.
+        meta["fee_flow"] = {"original": fee, "reduction": granted}
+        if mistake:
+            self.anomalies.append(
+                {
+                    "order_id": rec.order_id,
+                    "sku_id": "",
+                    "party": 0,
+                    "kind": "fee",
+                    "agency": "",
+                    "rule": {"reason": mistake, "due": due, "granted": granted},
+                }
+            )
         settle["predict_wecoin_commission"] = 0
         settle["wecoin_commission"] = 0
         settle["settle_time"] = t

@@ -47,6 +47,10 @@ class Account(models.Model):
     self_referral_permille = models.PositiveSmallIntegerField(
         _("self-referral sharer lines (‰)"), default=0, validators=[MaxValueValidator(1000)]
     )
+    # Settled orders charged a wrong 私域激励 fee reduction (per mille; sandbox.lifecycle.fee_mistake, kind "fee").
+    fee_mismatch_permille = models.PositiveSmallIntegerField(
+        _("wrong incentive fee reductions (‰)"), default=0, validators=[MaxValueValidator(1000)]
+    )
 
     # Message push (开发设置 - 消息推送): only secure mode with JSON exists for shops.
     callback_url = models.URLField(_("callback URL"), max_length=500, blank=True)
@@ -411,11 +415,14 @@ class CommissionAnomaly(models.Model):
     """The truth about a deliberately wrong commission line, for tests: the platform's amount for ``party``
     (commission_infos type: 0 达人/推客 side, 1 机构) of (order_id, sku_id) is wrong (``miscomputed``; the same
     wrong amount in the order and in the agency's commission order), or the agency line's buyer is the 推客
-    themself (``self_referral``: buyer_info.open_id = the 推客's opensharerid). ``rule`` says how it was made."""
+    themself (``self_referral``: buyer_info.open_id = the 推客's opensharerid). ``fee``: the order's 私域激励 fee
+    reduction in funds/listorderflow is wrong (sku_id "", party 0; ``rule`` {reason missing / unexpected /
+    wrong_amount, due, granted}). ``rule`` says how it was made."""
 
     class Kind(models.TextChoices):
         MISCOMPUTED = "miscomputed", _("Mis-computed")
         SELF_REFERRAL = "self_referral", _("Self-referral")
+        FEE = "fee", _("Wrong incentive fee reduction")
 
     shop = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="commission_anomalies")
     agency = models.ForeignKey(

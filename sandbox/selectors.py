@@ -125,6 +125,14 @@ def commission_anomalies(appid: str, *, kind: str = CommissionAnomaly.Kind.MISCO
     return set(rows.values_list("order_id", "sku_id", "party"))
 
 
+def fee_anomalies(appid: str) -> dict[str, str]:
+    """The shop's settled orders whose 私域激励 fee reduction the platform got wrong on purpose
+    (``fee_mismatch_permille``), as {order_id: reason}: "missing" (a due reduction not granted), "unexpected" (one
+    granted when none was due) or "wrong_amount" (granted, but not the due amount)."""
+    rows = CommissionAnomaly.objects.filter(shop__appid=appid, kind=CommissionAnomaly.Kind.FEE)
+    return {order_id: rule["reason"] for order_id, rule in rows.values_list("order_id", "rule")}
+
+
 def league_plans(appid: str) -> list[dict]:
     """The shop's promotion plans (agency plans: type 0) with their terms history, oldest first."""
     terms = LeaguePlanTerms.objects.filter(plan__shop__appid=appid).order_by("valid_from", "pk")

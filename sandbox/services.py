@@ -71,6 +71,7 @@ def shop_seed(
     first_agency: dict | None = None,
     miscompute_permille: int = 0,
     self_referral_permille: int = 0,
+    fee_mismatch_permille: int = 0,
 ) -> SeedResult:
     """Create or replace a sandbox shop and all its data (see sandbox.generator).
 
@@ -79,8 +80,9 @@ def shop_seed(
     shop seeded with the same seed; their credentials are (re)written, their other shops' data is kept.
     ``first_agency`` ({name, appid, secret}) gives the first agency a name and credentials of the caller's choosing.
     ``miscompute_permille`` / ``self_referral_permille`` (0–1000, kept on the account for sandbox_advance) seed the
-    deliberate commission mistakes recorded in CommissionAnomaly. The 优选联盟 is enabled and holds the seeded plans
-    and talents (sandbox.generator.build_league).
+    deliberate commission mistakes recorded in CommissionAnomaly; ``fee_mismatch_permille`` (0–1000, kept too) the
+    settled orders charged a wrong 私域激励 fee reduction (CommissionAnomaly kind "fee", selectors.fee_anomalies).
+    The 优选联盟 is enabled and holds the seeded plans and talents (sandbox.generator.build_league).
     Refuses (ValueError) bad sizes, an appid that belongs to an agency, and a malformed EncodingAESKey.
     """
     started = time.perf_counter()
@@ -88,8 +90,8 @@ def shop_seed(
         raise ValueError("appid must be 1 to 32 characters")
     if days < 1 or orders < 0 or agencies < 0:
         raise ValueError("days must be >= 1, orders and agencies >= 0")
-    if not (0 <= miscompute_permille <= 1000 and 0 <= self_referral_permille <= 1000):
-        raise ValueError("miscompute and self-referral rates are per mille: 0 to 1000")
+    if not all(0 <= p <= 1000 for p in (miscompute_permille, self_referral_permille, fee_mismatch_permille)):
+        raise ValueError("miscompute, self-referral and fee mismatch rates are per mille: 0 to 1000")
     if first_agency and len(first_agency.get("appid") or "") > 32:
         raise ValueError("the first agency's appid must be at most 32 characters")
     if encoding_aes_key:
@@ -113,6 +115,7 @@ def shop_seed(
         first_agency=first_agency,
         miscompute_permille=miscompute_permille,
         self_referral_permille=self_referral_permille,
+        fee_mismatch_permille=fee_mismatch_permille,
     )
     with transaction.atomic():
         shop = existing or Account(appid=appid, kind=Account.Kind.SHOP)
@@ -553,6 +556,7 @@ def load_world(shop: Account) -> World:
         ],
         miscompute_permille=shop.miscompute_permille,
         self_referral_permille=shop.self_referral_permille,
+        fee_mismatch_permille=shop.fee_mismatch_permille,
     )
 
 

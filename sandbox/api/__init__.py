@@ -49,6 +49,7 @@ MODULES = (
     "live",
     "coupons",
     "favorites",
+    "funds",
 )
 
 for _name in MODULES:

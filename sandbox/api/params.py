@@ -91,9 +91,10 @@ def encode_key(*values) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(values), separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_key(call: Call, count: int, *, key: str = "next_key") -> list | None:
-    """The sort key an ``encode_key`` cursor in ``call.body[key]`` holds (``count`` values), None when absent."""
-    raw = call.body.get(key) or ""
+def decode_key(call: Call, count: int, *, key: str = "next_key", source: dict | None = None) -> list | None:
+    """The sort key an ``encode_key`` cursor in ``call.body[key]`` (or ``source[key]``) holds (``count`` values),
+    None when absent."""
+    raw = (call.body if source is None else source).get(key) or ""
     if not raw:
         return None
     if not isinstance(raw, str):

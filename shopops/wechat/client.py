@@ -49,6 +49,7 @@ from shopops.wechat.types import (
     LeagueItemPayload,
     LeagueItemRef,
     LiveNoticePayload,
+    OrderFlowPage,
     OrderPayload,
     ProductPayload,
     PromotionPlanPage,
@@ -591,6 +592,53 @@ class ShopClient(BaseClient):
         path = "/channels/ec/order/get"
         payload = self._read(path, {"order_id": _check_id("order_id", order_id)})
         return _required_block(payload, "order", path)
+
+    # -- funds ---------------------------------------------------------------------------------------------------------
+
+    def order_flow_list(
+        self,
+        *,
+        settle_state: int = 0,
+        order_state: int | None = None,
+        pay_method: int | None = None,
+        order_id: str | int | None = None,
+        create_begin: int | None = None,
+        create_end: int | None = None,
+        limit: int = 100,
+        offset: int | None = None,
+        page_ctx: str | None = None,
+    ) -> OrderFlowPage:
+        """One page of the per-order fee ledger (``funds/listorderflow``: original vs charged 技术服务费, commissions,
+        settlement state). ``settle_state`` 0 all / 1 待结算 / 2 无需结算 / 60 结算完成 / 100 部分结算. Paging by
+        context unless ``offset`` is given: pass ``page_ctx`` "" for the first page, then the returned one.
+        ValueError for a limit outside 1..100, a negative offset, both offset and page_ctx, or half a time range."""
+        if (create_begin is None) != (create_end is None):
+            raise ValueError("create_begin and create_end go together")
+        if offset is not None and page_ctx is not None:
+            raise ValueError("page by offset or by page_ctx, not both")
+        paging = {"limit": _check_page_size(limit, cap=100)}
+        if offset is not None:
+            paging["offset"] = _check_nonnegative("offset", offset)
+        else:
+            paging.update(use_page_ctx=True, page_ctx=page_ctx or "")
+        body = _without_none(
+            {
+                "order_settle_state": settle_state,
+                "order_state": order_state,
+                "order_pay_method": pay_method,
+                "order_id": None if order_id is None else _check_id("order_id", order_id),
+                "create_time_range": None
+                if create_begin is None
+                else {"begin": _check_nonnegative("create_begin", create_begin), "end": create_end},
+                "pagination_info": paging,
+            }
+        )
+        payload = self._read("/channels/ec/funds/listorderflow", body)
+        return OrderFlowPage(
+            flows=[as_dict(f) for f in as_list(payload.get("data_list"))],
+            total=as_int(payload.get("total_count")),
+            page_ctx=as_str(payload.get("page_ctx")),
+        )
 
     # -- after-sales ---------------------------------------------------------------------------------------------------
 

@@ -130,6 +130,17 @@ class CouponPage:
 
 
 @dataclass(frozen=True)
+class OrderFlowPage:
+    """One page of ``funds/listorderflow``: ``flows`` are the raw ``data_list`` entries (amounts in fen);
+    ``total`` the platform's count of matching orders ("仅供参考": it may move while paging); ``page_ctx`` continues
+    after the last entry when paging by context ("" otherwise)."""
+
+    flows: list[dict]
+    total: int
+    page_ctx: str
+
+
+@dataclass(frozen=True)
 class UserCouponRef:
     user_coupon_id: str
     coupon_id: str

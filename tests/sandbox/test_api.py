@@ -33,6 +33,7 @@ def test_the_routing_table_serves_the_documented_paths():
         "/channels/ec/favorites/count/get",
         "/channels/ec/finderlive/getfinderlivenoticerecordlist",
         "/channels/ec/finderlive/getfinderliverecordlist",
+        "/channels/ec/funds/listorderflow",
         "/channels/ec/league/headsupplier/funds/balance/get",
         "/channels/ec/league/headsupplier/funds/flowdetail/get",
         "/channels/ec/league/headsupplier/funds/flowlist/get",

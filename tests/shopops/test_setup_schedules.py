@@ -40,6 +40,7 @@ def test_every_schedule_is_created_once_and_names_a_task_that_exists(db):
         ("shopops:sync-agencies", "affiliates.tasks.sync_active_agencies", Schedule.MINUTES, 5, -1),
         ("shopops:sync-agency-catalogs", "affiliates.tasks.sync_catalog_all_agencies", Schedule.HOURLY, None, -1),
         ("shopops:sync-coupons", "campaigns.tasks.coupons_sync_all", Schedule.MINUTES, 30, -1),
+        ("shopops:sync-order-flows", "incentives.tasks.order_flows_sync_all", Schedule.HOURLY, None, -1),
         ("shopops:sync-orders", "shopops.tasks.sync_active_shops", Schedule.MINUTES, 5, -1),
         ("shopops:sync-previews", "campaigns.tasks.previews_sync_all_shops", Schedule.MINUTES, 15, -1),
         ("shopops:sync-products", "shopops.tasks.sync_products_all_shops", Schedule.HOURLY, None, -1),

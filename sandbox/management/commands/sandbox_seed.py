@@ -38,6 +38,13 @@ class Command(BaseCommand):
             help="推客 agency lines bought by the 推客 themself, per mille",
         )
         parser.add_argument(
+            "--fee-mismatch",
+            type=int,
+            default=0,
+            metavar="PERMILLE",
+            help="settled orders charged a wrong 私域激励 fee reduction, per mille (sandbox selectors.fee_anomalies)",
+        )
+        parser.add_argument(
             "--anchor", type=int, default=None, help="end of the data, unix seconds (default: shop clock, else now)"
         )
 
@@ -59,6 +66,7 @@ class Command(BaseCommand):
                 first_agency={"name": o["agency_name"], "appid": o["agency_appid"], "secret": o["agency_secret"]},
                 miscompute_permille=o["miscompute"],
                 self_referral_permille=o["self_referral"],
+                fee_mismatch_permille=o["fee_mismatch"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error

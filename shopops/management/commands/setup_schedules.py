@@ -69,6 +69,12 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.HOURLY,
         "repeats": -1,
     },
+    # 私域激励: the platform's per-order fund flows (fee charged vs original, settlement), hourly.
+    "shopops:sync-order-flows": {
+        "func": "incentives.tasks.order_flows_sync_all",
+        "schedule_type": Schedule.HOURLY,
+        "repeats": -1,
+    },
     "shopops:preview-reminders": {
         "func": "campaigns.tasks.preview_reminders_due",
         "schedule_type": Schedule.MINUTES,

@@ -1,0 +1,80 @@
+"""The sync of the platform's per-order fund flows (``funds/listorderflow``) into OrderFlow, through the core's sync
+engine (shopops.sync.engine) under the shop's own lease, cursors, call log, failure counting and alerts.
+
+One scan stream, ``order_flows``: every order created in the last ``HORIZON`` (settled or not: an order's flow
+changes until it is settled, which the platform does within weeks of the order), listed by page context
+(``pagination_info.use_page_ctx``) in pages of ``PAGE_SIZE``; the entries are the payloads (no detail call) and are
+upserted by order id (incentives.services.flows.order_flows_store), so running it twice changes nothing. The
+cursor's ``next_key`` holds {begin of the scanned range, page_ctx}: a killed run resumes at the page it was on.
+Older orders keep the flow last synced (settled flows do not change).
+
+The push ``channels_ec_order_settle`` refreshes that one order's flow at once (``settle_events_handle``,
+registered in incentives.apps).
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from incentives.services.flows import order_flows_store
+from shopops.models import Shop
+from shopops.sync import engine
+from shopops.wechat.types import as_dict, as_id
+
+STREAM = "order_flows"
+HORIZON = timedelta(days=60)
+PAGE_SIZE = 100
+SETTLE_EVENT = "channels_ec_order_settle"
+
+
+@dataclass(frozen=True)
+class Listing:
+    ids: list
+    next_key: str
+
+
+def _flow_page(client, next_key: str) -> Listing:
+    state = json.loads(next_key) if next_key else {"begin": int((engine.now() - HORIZON).timestamp()), "ctx": ""}
+    end = int(engine.now().timestamp())
+    page = client.order_flow_list(
+        settle_state=0, create_begin=state["begin"], create_end=end, limit=PAGE_SIZE, page_ctx=state["ctx"]
+    )
+    more = len(page.flows) == PAGE_SIZE and page.page_ctx
+    return Listing(ids=page.flows, next_key=json.dumps({"begin": state["begin"], "ctx": page.page_ctx}) if more else "")
+
+
+def _store(*, shop, payloads, synced_at, **_):
+    order_flows_store(shop=shop, flows=payloads, synced_at=synced_at)
+
+
+def order_flow_stream(shop: Shop) -> engine.ScanStream:
+    return engine.ScanStream(name=STREAM, list_page=_flow_page, fetch=None, store=_store)
+
+
+def order_flows_sync(*, shop: Shop, seconds: float | None = None, client=None) -> engine.RunReport:
+    """One run of the shop's fund-flow stream (and its pending push events). See the module."""
+    return engine.subject_sync(
+        subject=engine.shop_subject(shop), streams=[order_flow_stream(shop)], seconds=seconds, client=client
+    )
+
+
+def order_flow_refresh(*, shop: Shop, client, order_id: str) -> int:
+    """Fetch and store one order's flow (0 when the platform lists none for it, e.g. an unpaid order)."""
+    page = client.order_flow_list(settle_state=0, order_id=order_id, limit=1, page_ctx="")
+    order_flows_store(shop=shop, flows=page.flows, synced_at=engine.now())
+    return len(page.flows)
+
+
+def settle_events_handle(*, shop: Shop, client, events) -> dict:
+    """``channels_ec_order_settle``: refresh the named order's flow (its fee and reduction are final now). An error
+    leaves the batch pending (the engine retries it)."""
+    outcomes, done = {}, {}
+    for event in events:
+        order_id = as_id(as_dict(event.payload.get("order_info")).get("order_id"))
+        if not order_id:
+            outcomes[event.pk] = "stored (no order id)"
+            continue
+        if order_id not in done:
+            done[order_id] = order_flow_refresh(shop=shop, client=client, order_id=order_id)
+        outcomes[event.pk] = "refreshed (fund flow)" if done[order_id] else "refreshed (no fund flow)"
+    return outcomes
