@@ -48,6 +48,8 @@ NOT_AUDITED = {
     "affiliates.AgencyProduct",
     "affiliates.AgencyTalent",
     "affiliates.FundsFlow",
+    # 私域激励: the platform's per-order fund flows.
+    "incentives.OrderFlow",
     # Live previews: the start-time reminders and the console notifications they send are derived rows.
     "campaigns.PreviewReminder",
     "campaigns.ConsoleNotification",
