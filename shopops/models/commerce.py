@@ -78,6 +78,12 @@ class Order(models.Model):
             models.Index(fields=["shop", "openid", "pay_time"], name="order_shop_buyer_paid"),
             # A live's orders (live previews' results, lucky bags).
             models.Index(fields=["shop", "live_id"], name="order_shop_live", condition=~models.Q(live_id="")),
+            # A live's 福袋 winners (0-yuan lottery orders, payment_method 3) by fulfilment status.
+            models.Index(
+                fields=["shop", "live_id", "status"],
+                name="order_shop_live_lottery",
+                condition=models.Q(payment_method=3),
+            ),
         ]
 
     def __str__(self):
