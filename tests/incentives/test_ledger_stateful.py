@@ -3,10 +3,10 @@ reverse), bulk posts with repeated keys, refused journals and crashes between st
 balances and every balance, as the ledger's sums, equals a replay from scratch of what should have been written."""
 
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
@@ -149,6 +149,12 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         assert [(row["total"], row["n"] >= 2) for row in per_journal if row["total"] != 0 or row["n"] < 2] == []
         assert Journal.objects.for_shop(self.shop).filter(entries__isnull=True).count() == 0
+        if connection.vendor == "postgresql":
+            # The database's own check (a deferred constraint trigger) runs now instead of at COMMIT, which a test
+            # inside a transaction never reaches; an unbalanced journal would raise here.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     @invariant()
     def the_ledger_holds_what_was_posted(self):
@@ -173,8 +179,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
         assert {c: b for c, b in balances(self.shop).items() if b} == {c: b for c, b in replay().items() if b}
         assert sum(balances(self.shop).values()) == 0
-        for cut in [*DAYS, DAYS[0] - timedelta(days=1)]:
-            assert {c: balance(self.shop, c, until=cut) for c in CODES} == replay(cut)
+        for cut in [date(2026, 10, 19), date(2026, 10, 31), date(2026, 11, 30)]:
+            assert {c: b for c, b in balances(self.shop, until=cut).items() if b} == {
+                c: b for c, b in replay(cut).items() if b
+            }
+        assert {c: balance(self.shop, c, until=date(2026, 11, 15)) for c in CODES} == replay(date(2026, 11, 15))
 
     @invariant()
     def a_statement_is_its_entries(self):
@@ -190,9 +199,15 @@ class LedgerMachine(RuleBasedStateMachine):
                 if c == code
             ]
             assert sorted(line.amount_fen for line in s.lines) == sorted(in_month)
-            assert s.opening_fen + s.debit_total_fen - s.credit_total_fen == s.closing_fen
-            assert s.closing_fen == balance(self.shop, code, until=date(2026, 11, 30))
-            assert s.opening_fen == balance(self.shop, code, until=date(2026, 10, 31))
+            opening = sum(
+                fen
+                for day, entries, _rev in self.expected.values()
+                if day < date(2026, 11, 1)
+                for c, fen in entries
+                if c == code
+            )
+            assert s.opening_fen == opening
+            assert s.opening_fen + s.debit_total_fen - s.credit_total_fen == s.closing_fen == opening + sum(in_month)
 
 
 @pytest.mark.django_db
@@ -200,7 +215,7 @@ def test_the_ledger_under_random_posts_reversals_duplicates_and_crashes():
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(
-            max_examples=40,
+            max_examples=30,
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
