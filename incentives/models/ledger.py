@@ -10,9 +10,12 @@ scoping a global tree per shop, which is more code than these three tables.
 
 The rules, enforced in the database as well as in ``incentives.services.ledger``:
 
-- ``Entry.amount_fen`` is signed: a debit is positive, a credit negative; the entries of a journal sum to 0 (the
-  service refuses an unbalanced journal; on PostgreSQL a DEFERRABLE INITIALLY DEFERRED constraint trigger checks
-  every journal that received an entry when the transaction commits).
+- ``Entry.amount_fen`` is signed: a debit is positive, a credit negative; the entries of a journal sum to 0. The
+  service refuses an unbalanced journal; on PostgreSQL a trigger also checks, after each INSERT statement into
+  entries, every journal that statement touched, so a journal's entries go in with one statement (the service's
+  do). Not a DEFERRABLE INITIALLY DEFERRED constraint trigger: PostgreSQL allows those per row only, and the check
+  per row, measured at COMMIT of a bulk post, took 19 s for 20,000 journals and 335 s for 100,000 (the cached plan
+  scans the table once per row), where the statement-level check is one set-based query.
 - Journals and entries are never updated or deleted (a ``pgtrigger.Protect`` trigger on PostgreSQL; plain SQLite
   triggers made by migration 0002 on SQLite). A mistake is corrected by a reversing journal (``reverses``).
 - A journal's ``key`` is its idempotency key, unique per shop: posting the same key again returns the journal.
@@ -131,22 +134,29 @@ class Entry(models.Model):
         constraints = [models.CheckConstraint(condition=~models.Q(amount_fen=0), name="incentives_entry_not_zero")]
         triggers = [
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
-            # Checked when the transaction commits, after every entry of the journal is in.
+            # Once per INSERT statement, over the rows it inserted (see the module docstring for why not deferred).
+            # EXECUTE plans the query anew each time, with the real size of the statement's rows: a handful of
+            # index look-ups for one journal, one hash join for a bulk post.
             pgtrigger.Trigger(
                 name="journal_balances",
                 when=pgtrigger.After,
                 operation=pgtrigger.Insert,
-                timing=pgtrigger.Deferred,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(new="inserted"),
                 func=pgtrigger.Func(
                     """
-                    IF (SELECT SUM({columns.amount_fen}) FROM {meta.db_table}
-                        WHERE {columns.journal} = NEW.{columns.journal}) <> 0 THEN
-                        RAISE EXCEPTION 'ledger journal % does not balance', NEW.{columns.journal}
+                    EXECUTE 'SELECT e.{columns.journal} FROM {meta.db_table} e
+                        WHERE e.{columns.journal} IN (SELECT DISTINCT {columns.journal} FROM inserted)
+                        GROUP BY e.{columns.journal} HAVING SUM(e.{columns.amount_fen}) <> 0 LIMIT 1'
+                        INTO unbalanced;
+                    IF unbalanced IS NOT NULL THEN
+                        RAISE EXCEPTION 'ledger journal % does not balance', unbalanced
                             USING ERRCODE = 'check_violation';
                     END IF;
                     RETURN NULL;
                     """
                 ),
+                declare=[("unbalanced", "bigint")],
             ),
         ]
 

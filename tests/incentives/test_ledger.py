@@ -296,25 +296,18 @@ def test_a_journal_without_entries_is_refused_delete_too(shop):
     assert Journal.objects.filter(pk=bare.pk).exists()
 
 
-@pytest.mark.skipif(not POSTGRESQL, reason="the balance constraint trigger is PostgreSQL's")
-def test_postgresql_refuses_an_unbalanced_journal_at_commit(shop):
+@pytest.mark.skipif(not POSTGRESQL, reason="the balance trigger is PostgreSQL's")
+def test_postgresql_refuses_entries_that_unbalance_a_journal(shop):
     journal = rebate(shop)
     account = LedgerAccount.objects.get(shop=shop, code=RECEIVABLE)
+    insert = "INSERT INTO incentives_entry (journal_id, account_id, amount_fen) VALUES "
 
-    def add_unbalanced_entry():
-        raw(
-            "INSERT INTO incentives_entry (journal_id, account_id, amount_fen) VALUES (%s, %s, 1)",
-            [journal.pk, account.pk],
-        )()
-        raw("SET CONSTRAINTS ALL IMMEDIATE")()  # what COMMIT does with the deferred check
-
-    def add_balanced_entries():
-        raw(
-            "INSERT INTO incentives_entry (journal_id, account_id, amount_fen) VALUES (%s, %s, 1), (%s, %s, -1)",
-            [journal.pk, account.pk, journal.pk, account.pk],
-        )()
-        raw("SET CONSTRAINTS ALL IMMEDIATE")()
-
-    assert refused(add_unbalanced_entry)
-    assert not refused(add_balanced_entries)
-    assert balance(shop, RECEIVABLE) == 1234
+    assert refused(raw(insert + "(%s, %s, 1)", [journal.pk, account.pk]))
+    # Rows that sum to 0 in the statement but unbalance two journals.
+    other = rebate(shop, key="other")
+    assert refused(raw(insert + "(%s, %s, 5), (%s, %s, -5)", [journal.pk, account.pk, other.pk, account.pk]))
+    before = snapshot()
+    # Balanced rows added in one statement pass (the service never does this; the database allows it).
+    assert not refused(raw(insert + "(%s, %s, 1), (%s, %s, -1)", [journal.pk, account.pk, journal.pk, account.pk]))
+    assert balance(shop, RECEIVABLE) == 1234 * 2
+    assert len(snapshot()[1]) == len(before[1]) + 2
