@@ -124,7 +124,7 @@ class Journal(models.Model):
 class Entry(models.Model):
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries", verbose_name=_("journal"))
     account = models.ForeignKey(
-        LedgerAccount, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+        LedgerAccount, on_delete=models.PROTECT, related_name="entries", verbose_name=_("ledger account")
     )
     amount_fen = models.BigIntegerField(_("amount (fen, debit > 0 > credit)"))
 
