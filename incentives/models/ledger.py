@@ -18,6 +18,9 @@ The rules, enforced in the database as well as in ``incentives.services.ledger``
   scans the table once per row), where the statement-level check is one set-based query.
 - Journals and entries are never updated or deleted (a ``pgtrigger.Protect`` trigger on PostgreSQL; plain SQLite
   triggers made by migration 0002 on SQLite). A mistake is corrected by a reversing journal (``reverses``).
+  Consequences: a shop with ledger rows cannot be deleted (``on_delete=PROTECT``); on SQLite a test that commits
+  ledger rows (``transactional_db``, ``live_server``) cannot be flushed afterwards, since Django's SQLite flush is a
+  DELETE (PostgreSQL's is a TRUNCATE, which row triggers do not see): ledger tests use the ``db`` fixture.
 - A journal's ``key`` is its idempotency key, unique per shop: posting the same key again returns the journal.
 - A balance is the sum of an account's entries; nothing stores a running total.
 """
