@@ -1,9 +1,11 @@
-"""Support staff's view of the 私域激励 data: read-only copies of the platform's fund flows."""
+"""Support staff's view of the 私域激励 data, all read-only: the platform's fund flows (a synced copy) and the ledger
+(append-only: a correction is a reversing journal posted by the services, never an edit here)."""
 
 from django.contrib import admin
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
-from incentives.models import OrderFlow
+from incentives.models import Entry, Journal, LedgerAccount, OrderFlow
 from shopops.admin import MoneyAdminMixin, ReadOnlyAdmin
 
 
@@ -34,3 +36,45 @@ class OrderFlowAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     list_select_related = ("shop",)
     show_full_result_count = False
     ordering = ("-paid_time",)
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "kind", "shop", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("code", "name", "shop__name")
+    list_select_related = ("shop",)
+
+
+class EntryInline(MoneyAdminMixin, admin.TabularInline):
+    model = Entry
+    money_titles = {"amount_fen": _("Amount (debit > 0 > credit)")}
+    fields = ("account", "amount_fen")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Journal)
+class JournalAdmin(ReadOnlyAdmin):
+    list_display = ("booked_on", "key", "kind", "shop", "reverses", "created_at")
+    list_filter = ("kind", "booked_on")
+    search_fields = ("key", "memo", "shop__name")
+    list_select_related = ("shop", "reverses")
+    inlines = [EntryInline]
+    show_full_result_count = False
+
+
+@admin.register(Entry)
+class EntryAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    money_titles = {"amount_fen": _("Amount (debit > 0 > credit)")}
+    list_display = ("journal", "account", "amount_yuan")
+    list_filter = ("account__kind",)
+    search_fields = ("journal__key", "account__code")
+    list_select_related = ("journal", "account")
+    show_full_result_count = False

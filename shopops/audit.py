@@ -48,8 +48,11 @@ NOT_AUDITED = {
     "affiliates.AgencyProduct",
     "affiliates.AgencyTalent",
     "affiliates.FundsFlow",
-    # 私域激励: the platform's per-order fund flows.
+    # 私域激励: the platform's per-order fund flows, and the ledger (append-only, written by the services only).
     "incentives.OrderFlow",
+    "incentives.LedgerAccount",
+    "incentives.Journal",
+    "incentives.Entry",
     # Live previews: the start-time reminders and the console notifications they send are derived rows.
     "campaigns.PreviewReminder",
     "campaigns.ConsoleNotification",

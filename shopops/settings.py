@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "linked_accounts",
     "campaigns",
     "affiliates",
+    "pgtrigger",
     "incentives",
     "demo",
     "sandbox",

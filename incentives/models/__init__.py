@@ -1,5 +1,19 @@
-"""私域激励计划: one module per part (flows: the platform's per-order fund flow; ledger; rules). Each part adds its
-own import lines (explicit re-exports)."""
+"""私域激励计划: one module per part.
 
-from incentives.models.flows import OrderFlow as OrderFlow
-from incentives.models.flows import SettleState as SettleState
+- ``flows``: the platform's per-order fund flow (what it really charged);
+- ``ledger``: the double-entry ledger in fen (accounts, journals, entries) that accruals, growth cards and staff
+  rewards post to;
+- ``rules``: the programme's versioned rule sets and the accruals evaluated from them.
+"""
+
+from incentives.models.flows import OrderFlow, SettleState
+from incentives.models.ledger import AccountKind, Entry, Journal, LedgerAccount
+
+__all__ = [
+    "AccountKind",
+    "Entry",
+    "Journal",
+    "LedgerAccount",
+    "OrderFlow",
+    "SettleState",
+]
