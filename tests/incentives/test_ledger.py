@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
+from django.utils import translation
 
 from incentives.models import AccountKind, Entry, Journal, LedgerAccount
 from incentives.selectors.ledger import balance, balances, journal_get
@@ -64,7 +65,10 @@ def test_accounts_with_a_ref_and_their_labels(shop):
         entries=[("staff_reward_expense", 500), ("staff_reward_payable:wx_zhang", -500)],
     )
     payable = LedgerAccount.objects.get(shop=shop, code="staff_reward_payable:wx_zhang")
-    assert (payable.kind, payable.label) == (AccountKind.LIABILITY, "Staff reward payable to wx_zhang")
+    with translation.override("en"):
+        assert (payable.kind, payable.label) == (AccountKind.LIABILITY, "Staff reward payable to wx_zhang")
+    with translation.override("zh-hans"):
+        assert payable.label == "应付员工奖励：wx_zhang"
     assert LedgerAccount.objects.get(shop=shop, code="staff_reward_expense").kind == AccountKind.EXPENSE
 
 

@@ -94,10 +94,10 @@ def _yuan(cell) -> Decimal:
 
 
 def test_the_csv_export_is_the_statement(november):
-    with translation.override("en"):
+    with translation.override("en"):  # the rows are written as the response streams
         response = statement_csv_response(november)
+        header, opening, *entries, closing = _csv_rows(response)
     assert response["Content-Disposition"] == 'attachment; filename="statement-fee_rebate_receivable-2026-11.csv"'
-    header, opening, *entries, closing = _csv_rows(response)
     assert header == ["Date", "Journal", "Kind", "Memo", "Reverses", "Debit (¥)", "Credit (¥)", "Balance (¥)"]
     assert opening == ["2026-11-01", "", "Opening balance", "", "", "", "", "10.00"]
     assert entries == [
