@@ -6,10 +6,16 @@ intervals, so choosing the version is one range join in SQL whatever the number 
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from incentives.models import RuleSet
-from shopops.models import Shop
+from django.db import connection
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from incentives.models import Accrual, RuleSet
+from shopops.channels import Channel
+from shopops.models import OrderLine, Shop
 
 
 @dataclass(frozen=True)
@@ -26,8 +32,6 @@ def rulesets_for_shop(shop: Shop):
 
 
 def ruleset_get_for_shop_or_404(shop: Shop, pk: int) -> RuleSet:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(RuleSet.objects.for_shop(shop), pk=pk)
 
 
@@ -63,3 +67,94 @@ def ruleset_in_force(shop: Shop, code: str, at: datetime) -> RuleSet | None:
         if segment.starts <= at and (segment.ends is None or at < segment.ends):
             return segment.ruleset
     return None
+
+
+# --- forecast --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    """One channel, or one linked account (``key`` = account id, ``label`` = its nickname), of the forecast."""
+
+    key: str
+    label: str
+    accrued_fen: int
+    pending_fen: int
+
+    @property
+    def total_fen(self) -> int:
+        return self.accrued_fen + self.pending_fen
+
+
+@dataclass(frozen=True)
+class Forecast:
+    month: date  # its first day
+    accrued_fen: int
+    pending_fen: int
+    by_channel: list[ForecastRow]
+    by_account: list[ForecastRow]
+
+    @property
+    def total_fen(self) -> int:
+        return self.accrued_fen + self.pending_fen
+
+
+def incentive_forecast(shop: Shop, *, as_of: datetime | None = None) -> Forecast:
+    """This month's expected rebate (the Beijing month of ``as_of``, default now) and who earns it.
+
+    - accrued: the accruals booked in the month (reversals included), as the evaluation wrote them;
+    - pending: what the eligible lines of paid, uncancelled orders with no accrual yet would earn on today's
+      refunds, under the version in force at their pay time, capped per order (by the predicted fee while the order
+      has no actual one). They are expected to qualify when their orders settle; month caps are not applied.
+
+    By channel (``shopops.channels.Channel``) and by linked account (the line's account id and nickname); each list
+    sorted by total, largest first. Never refuses; a shop without rule sets forecasts 0.
+    """
+    from incentives.services.evaluation import targets_sql  # the evaluation's own SQL: the same rules
+
+    as_of = as_of or timezone.now()
+    today = timezone.localdate(as_of)
+    month = today.replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    accrued = (
+        Accrual.objects.for_shop(shop)
+        .filter(booked_on__gte=month, booked_on__lt=next_month)
+        .values("channel", "account_id", "account_nickname")
+        .annotate(fen=Sum("amount_fen"))
+    )
+    cells: dict[tuple[str, str, str], list[int]] = {}
+    for row in accrued:
+        cells.setdefault((row["channel"], row["account_id"], row["account_nickname"]), [0, 0])[0] += row["fen"]
+    versions = list(RuleSet.objects.for_shop(shop).prefetch_related("sources"))
+    targets = targets_sql(shop, as_of, versions, pending=True)
+    if targets is not None:
+        query, params = targets
+        line = connection.ops.quote_name(OrderLine._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""{query}
+                SELECT l.channel, l.account_id, l.account_nickname, SUM(t.amount)
+                FROM target t JOIN {line} l ON l.order_id = t.oid AND l.line_no = t.first_line
+                GROUP BY l.channel, l.account_id, l.account_nickname""",
+                params,
+            )
+            for channel, account_id, nickname, fen in cursor.fetchall():
+                cells.setdefault((channel, account_id, nickname), [0, 0])[1] += int(fen)
+    by_channel: dict[str, list[int]] = {}
+    by_account: dict[tuple[str, str], list[int]] = {}
+    for (channel, account_id, nickname), (acc, pend) in cells.items():
+        for bucket, key in ((by_channel, channel), (by_account, (account_id, nickname))):
+            sums = bucket.setdefault(key, [0, 0])
+            sums[0] += acc
+            sums[1] += pend
+    labels = dict(Channel.choices)
+    channel_rows = [ForecastRow(c, str(labels.get(c, c)), a, p) for c, (a, p) in by_channel.items()]
+    account_rows = [ForecastRow(i, n, a, p) for (i, n), (a, p) in by_account.items()]
+    order = lambda row: (-row.total_fen, row.key, row.label)  # noqa: E731
+    return Forecast(
+        month=month,
+        accrued_fen=sum(a for a, _p in cells.values()),
+        pending_fen=sum(p for _a, p in cells.values()),
+        by_channel=sorted(channel_rows, key=order),
+        by_account=sorted(account_rows, key=order),
+    )

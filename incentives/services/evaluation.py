@@ -134,9 +134,15 @@ def _month(column: str) -> tuple[str, list]:
     return (f"CAST({expr} AS date)" if _postgres() else f"SUBSTR({expr}, 1, 10)"), list(params)
 
 
-def _targets_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> tuple[str, list] | None:
+def targets_sql(
+    shop: Shop, as_of: datetime, versions: list[RuleSet], *, pending: bool = False
+) -> tuple[str, list] | None:
     """``WITH`` clauses ending in ``target``: one row per final, eligible line of the shop and the version it is
-    evaluated under, with its basis and the amount it should have earned in total. None: no version applies."""
+    evaluated under, with its basis and the amount it should have earned in total. None: no version applies.
+
+    ``pending`` (the forecast): instead, the eligible lines of paid, uncancelled orders that have no accrual under
+    their version yet, final or not, with what they would earn on today's refunds (the order's predicted fee while
+    it has no actual one; no month cap)."""
     segments = ruleset_segments(shop, versions)
     if not segments:
         return None
@@ -163,7 +169,19 @@ def _targets_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> tuple[
     refunded, refunded_params = _in(AFTERSALE_REFUNDED)
     cancelled, cancelled_params = _in(CANCELLED)
     line, order, aftersale = _table(OrderLine), _table(Order), _table(AfterSale)
-    month_cap = any(by_id[pk].cap_per_month_fen is not None for pk in used)
+    if pending:
+        which = f"""o.pay_time IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM {_table(Accrual)} c
+            WHERE c.shop_id = %s AND c.order_id = o.order_id AND c.ruleset_id = seg.rid)"""
+        which_params = [shop.pk]
+        fee = "COALESCE(o.commission_fee_fen, o.predict_commission_fee_fen)"
+    else:
+        which = f"""o.settle_time IS NOT NULL AND o.settle_time <= seg.final_before AND NOT EXISTS (
+            SELECT 1 FROM {aftersale} a
+            WHERE a.shop_id = %s AND a.order_id = o.order_id AND a.status NOT IN {not_open})"""
+        which_params = [shop.pk, *not_open_params]
+        fee = "o.commission_fee_fen"
+    month_cap = not pending and any(by_id[pk].cap_per_month_fen is not None for pk in used)
     cap_fee = "CASE WHEN r.cap_fee AND x.fee IS NOT NULL THEN x.fee ELSE x.raw END"
     order_total = (
         f"CASE WHEN x.order_basis < r.min_basis THEN 0 "
@@ -206,10 +224,7 @@ def _targets_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> tuple[
             JOIN seg ON o.pay_time >= seg.starts AND (seg.ends IS NULL OR o.pay_time < seg.ends)
             JOIN {_table(RuleSource)} s
               ON s.ruleset_id = seg.rid AND s.sale_channel = l.sale_channel AND s.account_type = l.account_type
-            WHERE l.shop_id = %s AND o.shop_id = %s AND o.settle_time IS NOT NULL
-              AND o.settle_time <= seg.final_before AND o.status NOT IN {cancelled}
-              AND NOT EXISTS (SELECT 1 FROM {aftersale} a
-                              WHERE a.shop_id = %s AND a.order_id = o.order_id AND a.status NOT IN {not_open})
+            WHERE l.shop_id = %s AND o.shop_id = %s AND o.status NOT IN {cancelled} AND {which}
             GROUP BY o.id, l.sku_id, seg.rid
         ),
         refunds AS (
@@ -220,7 +235,7 @@ def _targets_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> tuple[
         amounts AS (
             SELECT b.*, b.basis * r.rate / {PPM} AS line_amount
             FROM (
-                SELECT x.oid, o.order_id, o.settle_time, o.commission_fee_fen AS fee, x.sku_id, x.rid, x.first_line,
+                SELECT x.oid, o.order_id, o.settle_time, {fee} AS fee, x.sku_id, x.rid, x.first_line,
                        CAST(CASE WHEN x.paid > COALESCE(f.fen, 0) THEN x.paid - COALESCE(f.fen, 0) ELSE 0 END
                             AS bigint) AS basis
                 FROM lines x
@@ -245,14 +260,14 @@ def _targets_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> tuple[
         )
     """
     params = [
-        *seg_params, *rule_params, shop.pk, shop.pk, *cancelled_params, shop.pk, *not_open_params, shop.pk,
-        *refunded_params, *month_params,
+        *seg_params, *rule_params, shop.pk, shop.pk, *cancelled_params, *which_params, shop.pk, *refunded_params,
+        *month_params,
     ]  # fmt: skip
     return query, params
 
 
 def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> tuple[str, list] | None:
-    targets = _targets_sql(shop, as_of, versions)
+    targets = targets_sql(shop, as_of, versions)
     if targets is None and not Accrual.objects.for_shop(shop).exists():
         return None
     if targets is None:  # no version applies to any line any more: only reversals
