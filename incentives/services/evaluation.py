@@ -190,18 +190,14 @@ def targets_sql(
     month_params: list = []
     if month_cap:
         month, month_params = _month("o.settle_time")
+        spent_before = (
+            "CAST(SUM(o.total) OVER (PARTITION BY o.rid, o.month ORDER BY o.settle_time, o.order_id "
+            "ROWS UNBOUNDED PRECEDING) AS bigint) - o.total"
+        )
+        month_total = _least("o.total", _greatest("0", f"r.cap_month - ({spent_before})"))
         monthly = f"""
         , monthly AS (
-            SELECT o.order_id, o.rid, CASE WHEN r.cap_month IS NULL THEN o.total ELSE {
-            _least(
-                "o.total",
-                _greatest(
-                    "0",
-                    "r.cap_month - (SUM(o.total) OVER (PARTITION BY o.rid, o.month ORDER BY o.settle_time, "
-                    "o.order_id ROWS UNBOUNDED PRECEDING) - o.total)",
-                ),
-            )
-        } END AS total
+            SELECT o.order_id, o.rid, CASE WHEN r.cap_month IS NULL THEN o.total ELSE {month_total} END AS total
             FROM (SELECT order_id, rid, MAX(settle_time) AS settle_time, MAX(total) AS total,
                          MAX({month}) AS month FROM capped o GROUP BY order_id, rid) o
             JOIN rule r ON r.rid = o.rid
@@ -218,7 +214,8 @@ def targets_sql(
     query = f"""
         WITH {seg_cte}, {rule_cte},
         lines AS (
-            SELECT o.id AS oid, l.sku_id, seg.rid, SUM(l.real_price_fen) AS paid, MIN(l.line_no) AS first_line
+            SELECT o.id AS oid, o.order_id, o.settle_time, {fee} AS fee, l.sku_id, seg.rid,
+                   CAST(SUM(l.real_price_fen) AS bigint) AS paid, MIN(l.line_no) AS first_line
             FROM {line} l
             JOIN {order} o ON o.id = l.order_id
             JOIN seg ON o.pay_time >= seg.starts AND (seg.ends IS NULL OR o.pay_time < seg.ends)
@@ -228,25 +225,24 @@ def targets_sql(
             GROUP BY o.id, l.sku_id, seg.rid
         ),
         refunds AS (
-            SELECT order_id, sku_id, SUM(refund_amount_fen) AS fen FROM {aftersale}
+            SELECT order_id, sku_id, CAST(SUM(refund_amount_fen) AS bigint) AS fen FROM {aftersale}
             WHERE shop_id = %s AND sku_id <> '' AND status IN {refunded}
             GROUP BY order_id, sku_id
         ),
         amounts AS (
-            SELECT b.*, b.basis * r.rate / {PPM} AS line_amount
+            SELECT b.*, CAST(b.basis * r.rate / {PPM} AS bigint) AS line_amount
             FROM (
-                SELECT x.oid, o.order_id, o.settle_time, {fee} AS fee, x.sku_id, x.rid, x.first_line,
-                       CAST(CASE WHEN x.paid > COALESCE(f.fen, 0) THEN x.paid - COALESCE(f.fen, 0) ELSE 0 END
-                            AS bigint) AS basis
+                SELECT x.oid, x.order_id, x.settle_time, x.fee, x.sku_id, x.rid, x.first_line,
+                       CASE WHEN x.paid > COALESCE(f.fen, 0) THEN x.paid - COALESCE(f.fen, 0) ELSE 0 END AS basis
                 FROM lines x
-                JOIN {order} o ON o.id = x.oid
-                LEFT JOIN refunds f ON f.order_id = o.order_id AND f.sku_id = x.sku_id
+                LEFT JOIN refunds f ON f.order_id = x.order_id AND f.sku_id = x.sku_id
             ) b
             JOIN rule r ON r.rid = b.rid
         ),
         ordered AS (
-            SELECT a.*, SUM(a.line_amount) OVER w AS raw, SUM(a.basis) OVER w AS order_basis,
-                   SUM(a.line_amount) OVER (w ORDER BY a.sku_id ROWS UNBOUNDED PRECEDING) AS cum
+            SELECT a.*, CAST(SUM(a.line_amount) OVER w AS bigint) AS raw,
+                   CAST(SUM(a.basis) OVER w AS bigint) AS order_basis,
+                   CAST(SUM(a.line_amount) OVER (w ORDER BY a.sku_id ROWS UNBOUNDED PRECEDING) AS bigint) AS cum
             FROM amounts a
             WINDOW w AS (PARTITION BY a.oid, a.rid)
         ),
@@ -283,13 +279,17 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
     not_open, not_open_params = _in(AFTERSALE_NOT_OPEN)
     accrual, line, aftersale = _table(Accrual), _table(OrderLine), _table(AfterSale)
     final_day, final_day_params = _final_day("d.settle_time", "v.after_days")
+    key = connection.ops.quote_name("key")
     today = connection.ops.adapt_datefield_value(timezone.localdate(as_of))
     step = "COALESCE(st.step, 0) + 1"
     query = f"""
         {target_sql},
         {ver_cte},
         accrued AS (
-            SELECT a.order_id, a.sku_id, a.ruleset_id AS rid, SUM(a.amount_fen) AS amount
+            SELECT a.order_id, a.sku_id, a.ruleset_id AS rid, SUM(a.amount_fen) AS amount, MAX(a.step) AS step,
+                   MAX(a.channel) AS channel, MAX(a.sale_channel) AS sale_channel,
+                   MAX(a.account_type) AS account_type, MAX(a.account_id) AS account_id,
+                   MAX(a.account_nickname) AS account_nickname
             FROM {accrual} a
             WHERE a.shop_id = %s AND NOT EXISTS (
                 SELECT 1 FROM {aftersale} x
@@ -298,18 +298,23 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
         ),
         delta AS (
             SELECT order_id, sku_id, rid, CAST(SUM(amount) AS bigint) AS amount, MAX(basis) AS basis,
-                   MAX(oid) AS oid, MAX(first_line) AS first_line, MAX(settle_time) AS settle_time
+                   MAX(oid) AS oid, MAX(first_line) AS first_line, MAX(settle_time) AS settle_time,
+                   MAX(channel) AS channel, MAX(sale_channel) AS sale_channel, MAX(account_type) AS account_type,
+                   MAX(account_id) AS account_id, MAX(account_nickname) AS account_nickname
             FROM (
-                SELECT order_id, sku_id, rid, amount, basis, oid, first_line, settle_time FROM target
+                SELECT order_id, sku_id, rid, amount, basis, oid, first_line, settle_time, NULL AS channel,
+                       NULL AS sale_channel, NULL AS account_type, NULL AS account_id, NULL AS account_nickname
+                FROM target
                 UNION ALL
-                SELECT order_id, sku_id, rid, -amount, 0, NULL, NULL, NULL FROM accrued
+                SELECT order_id, sku_id, rid, -amount, 0, NULL, NULL, NULL, channel, sale_channel, account_type,
+                       account_id, account_nickname
+                FROM accrued
             ) u
             GROUP BY order_id, sku_id, rid
             HAVING SUM(amount) <> 0
         ),
         steps AS (
-            SELECT order_id, ruleset_id AS rid, MAX(step) AS step FROM {accrual}
-            WHERE shop_id = %s GROUP BY order_id, ruleset_id
+            SELECT order_id, rid, MAX(step) AS step FROM accrued GROUP BY order_id, rid
         ),
         described AS (
             SELECT d.*, {step} AS step, v.label,
@@ -320,24 +325,22 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
             JOIN ver v ON v.rid = d.rid
             LEFT JOIN steps st ON st.order_id = d.order_id AND st.rid = d.rid
         )
-        INSERT INTO {accrual} (shop_id, {connection.ops.quote_name("key")}, ruleset_id, order_id, sku_id, step, kind,
+        INSERT INTO {accrual} (shop_id, {key}, ruleset_id, order_id, sku_id, step, kind,
                                channel, sale_channel, account_type, account_id, account_nickname, basis_fen,
                                amount_fen, booked_on, created_at)
         SELECT %s, d.order_id || ':' || d.sku_id || ':' || d.label || ':' || CAST(d.step AS text), d.rid, d.order_id,
                d.sku_id, d.step, d.kind,
-               COALESCE(l.channel, p.channel, 'other'), COALESCE(l.sale_channel, p.sale_channel),
-               COALESCE(l.account_type, p.account_type), COALESCE(l.account_id, p.account_id, ''),
-               COALESCE(l.account_nickname, p.account_nickname, ''), d.basis, d.amount, d.booked_on, %s
+               COALESCE(l.channel, d.channel, 'other'), COALESCE(l.sale_channel, d.sale_channel),
+               COALESCE(l.account_type, d.account_type), COALESCE(l.account_id, d.account_id, ''),
+               COALESCE(l.account_nickname, d.account_nickname, ''), d.basis, d.amount, d.booked_on, %s
         FROM described d
         LEFT JOIN {line} l ON l.order_id = d.oid AND l.line_no = d.first_line
-        LEFT JOIN {accrual} p ON p.shop_id = %s AND p.order_id = d.order_id AND p.sku_id = d.sku_id
-                              AND p.ruleset_id = d.rid AND p.step = 1 AND d.oid IS NULL
         WHERE TRUE
-        ON CONFLICT (shop_id, {connection.ops.quote_name("key")}) DO NOTHING
+        ON CONFLICT (shop_id, {key}) DO NOTHING
     """
     params = [
-        *target_params, *ver_params, shop.pk, shop.pk, *not_open_params, shop.pk, *final_day_params, today,
-        shop.pk, _ts(timezone.now()), shop.pk,
+        *target_params, *ver_params, shop.pk, shop.pk, *not_open_params, *final_day_params, today, shop.pk,
+        _ts(timezone.now()),
     ]  # fmt: skip
     return query, params
 

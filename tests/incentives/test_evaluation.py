@@ -239,3 +239,40 @@ def test_other_shops_are_not_evaluated(shop, rules):
 def test_shop_without_rules_earns_nothing(shop):
     make_order(shop, ("a", 19_990, LINKED_MP))
     assert evaluate(shop).written == 0
+
+
+def _expected_parts(amounts: list[int], total: int) -> list[int]:
+    """The allocation by cumulative floors, in Python: part i = ⌊total·cum_i/raw⌋ − ⌊total·cum_(i−1)/raw⌋."""
+    raw, cum, parts = sum(amounts), 0, []
+    for amount in amounts:
+        before, cum = cum, cum + amount
+        parts.append(amount if total == raw else total * cum // raw - total * before // raw)
+    return parts
+
+
+def test_many_orders_match_a_python_model_to_the_fen(shop, rules):
+    import random
+
+    from shopops.money import commission_fen
+
+    rng = random.Random(12)
+    ELIGIBLE = {(0, 2), (0, 4), (0, 6), (1, 3)}  # noqa: N806
+    sources = [LINKED_MP, LINKED_SERVICE, LINKED_WECOM, COOP_MINI, LINKED_FINDER, NATURAL]
+    expected = {}
+    for n in range(60):
+        lines = [(f"s{i}", rng.randint(1, 60_000), rng.choice(sources)) for i in range(rng.randint(1, 4))]
+        fee = rng.choice([5, 120, 250, 100_000])
+        order = make_order(shop, *lines, fee=fee, order_id=f"3700000000000{n:06d}")
+        refunds = {}
+        for sku_id, price, _source in lines:
+            if rng.random() < 0.3:
+                refunds[sku_id] = rng.randint(1, price + 100)  # more than paid is possible: basis never below 0
+                refund(order, sku_id, refunds[sku_id])
+        keep = [(s, max(p - refunds.get(s, 0), 0)) for s, p, src in lines if src[:2] in ELIGIBLE]
+        amounts = [commission_fen(b, 10_000) for _s, b in keep]
+        total = min(sum(amounts), 300, fee)
+        for (sku_id, _b), part in zip(keep, _expected_parts(amounts, total), strict=True):
+            if part:
+                expected[(order.order_id, sku_id)] = part
+    evaluate(shop)
+    assert {(a.order_id, a.sku_id): a.amount_fen for a in Accrual.objects.all()} == expected
