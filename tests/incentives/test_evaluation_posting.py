@@ -30,15 +30,15 @@ def journals(shop):
 
 def test_accruals_post_one_journal_per_order_and_step(shop):
     ruleset_install_example(shop=shop)
-    order = make_order(shop, ("a", 19_990, LINKED_MP), ("b", 12_000, LINKED_WECOM))
+    order = make_order(shop, ("a", 19_990, LINKED_MP), ("b", 8_000, LINKED_WECOM))
     result = accruals_evaluate(shop=shop, as_of=AS_OF)
-    assert (result.written, result.amount_fen, result.posted) == (2, 319, 1)
+    assert (result.written, result.amount_fen, result.posted) == (2, 279, 1)
     assert journals(shop) == [
         (
             f"incentive:{order.order_id}:private_domain@1:1",
             "incentive_accrual",
             "2026-11-16",
-            [("fee_rebate_receivable", 319), ("incentive_income", -319)],
+            [("fee_rebate_receivable", 279), ("incentive_income", -279)],
         )
     ]
     assert not Accrual.objects.filter(posted_at__isnull=True).exists()
@@ -47,16 +47,16 @@ def test_accruals_post_one_journal_per_order_and_step(shop):
     assert accruals_post(shop=shop) == 0
 
     refund(order, "a", 19_990, at=SETTLED + timedelta(days=1))
-    refund(order, "b", 12_000, at=SETTLED + timedelta(days=1))
+    refund(order, "b", 8_000, at=SETTLED + timedelta(days=1))
     order.status = Order.Status.CANCELLED_AFTERSALE
     order.save()
     reversed_ = accruals_evaluate(shop=shop, as_of=AS_OF + timedelta(days=2))
-    assert (reversed_.written, reversed_.amount_fen, reversed_.posted) == (2, -319, 1)
+    assert (reversed_.written, reversed_.amount_fen, reversed_.posted) == (2, -279, 1)
     assert journals(shop)[1] == (
         f"incentive:{order.order_id}:private_domain@1:2",
         "incentive_accrual",
         "2026-11-22",
-        [("fee_rebate_receivable", -319), ("incentive_income", 319)],
+        [("fee_rebate_receivable", -279), ("incentive_income", 279)],
     )
     assert ledger_selectors.balance(shop, "fee_rebate_receivable") == 0
     assert ledger_selectors.balance(shop, "incentive_income") == 0
