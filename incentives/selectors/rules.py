@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from incentives.models import Accrual, RuleSet
 from shopops.channels import Channel
-from shopops.models import OrderLine, Shop
+from shopops.models import Shop
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,11 @@ def incentive_forecast(shop: Shop, *, as_of: datetime | None = None) -> Forecast
     targets = targets_sql(shop, as_of, versions, pending=True)
     if targets is not None:
         query, params = targets
-        line = connection.ops.quote_name(OrderLine._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""{query}
-                SELECT l.channel, l.account_id, l.account_nickname, SUM(t.amount)
-                FROM target t JOIN {line} l ON l.order_id = t.oid AND l.line_no = t.first_line
-                GROUP BY l.channel, l.account_id, l.account_nickname""",
+                SELECT channel, account_id, account_nickname, SUM(amount) FROM target
+                GROUP BY channel, account_id, account_nickname""",
                 params,
             )
             for channel, account_id, nickname, fen in cursor.fetchall():

@@ -215,7 +215,10 @@ def targets_sql(
         WITH {seg_cte}, {rule_cte},
         lines AS (
             SELECT o.id AS oid, o.order_id, o.settle_time, {fee} AS fee, l.sku_id, seg.rid,
-                   CAST(SUM(l.real_price_fen) AS bigint) AS paid, MIN(l.line_no) AS first_line
+                   CAST(SUM(l.real_price_fen) AS bigint) AS paid,
+                   MAX(l.channel) AS channel, MAX(l.sale_channel) AS sale_channel,
+                   MAX(l.account_type) AS account_type, MAX(l.account_id) AS account_id,
+                   MAX(l.account_nickname) AS account_nickname
             FROM {line} l
             JOIN {order} o ON o.id = l.order_id
             JOIN seg ON o.pay_time >= seg.starts AND (seg.ends IS NULL OR o.pay_time < seg.ends)
@@ -232,7 +235,8 @@ def targets_sql(
         amounts AS (
             SELECT b.*, CAST(b.basis * r.rate / {PPM} AS bigint) AS line_amount
             FROM (
-                SELECT x.oid, x.order_id, x.settle_time, x.fee, x.sku_id, x.rid, x.first_line,
+                SELECT x.oid, x.order_id, x.settle_time, x.fee, x.sku_id, x.rid, x.channel, x.sale_channel,
+                       x.account_type, x.account_id, x.account_nickname,
                        CASE WHEN x.paid > COALESCE(f.fen, 0) THEN x.paid - COALESCE(f.fen, 0) ELSE 0 END AS basis
                 FROM lines x
                 LEFT JOIN refunds f ON f.order_id = x.order_id AND f.sku_id = x.sku_id
@@ -250,7 +254,8 @@ def targets_sql(
             SELECT x.*, {order_total} AS total FROM ordered x JOIN rule r ON r.rid = x.rid
         ){monthly},
         target AS (
-            SELECT c.oid, c.order_id, c.sku_id, c.rid, c.first_line, c.basis, CAST({part} AS bigint) AS amount,
+            SELECT c.oid, c.order_id, c.sku_id, c.rid, c.channel, c.sale_channel, c.account_type, c.account_id,
+                   c.account_nickname, c.basis, CAST({part} AS bigint) AS amount,
                    c.settle_time
             FROM capped c {monthly_join}
         )
@@ -268,7 +273,8 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
         return None
     if targets is None:  # no version applies to any line any more: only reversals
         target_sql, target_params = "WITH target AS (SELECT * FROM (SELECT 0 AS oid, '' AS order_id, '' AS sku_id, "
-        target_sql += "0 AS rid, 0 AS first_line, 0 AS basis, 0 AS amount, NULL AS settle_time) t WHERE 1 = 0)"
+        target_sql += "0 AS rid, '' AS channel, 0 AS sale_channel, 0 AS account_type, '' AS account_id, "
+        target_sql += "'' AS account_nickname, 0 AS basis, 0 AS amount, NULL AS settle_time) t WHERE 1 = 0)"
         target_params = []
     else:
         target_sql, target_params = targets
@@ -277,7 +283,7 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
         [(v.pk, v.label, v.after_sale_days) for v in versions],
     )  # fmt: skip
     not_open, not_open_params = _in(AFTERSALE_NOT_OPEN)
-    accrual, line, aftersale = _table(Accrual), _table(OrderLine), _table(AfterSale)
+    accrual, aftersale = _table(Accrual), _table(AfterSale)
     final_day, final_day_params = _final_day("d.settle_time", "v.after_days")
     key = connection.ops.quote_name("key")
     today = connection.ops.adapt_datefield_value(timezone.localdate(as_of))
@@ -298,16 +304,16 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
         ),
         delta AS (
             SELECT order_id, sku_id, rid, CAST(SUM(amount) AS bigint) AS amount, MAX(basis) AS basis,
-                   MAX(oid) AS oid, MAX(first_line) AS first_line, MAX(settle_time) AS settle_time,
+                   MAX(settle_time) AS settle_time,
                    MAX(channel) AS channel, MAX(sale_channel) AS sale_channel, MAX(account_type) AS account_type,
                    MAX(account_id) AS account_id, MAX(account_nickname) AS account_nickname
             FROM (
-                SELECT order_id, sku_id, rid, amount, basis, oid, first_line, settle_time, NULL AS channel,
-                       NULL AS sale_channel, NULL AS account_type, NULL AS account_id, NULL AS account_nickname
+                SELECT order_id, sku_id, rid, amount, basis, settle_time, channel, sale_channel, account_type,
+                       account_id, account_nickname
                 FROM target
                 UNION ALL
-                SELECT order_id, sku_id, rid, -amount, 0, NULL, NULL, NULL, channel, sale_channel, account_type,
-                       account_id, account_nickname
+                SELECT order_id, sku_id, rid, -amount, 0, NULL, channel, sale_channel, account_type, account_id,
+                       account_nickname
                 FROM accrued
             ) u
             GROUP BY order_id, sku_id, rid
@@ -330,11 +336,9 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
                                amount_fen, booked_on, created_at)
         SELECT %s, d.order_id || ':' || d.sku_id || ':' || d.label || ':' || CAST(d.step AS text), d.rid, d.order_id,
                d.sku_id, d.step, d.kind,
-               COALESCE(l.channel, d.channel, 'other'), COALESCE(l.sale_channel, d.sale_channel),
-               COALESCE(l.account_type, d.account_type), COALESCE(l.account_id, d.account_id, ''),
-               COALESCE(l.account_nickname, d.account_nickname, ''), d.basis, d.amount, d.booked_on, %s
+               COALESCE(d.channel, 'other'), d.sale_channel, d.account_type, COALESCE(d.account_id, ''),
+               COALESCE(d.account_nickname, ''), d.basis, d.amount, d.booked_on, %s
         FROM described d
-        LEFT JOIN {line} l ON l.order_id = d.oid AND l.line_no = d.first_line
         WHERE TRUE
         ON CONFLICT (shop_id, {key}) DO NOTHING
     """
