@@ -17,10 +17,11 @@ What a line earns (``incentives.models.rules.RuleSet`` states each rule):
   amounts, by cumulative floors in SKU order (the lines' parts sum to the total exactly).
 
 Accruals are differences: for every decidable line the target above is compared with the sum of the line's
-accruals so far, and a row is written for each difference — the first (``accrual``) booked on the day the line
-became final, later ones (``reversal`` when negative, ``adjustment`` otherwise) booked on the evaluation's day. A
-cancelled order's target is 0, so it reverses everything; a refund after the accrual lowers the target; a refund
-before settlement is simply in the first basis. A line a version no longer covers (a new version from an earlier
+accruals so far, and a row is written for each difference — the first (``accrual``) booked on the Beijing day of
+settlement plus ``after_sale_days`` (the day the period ended, even when an open after-sale held it back), later
+ones (``reversal`` when negative, ``adjustment`` otherwise) booked on the evaluation's day. A cancelled order's
+target is 0, so it reverses everything; a refund after the accrual lowers the target; a refund before settlement is
+simply in the first basis. A line a version no longer covers (a new version from an earlier
 date) is reversed under the old version and accrued under the new. The idempotency key is
 ``<order id>:<SKU id>:<programme>@<version>:<step>``, the step counted per order and version; the same facts give no
 difference, so running the evaluation again writes nothing.
@@ -356,6 +357,11 @@ def _rowcount(cursor) -> int:
     return cursor.fetchone()[0]
 
 
+def _shop_lock(shop: Shop) -> None:
+    """The lock that serialises a shop's evaluations (and postings): its Shop row, FOR UPDATE."""
+    list(Shop.objects.select_for_update().filter(pk=shop.pk).values_list("pk", flat=True))
+
+
 def accruals_evaluate(*, shop: Shop, as_of: datetime | None = None, post: bool = True) -> EvaluationResult:
     """Evaluate the shop's rule sets over all its synced orders at ``as_of`` (default now) and write the accruals
     that change what lines earn (see the module docstring), then post them to the ledger (``post``). Idempotent:
@@ -364,7 +370,7 @@ def accruals_evaluate(*, shop: Shop, as_of: datetime | None = None, post: bool =
     versions = list(RuleSet.objects.for_shop(shop).prefetch_related("sources"))
     with transaction.atomic(), _batch_settings():
         # One evaluation of a shop at a time: a second waits here, then finds nothing left to write.
-        Shop.objects.select_for_update().filter(pk=shop.pk).exists()
+        _shop_lock(shop)
         before = Accrual.objects.for_shop(shop).aggregate(last=Max("pk"))["last"] or 0
         statement = _delta_insert_sql(shop, as_of, versions)
         written = 0
