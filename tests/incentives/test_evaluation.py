@@ -225,6 +225,9 @@ def test_new_version_from_a_past_date_moves_lines_to_it(shop, rules):
         (f"{early.order_id}:b:{V1}:1", "accrual", 199, 19_990, "2026-11-16"),
     ]
     assert Accrual.objects.get(key=f"{order.order_id}:a:private_domain@2:1").ruleset == v2
+    reversal = Accrual.objects.get(key=f"{order.order_id}:a:{V1}:2")  # no target: its source from the accruals
+    assert (reversal.channel, reversal.sale_channel, reversal.account_type) == ("mp_article", 0, 2)
+    assert (reversal.account_id, reversal.account_nickname, reversal.ruleset) == ("acct2", "账号2", rules)
     assert evaluate(shop, as_of=AS_OF + timedelta(days=2)).written == 0
 
 
