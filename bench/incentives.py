@@ -15,7 +15,8 @@ In a fresh database (dropped and created again, so its name must contain "bench"
           of the order. ANALYZE.
   evaluate — ``accruals_evaluate`` of the whole shop (not posted: the ledger is measured by its own bench): the
           first run writes one accrual per earning line in one INSERT … SELECT; the second finds nothing changed;
-          then one order in 97 gets a refund after settlement and the third writes their reversals. Each is printed
+          then one order in 97 gets a refund after settlement and the third writes their reversals; last, the
+          1,000 orders settled last are evaluated as a sync page would (``order_ids``). Each is printed
           next to the floor: ONE hand-written aggregate over the same rows (lines, orders, after-sales) computing the
           same per-order amounts (floor per line, order cap, fee cap; final orders only) without writing.
 
@@ -263,6 +264,12 @@ def main() -> None:
     print(f"{'evaluate after late refunds on 1% of the orders (reversals)':<58} {third_result.written:>9,} "
           f"{third:>8.2f} {third / floor_late:>7.2f}")  # fmt: skip
     print(f"after the reversals: accruals sum to {accrued:,} fen, the floor's total {floor_late_row[1]:,} fen: {check}")
+    page = list(Order.objects.filter(shop=shop).order_by("-settle_time").values_list("order_id", flat=True)[:1000])
+    started = time.perf_counter()
+    scoped = accruals_evaluate(shop=shop, as_of=later, post=False, order_ids=page)
+    seconds = time.perf_counter() - started
+    print(f"{'evaluate one sync page (1,000 orders; nothing changed)':<58} {scoped.written:>9,} {seconds:>8.2f} "
+          f"{seconds / floor_late:>7.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

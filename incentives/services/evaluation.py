@@ -30,7 +30,7 @@ Then the run's new accruals are posted to the ledger (``_post``): one journal pe
 """
 
 import importlib.util
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +56,7 @@ ACCOUNTS = {
     RewardForm.GROWTH_CARD: ("growth_card:pending", "incentive_income"),
 }
 JOURNAL_KIND = "incentive_accrual"
+SCOPE_CHUNK = 1000  # platform order ids per statement (SQLite binds each as a parameter)
 
 # PostgreSQL settings for the evaluation's statement, within the transaction (see affiliates' reconciliation: the
 # statement groups and sorts every line of the shop, which spills to disk at the default 4 MB; JIT compiles its many
@@ -136,7 +137,7 @@ def _month(column: str) -> tuple[str, list]:
 
 
 def targets_sql(
-    shop: Shop, as_of: datetime, versions: list[RuleSet], *, pending: bool = False
+    shop: Shop, as_of: datetime, versions: list[RuleSet], *, pending: bool = False, scope: list[str] | None = None
 ) -> tuple[str, list] | None:
     """``WITH`` clauses ending in ``target``: one row per final, eligible line of the shop and the version it is
     evaluated under, with its basis and the amount it should have earned in total. None: no version applies.
@@ -170,6 +171,9 @@ def targets_sql(
     refunded, refunded_params = _in(AFTERSALE_REFUNDED)
     cancelled, cancelled_params = _in(CANCELLED)
     line, order, aftersale = _table(OrderLine), _table(Order), _table(AfterSale)
+    in_scope, scope_params = ("", []) if scope is None else _in(scope)
+    order_scope = f"AND o.order_id IN {in_scope}" if scope is not None else ""
+    refund_scope = f"AND order_id IN {in_scope}" if scope is not None else ""
     if pending:
         which = f"""o.pay_time IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM {_table(Accrual)} c
@@ -225,12 +229,12 @@ def targets_sql(
             JOIN seg ON o.pay_time >= seg.starts AND (seg.ends IS NULL OR o.pay_time < seg.ends)
             JOIN {_table(RuleSource)} s
               ON s.ruleset_id = seg.rid AND s.sale_channel = l.sale_channel AND s.account_type = l.account_type
-            WHERE l.shop_id = %s AND o.shop_id = %s AND o.status NOT IN {cancelled} AND {which}
+            WHERE l.shop_id = %s AND o.shop_id = %s AND o.status NOT IN {cancelled} AND {which} {order_scope}
             GROUP BY o.id, l.sku_id, seg.rid
         ),
         refunds AS (
             SELECT order_id, sku_id, CAST(SUM(refund_amount_fen) AS bigint) AS fen FROM {aftersale}
-            WHERE shop_id = %s AND sku_id <> '' AND status IN {refunded}
+            WHERE shop_id = %s AND sku_id <> '' AND status IN {refunded} {refund_scope}
             GROUP BY order_id, sku_id
         ),
         amounts AS (
@@ -262,14 +266,16 @@ def targets_sql(
         )
     """
     params = [
-        *seg_params, *rule_params, shop.pk, shop.pk, *cancelled_params, *which_params, shop.pk, *refunded_params,
-        *month_params,
+        *seg_params, *rule_params, shop.pk, shop.pk, *cancelled_params, *which_params, *scope_params, shop.pk,
+        *refunded_params, *scope_params, *month_params,
     ]  # fmt: skip
     return query, params
 
 
-def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> tuple[str, list] | None:
-    targets = targets_sql(shop, as_of, versions)
+def _delta_insert_sql(
+    shop: Shop, as_of: datetime, versions: list[RuleSet], scope: list[str] | None = None
+) -> tuple[str, list] | None:
+    targets = targets_sql(shop, as_of, versions, scope=scope)
     if targets is None and not Accrual.objects.for_shop(shop).exists():
         return None
     if targets is None:  # no version applies to any line any more: only reversals
@@ -287,6 +293,8 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
     accrual, aftersale = _table(Accrual), _table(AfterSale)
     final_day, final_day_params = _final_day("d.settle_time", "v.after_days")
     key = connection.ops.quote_name("key")
+    in_scope, scope_params = ("", []) if scope is None else _in(scope)
+    accrued_scope = f"AND a.order_id IN {in_scope}" if scope is not None else ""
     today = connection.ops.adapt_datefield_value(timezone.localdate(as_of))
     step = "COALESCE(st.step, 0) + 1"
     query = f"""
@@ -298,7 +306,7 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
                    MAX(a.account_type) AS account_type, MAX(a.account_id) AS account_id,
                    MAX(a.account_nickname) AS account_nickname
             FROM {accrual} a
-            WHERE a.shop_id = %s AND NOT EXISTS (
+            WHERE a.shop_id = %s {accrued_scope} AND NOT EXISTS (
                 SELECT 1 FROM {aftersale} x
                 WHERE x.shop_id = %s AND x.order_id = a.order_id AND x.status NOT IN {not_open})
             GROUP BY a.order_id, a.sku_id, a.ruleset_id
@@ -344,7 +352,8 @@ def _delta_insert_sql(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> t
         ON CONFLICT (shop_id, {key}) DO NOTHING
     """
     params = [
-        *target_params, *ver_params, shop.pk, shop.pk, *not_open_params, *final_day_params, today, shop.pk,
+        *target_params, *ver_params, shop.pk, *scope_params, shop.pk, *not_open_params, *final_day_params, today,
+        shop.pk,
         _ts(timezone.now()),
     ]  # fmt: skip
     return query, params
@@ -362,22 +371,31 @@ def _shop_lock(shop: Shop) -> None:
     list(Shop.objects.select_for_update().filter(pk=shop.pk).values_list("pk", flat=True))
 
 
-def accruals_evaluate(*, shop: Shop, as_of: datetime | None = None, post: bool = True) -> EvaluationResult:
-    """Evaluate the shop's rule sets over all its synced orders at ``as_of`` (default now) and write the accruals
-    that change what lines earn (see the module docstring), then post them to the ledger (``post``). Idempotent:
-    the same facts write nothing. Never refuses; a shop without rule sets earns nothing."""
+def accruals_evaluate(
+    *, shop: Shop, as_of: datetime | None = None, post: bool = True, order_ids: Iterable[str] | None = None
+) -> EvaluationResult:
+    """Evaluate the shop's rule sets over its synced orders at ``as_of`` (default now) and write the accruals that
+    change what lines earn (see the module docstring), then post them to the ledger (``post``). ``order_ids``
+    narrows the run to these orders (a sync page; a thousand per statement), unless a version has a month cap,
+    which needs the whole month: then the whole shop is evaluated. Idempotent: the same facts write nothing. Never
+    refuses; a shop without rule sets earns nothing."""
     as_of = as_of or timezone.now()
     versions = list(RuleSet.objects.for_shop(shop).prefetch_related("sources"))
+    scopes: list[list[str] | None] = [None]
+    if order_ids is not None and not any(v.cap_per_month_fen is not None for v in versions):
+        ids = sorted(set(order_ids))
+        scopes = [ids[i : i + SCOPE_CHUNK] for i in range(0, len(ids), SCOPE_CHUNK)]
     with transaction.atomic(), _batch_settings():
         # One evaluation of a shop at a time: a second waits here, then finds nothing left to write.
         _shop_lock(shop)
         before = Accrual.objects.for_shop(shop).aggregate(last=Max("pk"))["last"] or 0
-        statement = _delta_insert_sql(shop, as_of, versions)
         written = 0
-        if statement is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(*statement)
-                written = _rowcount(cursor)
+        for scope in scopes:
+            statement = _delta_insert_sql(shop, as_of, versions, scope)
+            if statement is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute(*statement)
+                    written += _rowcount(cursor)
         new = Accrual.objects.for_shop(shop).filter(pk__gt=before)
         amount = new.aggregate(total=Sum("amount_fen"))["total"] or 0
         posted = accruals_post(shop=shop) if post else 0

@@ -279,3 +279,23 @@ def test_many_orders_match_a_python_model_to_the_fen(shop, rules):
                 expected[(order.order_id, sku_id)] = part
     evaluate(shop)
     assert {(a.order_id, a.sku_id): a.amount_fen for a in Accrual.objects.all()} == expected
+
+
+def test_a_sync_page_evaluates_only_its_orders(shop, rules):
+    first = make_order(shop, ("a", 19_990, LINKED_MP))
+    second = make_order(shop, ("b", 5_000, LINKED_MP))
+    result = accruals_evaluate(shop=shop, as_of=AS_OF, post=False, order_ids=[second.order_id])
+    assert (result.written, [a.order_id for a in Accrual.objects.all()]) == (1, [second.order_id])
+    assert accruals_evaluate(shop=shop, as_of=AS_OF, post=False, order_ids=[]).written == 0
+    refund(second, "b", 5_000, at=SETTLED + timedelta(days=1))
+    scoped = accruals_evaluate(shop=shop, as_of=AS_OF, post=False, order_ids=[first.order_id, second.order_id])
+    assert (scoped.written, scoped.amount_fen) == (2, 199 - 50)
+    assert evaluate(shop).written == 0  # the whole shop agrees
+
+
+def test_a_month_cap_evaluates_the_whole_shop_whatever_the_scope(shop, rules):
+    ruleset_update(ruleset=rules, cap_per_month_fen=150)
+    first = make_order(shop, ("a", 10_000, LINKED_MP), settled=SETTLED)
+    second = make_order(shop, ("b", 10_000, LINKED_MP), settled=SETTLED + timedelta(hours=1))
+    accruals_evaluate(shop=shop, as_of=AS_OF, post=False, order_ids=[second.order_id])
+    assert {a.order_id: a.amount_fen for a in Accrual.objects.all()} == {first.order_id: 100, second.order_id: 50}
