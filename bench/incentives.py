@@ -264,7 +264,8 @@ def main() -> None:
     print(f"{'evaluate after late refunds on 1% of the orders (reversals)':<58} {third_result.written:>9,} "
           f"{third:>8.2f} {third / floor_late:>7.2f}")  # fmt: skip
     print(f"after the reversals: accruals sum to {accrued:,} fen, the floor's total {floor_late_row[1]:,} fen: {check}")
-    page = list(Order.objects.filter(shop=shop).order_by("-settle_time").values_list("order_id", flat=True)[:1000])
+    settled = Order.objects.filter(shop=shop, settle_time__isnull=False).order_by("-settle_time")
+    page = list(settled.values_list("order_id", flat=True)[:1000])
     started = time.perf_counter()
     scoped = accruals_evaluate(shop=shop, as_of=later, post=False, order_ids=page)
     seconds = time.perf_counter() - started
