@@ -78,3 +78,6 @@ class EntryAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     search_fields = ("journal__key", "account__code")
     list_select_related = ("journal", "account")
     show_full_result_count = False
+
+
+from incentives import admin_rules  # noqa: E402, F401  (the rules part registers its own)

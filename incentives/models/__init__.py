@@ -3,17 +3,22 @@
 - ``flows``: the platform's per-order fund flow (what it really charged);
 - ``ledger``: the double-entry ledger in fen (accounts, journals, entries) that accruals, growth cards and staff
   rewards post to;
-- ``rules``: the programme's versioned rule sets and the accruals evaluated from them.
+- ``rules``: versioned rule sets, their eligible sources, and the accruals the evaluation writes.
 """
 
 from incentives.models.flows import OrderFlow, SettleState
 from incentives.models.ledger import AccountKind, Entry, Journal, LedgerAccount
+from incentives.models.rules import Accrual, RewardForm, RuleSet, RuleSource
 
 __all__ = [
     "AccountKind",
+    "Accrual",
     "Entry",
     "Journal",
     "LedgerAccount",
     "OrderFlow",
+    "RewardForm",
+    "RuleSet",
+    "RuleSource",
     "SettleState",
 ]
