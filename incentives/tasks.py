@@ -1,6 +1,8 @@
 """Background tasks of the incentives (django-q2). Schedules (setup_schedules):
 
 - ``incentives.tasks.order_flows_sync_all`` hourly: each connected shop's per-order fund flows (listorderflow).
+- ``incentives.tasks.incentives_evaluate_all`` hourly: each active shop's accruals under its rule sets (the 2025
+  example installed first when the shop has none), posted to the ledger.
 """
 
 from datetime import timedelta
@@ -10,6 +12,8 @@ from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
 from incentives.flows_sync import order_flows_sync
+from incentives.services.evaluation import accruals_evaluate
+from incentives.services.rules import ruleset_install_example
 from shopops.models import Shop
 
 BUSY_RETRY, BUSY_ATTEMPTS = timedelta(minutes=2), 6
@@ -39,3 +43,20 @@ def order_flows_sync_shop(shop_id: int, attempt: int = 0) -> str:
             next_run=timezone.now() + BUSY_RETRY,
         )
     return report.stopped or "done"
+
+
+def incentives_evaluate_all() -> int:
+    """Queue the incentive evaluation of every active shop."""
+    shop_ids = list(Shop.objects.filter(status=Shop.Status.ACTIVE).values_list("pk", flat=True))
+    for shop_id in shop_ids:
+        async_task("incentives.tasks.incentives_evaluate_shop", shop_id, group="incentives")
+    return len(shop_ids)
+
+
+def incentives_evaluate_shop(shop_id: int) -> str:
+    """Evaluate the shop's orders under its rule sets and post what changed to the ledger (idempotent: a re-run
+    writes nothing). A shop without a programme gets the 2025 example (marked as an example) first."""
+    shop = Shop.objects.get(pk=shop_id)
+    ruleset_install_example(shop=shop)
+    result = accruals_evaluate(shop=shop)
+    return f"{result.written} accruals, {result.amount_fen} fen, {result.posted} journals"

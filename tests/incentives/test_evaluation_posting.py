@@ -70,3 +70,17 @@ def test_unposted_accruals_are_posted_later_and_balances_equal_accruals(shop):
     assert ledger_selectors.balance(shop, "fee_rebate_receivable") == 0
     assert ledger_selectors.balance(shop, "growth_card:pending") == 199
     assert ledger_selectors.balance(shop, "incentive_income") == -199
+
+
+def test_the_hourly_task_installs_the_example_evaluates_and_posts_once(shop):
+    from incentives.models import RuleSet
+    from incentives.tasks import incentives_evaluate_shop
+
+    order = make_order(shop, ("a", 19_990, LINKED_MP), ("b", 8_000, LINKED_WECOM))
+    assert incentives_evaluate_shop(shop.pk) == "2 accruals, 279 fen, 1 journals"
+    assert list(RuleSet.objects.for_shop(shop).values_list("code", "version", "is_example")) == [
+        ("private_domain", 1, True)
+    ]
+    assert [key for key, *_ in journals(shop)] == [f"incentive:{order.order_id}:private_domain@1:1"]
+    assert incentives_evaluate_shop(shop.pk) == "0 accruals, 0 fen, 0 journals"
+    assert ledger_selectors.balance(shop, "fee_rebate_receivable") == 279

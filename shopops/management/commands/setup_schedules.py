@@ -75,6 +75,12 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.HOURLY,
         "repeats": -1,
     },
+    # 私域激励: the accruals of the shops' rule sets, posted to the ledger, hourly.
+    "shopops:incentives-evaluate": {
+        "func": "incentives.tasks.incentives_evaluate_all",
+        "schedule_type": Schedule.HOURLY,
+        "repeats": -1,
+    },
     "shopops:preview-reminders": {
         "func": "campaigns.tasks.preview_reminders_due",
         "schedule_type": Schedule.MINUTES,
