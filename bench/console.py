@@ -92,6 +92,7 @@ def _load(orders: int):
     sales_rollups_rebuild(shop=shop)
     print(f"(roll-ups of the whole shop summed once in {time.perf_counter() - rebuilt:.1f} s)")
     _campaigns(shop)
+    _coupons(shop)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return shop, user, generated, time.perf_counter() - started
@@ -110,6 +111,7 @@ def _reuse():
     started = time.perf_counter()
     sales_rollups_rebuild(shop=shop)
     _campaigns(shop)
+    _coupons(shop)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"(roll-ups rebuilt in {time.perf_counter() - started:.1f} s)")
@@ -117,6 +119,45 @@ def _reuse():
 
 
 LIVES = 20  # lucky bags, 点赞买 campaigns and live previews: one each on the busiest lives
+
+
+def _coupons(shop) -> None:
+    """The shop's coupons as the coupon sync would have left them: a row for each coupon id the orders used (at
+    most ``COUPONS``, most used first) and the coupon uses derived from the orders' lines. Nothing when the shop
+    has coupons already (``--keep``)."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from campaigns.models import Coupon, CouponType
+    from campaigns.services.coupons import coupon_uses_refresh
+    from shopops.models import CouponDay
+
+    if Coupon.objects.filter(shop=shop).exists():
+        return
+    used = CouponDay.objects.filter(shop=shop).values("coupon_id").annotate(n=Count("*")).order_by("-n")[:COUPONS]
+    now = timezone.now()
+    Coupon.objects.bulk_create(
+        Coupon(
+            shop=shop,
+            coupon_id=row["coupon_id"],
+            type=CouponType.SHOP_AMOUNT_OFF,
+            status=Coupon.Status.EFFECTIVE,
+            name=f"满减券 {i + 1}",
+            product_price_fen=10_000,
+            discount_fee_fen=1_000,
+            total_num=100_000,
+            receive_num=row["n"] * 3,
+            used_num=row["n"],
+            create_time=now,
+            update_time=now,
+            synced_at=now,
+        )  # fmt: skip
+        for i, row in enumerate(used)
+    )
+    coupon_uses_refresh(shop=shop)
+
+
+COUPONS = 40
 
 
 def _campaigns(shop) -> None:

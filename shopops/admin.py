@@ -28,6 +28,7 @@ from shopops.models import (
     CallbackNonce,
     ChannelDay,
     CouponDay,
+    CouponSales,
     InboundEvent,
     Membership,
     Order,
@@ -691,5 +692,17 @@ class AccountDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     list_display = ("day", "shop", "account_id", "account_nickname", "orders", "sales_yuan")
     list_filter = ("day",)
     search_fields = ("shop__name", "account_id", "account_nickname")
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(CouponSales)
+class CouponSalesAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): paid orders that used a coupon, per day."""
+
+    money_titles = {"gmv_fen": _("GMV"), "discount_fen": _("Coupon discount")}
+    list_display = ("day", "shop", "coupon_id", "orders", "gmv_yuan", "discount_yuan")
+    list_filter = ("day",)
+    search_fields = ("shop__name", "coupon_id")
     list_select_related = ("shop",)
     show_full_result_count = False

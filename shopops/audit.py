@@ -32,6 +32,7 @@ NOT_AUDITED = {
     "shopops.SalesDay",
     "shopops.BuyerDay",
     "shopops.CouponDay",
+    "shopops.CouponSales",
     "shopops.OrderDay",
     "shopops.BuyerSince",
     "shopops.ChannelDay",

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from django.db.models import Case, F, Q, Subquery, Sum, When
 
 from campaigns.models import FavoritesSnapshot, FavouriteCoupon
-from shopops.models import BuyerDay, BuyerSince, CouponDay, OrderDay, Shop
+from shopops.models import BuyerDay, BuyerSince, CouponDay, CouponSales, OrderDay, Shop
 from shopops.money import ratio_ppm
 
 # ext_info.order_scene, 0 when the order has none (shopops.channels SCENE_*).
@@ -268,9 +268,9 @@ def favourites_for_shop(*, shop: Shop, start: date, end: date) -> Favourites:
         uses = CouponDay.objects.for_shop(shop).filter(coupon_id=coupon_id, day__gte=start, day__lte=end)
         by_day = {
             row["day"]: row
-            for row in uses.values("day")
-            .annotate(n=Sum("orders"), gmv=Sum("gmv_fen"), discount=Sum("discount_fen"))
-            .order_by()
+            for row in CouponSales.objects.for_shop(shop)
+            .filter(coupon_id=coupon_id, day__gte=start, day__lte=end)
+            .values("day", n=F("orders"), gmv=F("gmv_fen"), discount=F("discount_fen"))
         }
         coupon_days = [
             CouponDayFigures(day=d, orders=by_day[d]["n"], gmv_fen=by_day[d]["gmv"], discount_fen=by_day[d]["discount"])

@@ -274,3 +274,25 @@ class CouponDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.coupon_id} {self.openid or '-'}"
+
+
+class CouponSales(models.Model):
+    """``CouponDay`` summed per shop × pay day × coupon id (the coupons list's performance, the 收藏券's days)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    day = models.DateField(_("pay day"))
+    coupon_id = models.CharField(_("coupon id"), max_length=64)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    gmv_fen = models.BigIntegerField(_("GMV (fen)"), default=0)
+    discount_fen = models.BigIntegerField(_("coupon discount (fen)"), default=0)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily coupon sales roll-up")
+        verbose_name_plural = _("daily coupon sales roll-ups")
+        ordering = ["shop", "-day", "coupon_id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "coupon_id", "day"], name="couponsales_unique_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.coupon_id}"

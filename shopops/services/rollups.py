@@ -26,6 +26,7 @@ from shopops.models import (
     BuyerSince,
     ChannelDay,
     CouponDay,
+    CouponSales,
     Order,
     OrderDay,
     OrderLine,
@@ -251,6 +252,16 @@ _accounts_insert = _from_sales(
 )
 
 
+def _coupon_sales_insert(shop: Shop, ranges) -> tuple[str, list]:
+    days, params = _days_in(ranges)
+    query = f"""
+        INSERT INTO {_table(CouponSales)} (shop_id, day, coupon_id, orders, gmv_fen, discount_fen)
+        SELECT shop_id, day, coupon_id, SUM(orders), SUM(gmv_fen), SUM(discount_fen) FROM {_table(CouponDay)}
+        WHERE shop_id = %s {days} GROUP BY shop_id, day, coupon_id
+    """
+    return query, [shop.pk, *params]
+
+
 def _orders_insert(shop: Shop, ranges) -> tuple[str, list]:
     days, params = _days_in(ranges)
     query = f"""
@@ -348,6 +359,7 @@ def _refresh(shop: Shop, ranges: list[tuple[date, date]] | None) -> None:
             (SalesDay, _sales_insert),
             (BuyerDay, _buyers_insert),
             (CouponDay, _coupons_insert),
+            (CouponSales, _coupon_sales_insert),
             (ChannelDay, _channels_insert),
             (ProductDay, _products_insert),
             (AccountDay, _accounts_insert),

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Coupon, CouponUse
+from campaigns.models import Coupon
 from shopops.models import ApiCall
-from tests.factories import MembershipFactory, OrderFactory
+from shopops.services.rollups import sales_rollups_rebuild
+from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory
 from tests.helpers import assert_constant_queries, console_url
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +47,9 @@ def test_list_has_a_fixed_query_count(owner_client, shop):
         for _ in range(n):
             c = coupon(shop)
             order = OrderFactory(shop=shop, order_price_fen=5000)
-            CouponUse.objects.create(
-                shop=shop, order=order, coupon_id=c.coupon_id, user_coupon_id="u", discounted_price_fen=500
-            )
+            entry = {"coupon_type": 1, "coupon_id": c.coupon_id, "user_coupon_id": "u", "discounted_price": 500}
+            OrderLineFactory(order=order, real_price_fen=5000, coupons=[entry])
+        sales_rollups_rebuild(shop=shop)
 
     small, large = assert_constant_queries(owner_client, console_url("campaign_coupons", shop), add, small=1, large=30)
     assert large.content.decode().count('id="coupon-') == 30
@@ -84,9 +85,14 @@ def test_detail_shows_the_funnel(owner_client, shop):
     c = coupon(shop, receive_num=40, used_num=10)
     for price, discount, paid in ((5000, 500, True), (3000, 500, True), (9900, 500, False)):
         order = OrderFactory(shop=shop, order_price_fen=price, pay_time=timezone.now() if paid else None)
-        CouponUse.objects.create(
-            shop=shop, order=order, coupon_id=c.coupon_id, user_coupon_id=f"u{price}", discounted_price_fen=discount
-        )
+        entry = {
+            "coupon_type": 1,
+            "coupon_id": c.coupon_id,
+            "user_coupon_id": f"u{price}",
+            "discounted_price": discount,
+        }
+        OrderLineFactory(order=order, real_price_fen=price, coupons=[entry])
+    sales_rollups_rebuild(shop=shop)  # as the order store keeps them
     response = owner_client.get(console_url("campaign_coupon_detail", shop, pk=c.pk))
     performance = response.context["performance"]
     assert (performance.received, performance.used, performance.orders) == (40, 10, 2)
