@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("linked_accounts.urls")),
     path("", include("affiliates.urls.console")),
     path("", include("campaigns.urls")),
+    path("", include("incentives.urls")),
 ]

@@ -29,6 +29,7 @@ from affiliates.models import (
     Talent,
 )
 from campaigns.models import LikeToBuy, LivePreview, LuckyBag, PreviewPromoter
+from incentives.models.ledger import LedgerAccount
 from shopops.roles import Role
 from tests.factories import (
     CooperationAccountFactory,
@@ -72,6 +73,14 @@ def agency_scoped(build: Builder) -> Builder:
 @shop_scoped
 def shop_kwargs(shop) -> dict:
     return {"shop": shop.public_id}
+
+
+@shop_scoped
+def ledger_account_kwargs(shop) -> dict:
+    """An incentive ledger account of its own code (a growth card named after the shop), so that the other shop
+    has no account of that code."""
+    account = LedgerAccount.objects.create(shop=shop, code=f"growth_card:{shop.public_id.hex[:12]}", kind="asset")
+    return {"shop": shop.public_id, "code": account.code}
 
 
 @shop_scoped
@@ -406,6 +415,12 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:campaign_analytics_favourites": shop_kwargs,
     "console:campaign_analytics_favourite_coupon": shop_kwargs,
     "console:campaign_analytics_favourites_snapshot": shop_kwargs,
+    "console:incentive_reconciliation": shop_kwargs,
+    "console:incentive_ledger": shop_kwargs,
+    "console:incentive_statement": ledger_account_kwargs,
+    "console:incentive_statement_csv": ledger_account_kwargs,
+    "console:incentive_statement_xlsx": ledger_account_kwargs,
+    "console:incentive_forecast": shop_kwargs,
     # the partner portal
     "partner:invitation_decide": invitation_kwargs,
     "partner:product_qr": agency_product_kwargs,
