@@ -365,6 +365,10 @@ def _refresh(shop: Shop, ranges: list[tuple[date, date]] | None) -> None:
             (AccountDay, _accounts_insert),
         ):
             _replace(cursor, model, insert, shop, ranges)
+        if ranges is None and connection.vendor == "postgresql":
+            # A whole shop's buyer rows were just written in this transaction: without fresh statistics the planner
+            # takes the table for empty and links them with nested loops (a 1,000,000-order shop: hours).
+            cursor.execute(f"ANALYZE {_table(BuyerDay)}")
         days, params = _days_in(ranges)
         changed = _link(
             cursor,
