@@ -318,6 +318,8 @@ def main() -> None:
         help="reuse the shop a previous run loaded: migrate (which fills new roll-ups) and measure",
     )
     parser.add_argument("--rebuild", action="store_true", help="with --keep: sum the shop's roll-ups again first")
+    parser.add_argument("--skip", action="append", default=[], metavar="PAGE", help="leave this page out (repeatable)")
+    parser.add_argument("--no-exports", action="store_true", help="time the pages only")
     parser.add_argument("--export", help=argparse.SUPPRESS)  # the export child (see export_child)
     args = parser.parse_args()
 
@@ -354,7 +356,7 @@ def main() -> None:
 
     client = Client()
     client.force_login(user)
-    pages = _pages(shop)
+    pages = [(name, url) for name, url in _pages(shop) if name not in args.skip]
     queries = {name: _queries(client, url) for name, url in pages}  # also the warm-up round
     timings: dict[str, list[float]] = {name: [] for name, _ in pages}
     for _ in range(args.requests):
@@ -389,6 +391,8 @@ def main() -> None:
     same = "same" if by_size[20] == by_size[100] else "DIFFERENT"
     print(f"orders list queries: {by_size[20]} showing 20 orders, {by_size[100]} showing 100 ({same})")
 
+    if args.no_exports:
+        return
     # The exports of the whole unfiltered set, each in a fresh process (this one's heap still holds the freed
     # memory of generating the data, which would hide any growth): the peak resident memory an export adds must
     # not grow with the number of orders.
