@@ -314,18 +314,16 @@ def _link(cursor, shop: Shop, buyers: tuple[str, list]) -> set[date]:
     returns the days of the rows that changed."""
     table, (select, params) = _table(BuyerDay), buyers
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    # The buyer's previous distinct day is the day of the previous peer group (GROUPS frame: rows of one day are
+    # peers), so neither needs a join; (shop, day, openid, scene) is unique, so the scene's previous day is a LAG.
     query = f"""
-        WITH mine AS (
-            SELECT id, openid, order_scene, day FROM {table} WHERE shop_id = %s AND openid IN ({select})
-        ),
-        days AS (
-            SELECT openid, day, LAG(day) OVER (PARTITION BY openid ORDER BY day) AS prev_day
-            FROM (SELECT DISTINCT openid, day FROM mine) d
-        ),
-        linked AS (
-            SELECT m.id, days.prev_day,
-                   LAG(m.day) OVER (PARTITION BY m.openid, m.order_scene ORDER BY m.day) AS scene_prev_day
-            FROM mine m INNER JOIN days ON days.openid = m.openid AND days.day = m.day
+        WITH linked AS (
+            SELECT id,
+                   MAX(day) OVER (
+                       PARTITION BY openid ORDER BY day GROUPS BETWEEN 1 PRECEDING AND 1 PRECEDING
+                   ) AS prev_day,
+                   LAG(day) OVER (PARTITION BY openid, order_scene ORDER BY day) AS scene_prev_day
+            FROM {table} WHERE shop_id = %s AND openid IN ({select})
         )
         UPDATE {table} SET prev_day = linked.prev_day, scene_prev_day = linked.scene_prev_day
         FROM linked
