@@ -30,6 +30,7 @@ from shopops.models import (
     CouponDay,
     CouponSales,
     InboundEvent,
+    LiveDay,
     Membership,
     Order,
     OrderDay,
@@ -645,6 +646,18 @@ class OrderDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     list_display = ("day", "shop", "order_scene", "orders", "gmv_yuan", "refunded_yuan", "repeat_gmv_yuan")
     list_filter = ("order_scene", "day")
     search_fields = ("shop__name",)
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(LiveDay)
+class LiveDayAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): paid orders per day and live."""
+
+    money_titles = {"gmv_fen": _("GMV")}
+    list_display = ("day", "shop", "live_id", "orders", "gmv_yuan", "first_paid_at")
+    list_filter = ("day",)
+    search_fields = ("shop__name", "live_id")
     list_select_related = ("shop",)
     show_full_result_count = False
 

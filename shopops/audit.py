@@ -34,6 +34,7 @@ NOT_AUDITED = {
     "shopops.CouponDay",
     "shopops.CouponSales",
     "shopops.OrderDay",
+    "shopops.LiveDay",
     "shopops.BuyerSince",
     "shopops.ChannelDay",
     "shopops.ProductDay",

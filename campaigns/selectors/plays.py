@@ -3,7 +3,8 @@
 - A 福袋's winners are the live's 0-yuan lottery orders: ``payment_method`` 3 (抽奖商品0元订单) with the live's
   ``live_id``, narrowed to the 福袋抽奖商品 (``product_type`` 2) when the plan names it. Their fulfilment is the
   order status: 待发货 (20, 21), 已发货 (30), 已完成 (100).
-- A live's GMV is what its paid orders (``pay_time`` set) with that ``live_id`` cost the buyers (``order_price``).
+- A live's GMV is what its paid, not cancelled orders with that ``live_id`` cost the buyers (``order_price``), as the
+  home page counts GMV; read from the daily live roll-up (``shopops.models.LiveDay``).
 - A 点赞买 campaign's orders are the lines of its product (and SKU) in paid orders created in its period and sold
   at no more than the floor price.
 
@@ -21,7 +22,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from campaigns.models import FanClub, LikeToBuy, LuckyBag, ProductCost
-from shopops.models import Order, OrderLine, Product, Shop, Sku
+from shopops.models import LiveDay, Order, OrderLine, Product, Shop, Sku
+from shopops.services.rollups import pay_day
 
 LOTTERY_PAYMENT_METHOD = 3  # pay_info.payment_method: 抽奖商品0元订单
 LUCKY_BAG_PRODUCT_TYPE = 2  # product_type: 福袋抽奖商品
@@ -56,15 +58,13 @@ def luckybags_for_shop(*, shop: Shop) -> QuerySet:
     """The shop's 福袋 plans, latest draw first, each with ``winners``, ``waiting``, ``shipped``, ``done`` (lottery
     orders by fulfilment), ``live_gmv_fen`` and ``prize_title``. One query."""
     lottery = _lottery_orders_of_outer_bag()
-    live = Order.objects.filter(shop=OuterRef("shop"), live_id=OuterRef("live_id"), pay_time__isnull=False).exclude(
-        live_id=""
-    )
+    live = LiveDay.objects.filter(shop=OuterRef("shop"), live_id=OuterRef("live_id"))
     return LuckyBag.objects.filter(shop=shop).annotate(
         winners=_count(lottery),
         waiting=_count(lottery.filter(status__in=WAITING)),
         shipped=_count(lottery.filter(status__in=SHIPPED)),
         done=_count(lottery.filter(status__in=DONE)),
-        live_gmv_fen=_sum(live, "order_price_fen"),
+        live_gmv_fen=_sum(live, "gmv_fen"),
         prize_title=Subquery(
             Product.objects.filter(shop=OuterRef("shop"), product_id=OuterRef("prize_product_id")).values("title")[:1]
         ),
@@ -92,7 +92,7 @@ def luckybag_winners(*, bag: LuckyBag) -> QuerySet:
 
 @dataclass(frozen=True)
 class Live:
-    """A live seen in the shop's orders: its export id, its local day, how many paid orders and their GMV."""
+    """A live seen in the shop's orders: its export id, when its first order was paid, its paid orders and GMV."""
 
     live_id: str
     first_order: datetime
@@ -101,16 +101,16 @@ class Live:
 
 
 def recent_lives(*, shop: Shop, days: int = 30, limit: int = 50) -> list[Live]:
-    """Lives the shop's orders came from in the last ``days`` days, latest first (what a 福袋 can belong to)."""
-    since = timezone.now() - timedelta(days=days)
+    """Lives the shop's orders were paid in over the last ``days`` days, latest first (what a 福袋 can belong to)."""
+    since = pay_day(timezone.now()) - timedelta(days=days)
     rows = (
-        Order.objects.filter(shop=shop, create_time__gte=since, pay_time__isnull=False)
-        .exclude(live_id="")
+        LiveDay.objects.for_shop(shop)
+        .filter(day__gte=since)
         .values("live_id")
-        .annotate(first=Min("create_time"), n=Count("pk"), gmv=Sum("order_price_fen"))
-        .order_by("-first")[:limit]
+        .annotate(first=Min("first_paid_at"), n=Sum("orders"), gmv=Sum("gmv_fen"))
+        .order_by("-first", "live_id")[:limit]
     )
-    return [Live(r["live_id"], r["first"], r["n"], r["gmv"] or 0) for r in rows]
+    return [Live(r["live_id"], r["first"], r["n"], r["gmv"]) for r in rows]
 
 
 def live_for_day(*, shop: Shop, day) -> str:

@@ -137,6 +137,30 @@ class OrderDay(models.Model):
         return f"{self.day} {self.order_scene}"
 
 
+class LiveDay(models.Model):
+    """Paid orders per shop × pay day × live (``live_id``, the 视频号 live the order came from): what a 福袋 or a
+    live preview weighs its results against. Orders without a live have no row."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    day = models.DateField(_("pay day"))
+    live_id = models.CharField(_("live id"), max_length=64)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    gmv_fen = models.BigIntegerField(_("GMV (fen)"), default=0)
+    first_paid_at = models.DateTimeField(_("first paid at"))
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily live sales roll-up")
+        verbose_name_plural = _("daily live sales roll-ups")
+        ordering = ["shop", "-day", "live_id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "live_id", "day"], name="liveday_unique_key")]
+        indexes = [models.Index(fields=["shop", "day"], name="liveday_shop_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.live_id}"
+
+
 class BuyerSince(models.Model):
     """Buyers per shop × pay day × order scene × the day they last paid before (``since``), so that the distinct
     buyers of any period are a sum: the buyers of ``start``–``end`` are the rows of those days whose ``since`` is

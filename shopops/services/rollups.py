@@ -27,6 +27,7 @@ from shopops.models import (
     ChannelDay,
     CouponDay,
     CouponSales,
+    LiveDay,
     Order,
     OrderDay,
     OrderLine,
@@ -262,6 +263,21 @@ def _coupon_sales_insert(shop: Shop, ranges) -> tuple[str, list]:
     return query, [shop.pk, *params]
 
 
+def _lives_insert(shop: Shop, ranges) -> tuple[str, list]:
+    day, day_params = _day_sql()
+    where, where_params = _pay_time_in(ranges)
+    query = f"""
+        INSERT INTO {_table(LiveDay)} (shop_id, day, live_id, orders, gmv_fen, first_paid_at)
+        SELECT shop_id, day, live_id, COUNT(*), SUM(order_price_fen), MIN(pay_time)
+        FROM (
+            SELECT o.shop_id, {day} AS day, o.live_id, o.order_price_fen, o.pay_time FROM {_table(Order)} o
+            WHERE o.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL AND o.live_id <> '' {where}
+        ) x
+        GROUP BY shop_id, day, live_id
+    """
+    return query, [*day_params, shop.pk, Order.Status.CANCELLED, *where_params]
+
+
 def _orders_insert(shop: Shop, ranges) -> tuple[str, list]:
     days, params = _days_in(ranges)
     query = f"""
@@ -361,6 +377,7 @@ def _refresh(shop: Shop, ranges: list[tuple[date, date]] | None) -> None:
             (ChannelDay, _channels_insert),
             (ProductDay, _products_insert),
             (AccountDay, _accounts_insert),
+            (LiveDay, _lives_insert),
         ):
             _replace(cursor, model, insert, shop, ranges)
         if ranges is None and connection.vendor == "postgresql":

@@ -10,6 +10,7 @@ from campaigns.models import LuckyBag, ProductCost
 from campaigns.selectors import plays as selectors
 from campaigns.services import plays as services
 from shopops.models import Order
+from shopops.services.rollups import sales_rollups_rebuild
 from tests.campaigns.plays_support import LIVE, OTHER_LIVE, bag_product, live_order, lottery_order, prize, tr
 from tests.factories import ORDER_T0, MembershipFactory, ProductFactory
 from tests.helpers import assert_constant_queries, console_url
@@ -124,6 +125,7 @@ def results_world(shop):
     live_order(shop, price_fen=3000, paid=False, minutes=7)
     lottery_order(shop, live_id=OTHER_LIVE, minutes=8)
     live_order(shop, price_fen=99900, live_id=OTHER_LIVE, minutes=9)
+    sales_rollups_rebuild(shop=shop)  # as the order store keeps them
 
 
 def test_results_count_the_winners_by_fulfilment_and_set_the_cost_against_the_live_gmv(web, shop):
@@ -240,3 +242,16 @@ def test_the_detail_page_runs_the_same_queries_for_1_and_50_winners(web, shop):
     url = console_url("luckybag_detail", shop, pk=bag.pk)
     _small, large = assert_constant_queries(web, url, add, small=1, large=50)
     assert len(large.context["winners"]) == 54  # the world's four and fifty more
+
+
+def test_the_plan_form_lists_the_lives_of_the_last_30_days_from_the_live_rollup(shop, time_machine):
+    time_machine.move_to(ORDER_T0 + timedelta(days=30), tick=False)
+    results_world(shop)
+    live_order(shop, price_fen=777, live_id="export/old", minutes=-31 * 24 * 60)  # paid 31 days ago: not listed
+    sales_rollups_rebuild(shop=shop)
+    lives = selectors.recent_lives(shop=shop)  # the plan form's table of lives
+    # Latest first; the winners' 0-yuan orders are paid orders of the live, the unpaid one is not counted.
+    assert [(live.live_id, live.first_order, live.orders, live.gmv_fen) for live in lives] == [
+        (OTHER_LIVE, ORDER_T0 + timedelta(minutes=9), 2, 99900),
+        (LIVE, ORDER_T0 + timedelta(minutes=2), 6, 15000),
+    ]

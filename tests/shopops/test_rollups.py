@@ -23,6 +23,7 @@ from shopops.models import (
     ChannelDay,
     CouponDay,
     CouponSales,
+    LiveDay,
     Order,
     OrderDay,
     OrderLine,
@@ -84,7 +85,10 @@ def _order_payload(n: int, draw) -> dict:
             "price_info": {"order_price": draw(st.integers(0, 20000)), "freight": draw(st.integers(0, 800))},
             "product_infos": lines,
             "source_infos": sources,
-            "ext_info": {"order_scene": draw(st.sampled_from([None, 1, 2, 3]))},
+            "ext_info": {
+                "order_scene": draw(st.sampled_from([None, 1, 2, 3])),
+                "live_id": draw(st.sampled_from([None, "", "live1", "live2"])),
+            },
         },
     }
 
@@ -262,9 +266,16 @@ def expected_derived(shop) -> dict[str, Counter]:
                 row[9] if a[3] is None else max(a[3], row[9] or 0),
                 row[10] if a[4] is None else max(a[4], row[10] or 0),
             ]
+    lives = {}
+    for o in paid:
+        if o.live_id:
+            key = (_day(o.pay_time), o.live_id)
+            n, gmv, first = lives.get(key, (0, 0, o.pay_time))
+            lives[key] = (n + 1, gmv + o.order_price_fen, min(first, o.pay_time))
     return {
         "links": links,
         "orders": Counter({key: tuple(v) for key, v in orders.items()}),
+        "lives": Counter(lives),
         "since": Counter({key: n for key, n in since.items() if n}),
         "channels": Counter({key: tuple(v) for key, v in channels.items()}),
         "products": Counter({key: tuple(v) for key, v in products.items()}),
@@ -300,6 +311,7 @@ def stored_derived(shop) -> dict[str, Counter]:
             }
         ),
         "orders": rows(OrderDay, ("day", "order_scene"), OrderDay.SUMS),
+        "lives": rows(LiveDay, ("day", "live_id"), ("orders", "gmv_fen", "first_paid_at")),
         "since": Counter({key: n for key, n in since.items() if n}),
         "channels": rows(ChannelDay, ("day", "channel"), ("lines", "sales_fen", "orders")),
         "products": rows(ProductDay, ("day", "product_id"), ("units", "sales_fen", "orders", "title")),
@@ -395,7 +407,18 @@ def test_a_known_shop_to_the_fen():
 
 ROLLUP_TABLES = [
     model._meta.db_table
-    for model in (SalesDay, BuyerDay, CouponDay, CouponSales, ChannelDay, ProductDay, AccountDay, OrderDay, BuyerSince)
+    for model in (
+        SalesDay,
+        BuyerDay,
+        CouponDay,
+        CouponSales,
+        ChannelDay,
+        ProductDay,
+        AccountDay,
+        OrderDay,
+        BuyerSince,
+        LiveDay,
+    )
 ]
 
 
@@ -412,9 +435,9 @@ def test_a_page_refreshes_in_a_fixed_number_of_statements():
         with CaptureQueriesContext(connection) as queries:
             orders_store(shop=shop, payloads=page, synced_at=SYNCED)
         counts.append(sum(any(name in q["sql"].lower() for name in ROLLUP_TABLES) for q in queries))
-    # A DELETE and an INSERT … SELECT per table (nine), the buyers of the days before and after, one UPDATE of their
+    # A DELETE and an INSERT … SELECT per table (ten), the buyers of the days before and after, one UPDATE of their
     # previous pay days, however many orders the page holds (60 hours span three days).
-    assert counts == [21, 21]
+    assert counts == [23, 23]
     assert sum(BuyerDay.objects.filter(shop=shop).values_list("orders", flat=True)) == 60
 
 
