@@ -8,8 +8,9 @@
 - A 点赞买 campaign's orders are the lines of its product (and SKU) in paid orders created in its period and sold
   at no more than the floor price.
 
-Every query starts from the shop; another shop's plan answers 404. Lists are one query whatever the row count
-(results are correlated subqueries, one row each).
+Every query starts from the shop; another shop's plan answers 404. Lists run a fixed number of queries whatever the
+row count: 福袋 results are correlated subqueries over the lottery orders and the live roll-up, 点赞买 results one
+query per page (``liketobuy_results``).
 """
 
 from dataclasses import dataclass
@@ -178,47 +179,7 @@ def fanclub_for_shop(*, shop: Shop) -> FanClub:
 # --- 点赞买 ---------------------------------------------------------------------------------------------------------
 
 
-def _campaign_lines_of_outer() -> QuerySet:
-    return OrderLine.objects.filter(
-        Q(Exact(OuterRef("sku_id"), Value(""))) | Q(sku_id=OuterRef("sku_id")),
-        shop=OuterRef("shop"),
-        product_id=OuterRef("product_id"),
-        order__create_time__gte=OuterRef("starts_at"),
-        order__create_time__lt=OuterRef("ends_at"),
-        order__pay_time__isnull=False,
-        real_price_fen__lte=OuterRef("floor_price_fen") * F("sku_cnt"),
-    )
-
-
-def liketobuys_for_shop(*, shop: Shop) -> QuerySet:
-    """The shop's 点赞买 plans, latest first, each with ``orders``, ``units`` and ``sales_fen`` (what buyers paid)
-    and ``product_title``. One query."""
-    lines = _campaign_lines_of_outer()
-    return LikeToBuy.objects.filter(shop=shop).annotate(
-        orders=Coalesce(
-            Subquery(
-                lines.order_by().values("shop").annotate(n=Count("order", distinct=True)).values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        ),
-        units=_sum(lines, "sku_cnt"),
-        sales_fen=_sum(lines, "real_price_fen"),
-        product_title=Subquery(
-            Product.objects.filter(shop=OuterRef("shop"), product_id=OuterRef("product_id")).values("title")[:1]
-        ),
-    )
-
-
-def liketobuy_get_for_shop_or_404(*, shop: Shop, pk: int) -> LikeToBuy:
-    campaign = liketobuys_for_shop(shop=shop).filter(pk=pk).first()
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
-def liketobuy_lines(*, campaign: LikeToBuy) -> QuerySet:
-    """The campaign's order lines, oldest first, with their order."""
+def _campaign_lines(campaign: LikeToBuy) -> QuerySet:
     lines = OrderLine.objects.filter(
         shop_id=campaign.shop_id,
         product_id=campaign.product_id,
@@ -227,6 +188,46 @@ def liketobuy_lines(*, campaign: LikeToBuy) -> QuerySet:
         order__pay_time__isnull=False,
         real_price_fen__lte=campaign.floor_price_fen * F("sku_cnt"),
     )
-    if campaign.sku_id:
-        lines = lines.filter(sku_id=campaign.sku_id)
-    return lines.select_related("order").order_by("order__create_time", "order_id", "line_no")
+    return lines.filter(sku_id=campaign.sku_id) if campaign.sku_id else lines
+
+
+def liketobuys_for_shop(*, shop: Shop) -> QuerySet:
+    """The shop's 点赞买 plans, latest first, each with ``product_title``; ``liketobuy_results`` adds their orders."""
+    return LikeToBuy.objects.filter(shop=shop).annotate(
+        product_title=Subquery(
+            Product.objects.filter(shop=OuterRef("shop"), product_id=OuterRef("product_id")).values("title")[:1]
+        )
+    )
+
+
+def liketobuy_results(campaigns: list[LikeToBuy]) -> list[LikeToBuy]:
+    """Set ``orders``, ``units`` and ``sales_fen`` (what buyers paid) on each campaign; returns them. One query: a
+    UNION ALL of one aggregate per campaign, each with its own product and period as literals, so the database reads
+    only the orders created in that period (a correlated subquery is planned once for any period, and at a million
+    orders it read every line of the product)."""
+    parts = [
+        _campaign_lines(c)
+        .order_by()
+        .annotate(campaign=Value(c.pk))
+        .values("campaign")
+        .annotate(orders=Count("order", distinct=True), units=Sum("sku_cnt"), sales_fen=Sum("real_price_fen"))
+        for c in campaigns
+    ]
+    rows = {row["campaign"]: row for row in parts[0].union(*parts[1:], all=True)} if parts else {}
+    for campaign in campaigns:
+        row = rows.get(campaign.pk, {})
+        campaign.orders, campaign.units = row.get("orders", 0), row.get("units") or 0
+        campaign.sales_fen = row.get("sales_fen") or 0
+    return campaigns
+
+
+def liketobuy_get_for_shop_or_404(*, shop: Shop, pk: int) -> LikeToBuy:
+    campaign = liketobuys_for_shop(shop=shop).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return liketobuy_results([campaign])[0]
+
+
+def liketobuy_lines(*, campaign: LikeToBuy) -> QuerySet:
+    """The campaign's order lines, oldest first, with their order."""
+    return _campaign_lines(campaign).select_related("order").order_by("order__create_time", "order_id", "line_no")

@@ -188,6 +188,7 @@ class LikeToBuyListView(ShopMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = _page(self.request, selectors.liketobuys_for_shop(shop=self.shop))
+        page.object_list = selectors.liketobuy_results(list(page.object_list))
         for campaign in page.object_list:
             campaign.margin_total_fen = campaign.margin_fen * campaign.units
         context.update(page=page, campaigns=page.object_list)

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("day", models.DateField(verbose_name="pay day")),
-                ("live_id", models.CharField(max_length=64, verbose_name="live id")),
+                ("live_id", models.CharField(max_length=255, verbose_name="live id")),
                 ("orders", models.PositiveIntegerField(default=0, verbose_name="orders")),
                 ("gmv_fen", models.BigIntegerField(default=0, verbose_name="GMV (fen)")),
                 ("first_paid_at", models.DateTimeField(verbose_name="first paid at")),

@@ -143,7 +143,7 @@ class LiveDay(models.Model):
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
     day = models.DateField(_("pay day"))
-    live_id = models.CharField(_("live id"), max_length=64)
+    live_id = models.CharField(_("live id"), max_length=255)
     orders = models.PositiveIntegerField(_("orders"), default=0)
     gmv_fen = models.BigIntegerField(_("GMV (fen)"), default=0)
     first_paid_at = models.DateTimeField(_("first paid at"))
