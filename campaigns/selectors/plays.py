@@ -16,9 +16,7 @@ query per page (``liketobuy_results``).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,50 +31,66 @@ SHIPPED = (Order.Status.SHIPPED,)
 DONE = (Order.Status.COMPLETED,)
 
 
-def _count(qs: QuerySet) -> Coalesce:
-    return Coalesce(
-        Subquery(qs.order_by().values("shop").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
-        0,
-    )
-
-
-def _sum(qs: QuerySet, field: str) -> Coalesce:
-    return Coalesce(Subquery(qs.order_by().values("shop").annotate(s=Sum(field)).values("s")[:1]), 0)
-
-
-def _lottery_orders_of_outer_bag() -> QuerySet:
-    """The lottery orders of the bag in the outer query (its live, and its 福袋 product when named)."""
-    bag_line = OrderLine.objects.filter(order=OuterRef("pk"), product_id=OuterRef(OuterRef("bag_product_id")))
-    return Order.objects.filter(
-        Q(Exact(OuterRef("bag_product_id"), Value(""))) | Q(Exists(bag_line)),
-        shop=OuterRef("shop"),
-        live_id=OuterRef("live_id"),
-        payment_method=LOTTERY_PAYMENT_METHOD,
-    ).exclude(live_id="")
-
-
 def luckybags_for_shop(*, shop: Shop) -> QuerySet:
-    """The shop's 福袋 plans, latest draw first, each with ``winners``, ``waiting``, ``shipped``, ``done`` (lottery
-    orders by fulfilment), ``live_gmv_fen`` and ``prize_title``. One query."""
-    lottery = _lottery_orders_of_outer_bag()
-    live = LiveDay.objects.filter(shop=OuterRef("shop"), live_id=OuterRef("live_id"))
-    return LuckyBag.objects.filter(shop=shop).annotate(
-        winners=_count(lottery),
-        waiting=_count(lottery.filter(status__in=WAITING)),
-        shipped=_count(lottery.filter(status__in=SHIPPED)),
-        done=_count(lottery.filter(status__in=DONE)),
-        live_gmv_fen=_sum(live, "gmv_fen"),
-        prize_title=Subquery(
-            Product.objects.filter(shop=OuterRef("shop"), product_id=OuterRef("prize_product_id")).values("title")[:1]
-        ),
+    """The shop's 福袋 plans, latest draw first; ``luckybag_results`` adds their results."""
+    return LuckyBag.objects.filter(shop=shop)
+
+
+def luckybag_results(bags: list[LuckyBag]) -> list[LuckyBag]:
+    """Set on each bag ``winners``, ``waiting``, ``shipped`` and ``done`` (its lottery orders by fulfilment),
+    ``live_gmv_fen`` and ``prize_title``; returns the bags. Four grouped queries whatever the number of bags (the
+    lottery orders of the bags' lives by status, and by 福袋 product; the lives' GMV; the prizes' titles)."""
+    if not bags:
+        return bags
+    shop_id, lives = bags[0].shop_id, {bag.live_id for bag in bags if bag.live_id}
+    lottery = Order.objects.filter(shop_id=shop_id, live_id__in=lives, payment_method=LOTTERY_PAYMENT_METHOD)
+    by_live = {
+        (row["live_id"], row["status"]): row["n"]
+        for row in lottery.order_by().values("live_id", "status").annotate(n=Count("pk"))
+    }
+    by_product = {
+        (row["order__live_id"], row["product_id"], row["order__status"]): row["n"]
+        for row in OrderLine.objects.filter(
+            order__in=lottery, product_id__in={bag.bag_product_id for bag in bags if bag.bag_product_id}
+        )
+        .order_by()
+        .values("order__live_id", "product_id", "order__status")
+        .annotate(n=Count("order", distinct=True))
+    }
+    gmv = dict(
+        LiveDay.objects.filter(shop_id=shop_id, live_id__in=lives)
+        .order_by()
+        .values("live_id")
+        .annotate(gmv=Sum("gmv_fen"))
+        .values_list("live_id", "gmv")
     )
+    titles = dict(
+        Product.objects.filter(shop_id=shop_id, product_id__in={bag.prize_product_id for bag in bags}).values_list(
+            "product_id", "title"
+        )
+    )
+    for bag in bags:
+        if bag.bag_product_id:
+            counts = {
+                status: n
+                for (live, product, status), n in by_product.items()
+                if (live, product) == (bag.live_id, bag.bag_product_id)
+            }
+        else:
+            counts = {status: n for (live, status), n in by_live.items() if live == bag.live_id}
+        # A bag without a live matches nothing: its lives are left out of every query.
+        bag.winners = sum(counts.values())
+        bag.waiting, bag.shipped, bag.done = (sum(counts.get(s, 0) for s in g) for g in (WAITING, SHIPPED, DONE))
+        bag.live_gmv_fen = gmv.get(bag.live_id, 0)
+        bag.prize_title = titles.get(bag.prize_product_id)
+    return bags
 
 
 def luckybag_get_for_shop_or_404(*, shop: Shop, pk: int) -> LuckyBag:
     bag = luckybags_for_shop(shop=shop).filter(pk=pk).first()
     if bag is None:
         raise Http404
-    return bag
+    return luckybag_results([bag])[0]
 
 
 def luckybag_winners(*, bag: LuckyBag) -> QuerySet:

@@ -45,6 +45,7 @@ class LuckyBagListView(ShopMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = _page(self.request, selectors.luckybags_for_shop(shop=self.shop))
+        page.object_list = selectors.luckybag_results(list(page.object_list))
         for bag in page.object_list:
             bag.cost_share = _cost_share(bag)
         context.update(page=page, bags=page.object_list)
