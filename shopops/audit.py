@@ -65,6 +65,8 @@ NOT_AUDITED = {
     "campaigns.CouponUse",
     # 私域激励: accruals are derived from orders by the evaluation, in bulk, and only ever added.
     "incentives.Accrual",
+    # WeCom staff rewards: derived from orders by the evaluation, in bulk, and only ever added.
+    "incentives.StaffReward",
 }
 
 

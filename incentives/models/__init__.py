@@ -3,12 +3,14 @@
 - ``flows``: the platform's per-order fund flow (what it really charged);
 - ``ledger``: the double-entry ledger in fen (accounts, journals, entries) that accruals, growth cards and staff
   rewards post to;
-- ``rules``: versioned rule sets, their eligible sources, and the accruals the evaluation writes.
+- ``rules``: versioned rule sets, their eligible sources, and the accruals the evaluation writes;
+- ``staff``: WeCom staff reward schemes, staff members, their rewards and payouts.
 """
 
 from incentives.models.flows import OrderFlow, SettleState
 from incentives.models.ledger import AccountKind, Entry, Journal, LedgerAccount
 from incentives.models.rules import Accrual, RewardForm, RuleSet, RuleSource
+from incentives.models.staff import StaffMember, StaffPayout, StaffReward, StaffRewardBasis, StaffRewardScheme
 
 __all__ = [
     "AccountKind",
@@ -21,4 +23,9 @@ __all__ = [
     "RuleSet",
     "RuleSource",
     "SettleState",
+    "StaffMember",
+    "StaffPayout",
+    "StaffReward",
+    "StaffRewardBasis",
+    "StaffRewardScheme",
 ]

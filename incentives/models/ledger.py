@@ -51,6 +51,8 @@ CHART = {
     "growth_card": (AccountKind.ASSET, True, _("Growth card %(ref)s")),
     "staff_reward_payable": (AccountKind.LIABILITY, True, _("Staff reward payable to %(ref)s")),
     "staff_reward_expense": (AccountKind.EXPENSE, False, _("Staff reward expense")),
+    # Staff rewards paid out (the cash side of a payout: credited when a payable is settled).
+    "staff_reward_paid": (AccountKind.ASSET, False, _("Staff rewards paid")),
 }
 CODE_MAX_LENGTH = 100
 
