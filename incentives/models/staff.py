@@ -4,10 +4,13 @@ sold, on the incentive ledger (``staff_reward_expense`` / ``staff_reward_payable
 Attribution (shared/wechat-platform.md §2.3 SourceInfo and §8 WeCom): a line is a staff member's when its
 ``source_infos`` entry has ``content_type`` 1 企微成员转发, and the member is ``content_id`` (企微成员 user_id).
 ``account_type`` 4 / ``account_id`` name the 企业微信 *corp* (企业微信 id), not the member, so they never pick the
-staff member. The seed says the same: "订单API中…可以看到来源的企业微信id信息，商家可以基于该信息，匹配带货的企业微信员工，
-自行决定激励方式". The stored line keeps both fields (``OrderLine.content_type`` / ``content_id``) and the folded
-``channel`` (``wecom_forward`` when content_type is 1 and the line is not a talent's, an agency's or a sharer's:
-shopops.channels.line_channel rule 5); a line qualifies when its channel is ``wecom_forward`` and it names a member.
+staff member. The seed says the same (seeds/001, 关联企微账号):
+"订单API中，拉取订单详情，可以看到来源的企业微信id信息，
+商家可以基于该信息，匹配带货的企业微信员工，自行决定激励方式".
+The stored line keeps both fields (``OrderLine.content_type`` / ``content_id``) and the folded ``channel``
+(``wecom_forward`` when content_type is 1 and the line is not a talent's, an agency's or a sharer's:
+shopops.channels.line_channel rule 5); a line qualifies when its channel is ``wecom_forward`` and it names a
+member.
 
 A ``StaffRewardScheme`` is one version of a programme (``code``) of a shop, like ``RuleSet``: a version that has
 earned anything is never edited, the owner writes a new version, and an order counts under the highest version of
