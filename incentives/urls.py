@@ -3,9 +3,11 @@
 from django.urls import path
 
 from incentives.views import console as views
+from incentives.views import staff as staff_views
 
 PREFIX = "shops/<uuid:shop>/incentives/"
 ACCOUNT = PREFIX + "ledger/<str:code>/"  # a ledger account by its code
+STAFF = PREFIX + "staff/"  # 员工激励: WeCom staff rewards
 
 urlpatterns = [
     path(PREFIX + "reconciliation/", views.ReconciliationView.as_view(), name="incentive_reconciliation"),
@@ -14,4 +16,19 @@ urlpatterns = [
     path(ACCOUNT + "statement.csv", views.StatementCsvView.as_view(), name="incentive_statement_csv"),
     path(ACCOUNT + "statement.xlsx", views.StatementXlsxView.as_view(), name="incentive_statement_xlsx"),
     path(PREFIX + "forecast/", views.ForecastView.as_view(), name="incentive_forecast"),
+    path(STAFF, staff_views.StaffListView.as_view(), name="incentive_staff"),
+    path(STAFF + "schemes/", staff_views.StaffSchemeListView.as_view(), name="incentive_staff_schemes"),
+    path(STAFF + "schemes/new/", staff_views.StaffSchemeCreateView.as_view(), name="incentive_staff_scheme_create"),
+    path(
+        STAFF + "schemes/<int:pk>/new-version/",
+        staff_views.StaffSchemeNewVersionView.as_view(),
+        name="incentive_staff_scheme_new_version",
+    ),
+    path(STAFF + "<int:pk>/", staff_views.StaffStatementView.as_view(), name="incentive_staff_statement"),
+    path(
+        STAFF + "<int:pk>/statement.csv",
+        staff_views.StaffStatementCsvView.as_view(),
+        name="incentive_staff_statement_csv",
+    ),
+    path(STAFF + "<int:pk>/payout/", staff_views.StaffPayoutView.as_view(), name="incentive_staff_payout"),
 ]

@@ -17,6 +17,8 @@ earned anything is never edited, the owner writes a new version, and an order co
 the programme whose validity holds its pay time.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -25,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shopops.models import Shop, TimeStampedModel
 from shopops.models.commerce import ShopScopedQuerySet
-from shopops.money import PPM
+from shopops.money import PPM, format_yuan
 
 
 class StaffRewardBasis(models.TextChoices):
@@ -89,6 +91,14 @@ class StaffRewardScheme(TimeStampedModel):
     def label(self) -> str:
         """The version in idempotency keys: ``<programme>@<version>``."""
         return f"{self.code}@{self.version}"
+
+    @property
+    def reward_display(self) -> str:
+        """The reward as a person reads it: ``1.5%`` of settled GMV, or ``¥5.00`` per order (exact, no rounding)."""
+        if self.basis == StaffRewardBasis.GMV_SHARE:
+            percent = Decimal(self.rate_ppm) / (PPM // 100)
+            return f"{percent.quantize(Decimal(1)) if percent == percent.to_integral() else percent.normalize()}%"
+        return format_yuan(self.fixed_fen)
 
 
 class StaffMember(models.Model):

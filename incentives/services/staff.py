@@ -51,7 +51,7 @@ from incentives.services.evaluation import (
 from incentives.services.ledger import JournalSpec, post_journal, post_journals_bulk
 from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD, Channel
 from shopops.models import AfterSale, Order, OrderLine, Shop
-from shopops.money import PPM
+from shopops.money import PPM, format_yuan
 from shopops.selectors.orders import AFTERSALE_NOT_OPEN, AFTERSALE_REFUNDED
 
 JOURNAL_KIND = "staff_reward"
@@ -409,8 +409,8 @@ def staff_reward_payout(
         if amount_fen > owed:
             raise ValidationError(
                 {"amount_fen": ValidationError(
-                    _("%(name)s is owed %(owed)s fen; a payout cannot be more."), code="over_balance",
-                    params={"name": member.label, "owed": owed},
+                    _("%(name)s is owed %(owed)s; a payout cannot be more."), code="over_balance",
+                    params={"name": member.label, "owed": format_yuan(owed)},
                 )}
             )  # fmt: skip
         journal_key = f"staff_payout:{key}"

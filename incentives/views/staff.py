@@ -1,0 +1,294 @@
+"""The 员工激励 (WeCom staff rewards) pages of the merchant console: schemes (list, create, new version), staff
+with the month's figures, a member's month statement with its CSV, and payouts. Thin: forms parse, the services in
+incentives.services.staff decide, the selectors in incentives.selectors.staff read (a fixed number of queries per
+page). Another shop's scheme or member answers 404."""
+
+import uuid
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView, View
+
+from incentives.models import StaffRewardBasis
+from incentives.selectors.ledger import month_start, next_month
+from incentives.selectors.staff import (
+    staff_member_get_for_shop_or_404,
+    staff_month_list,
+    staff_scheme_get_for_shop_or_404,
+    staff_scheme_list,
+    staff_statement,
+)
+from incentives.services.staff import (
+    staff_owed_fen,
+    staff_reward_payout,
+    staff_scheme_create,
+    staff_scheme_new_version,
+)
+from incentives.staff_exports import staff_statement_csv_response
+from incentives.views.console import _month_param
+from shopops.money import FEN_PER_YUAN, PPM, format_yuan
+from shopops.roles import Perm
+from shopops.views import ShopMixin
+from shopops.views.confirm import ConfirmView, add_errors
+
+PPM_PER_PERCENT = PPM // 100
+MAX_YUAN = Decimal("99999999.99")
+
+
+# --- forms ---------------------------------------------------------------------------------------------------------
+
+
+class YuanField(forms.DecimalField):
+    """An amount in yuan with at most two decimals, cleaned to whole fen (int)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(max_digits=10, decimal_places=2, max_value=MAX_YUAN, **kwargs)
+        self.widget.attrs.setdefault("step", "0.01")
+
+    def clean(self, value):
+        yuan = super().clean(value)
+        return None if yuan is None else int(yuan * FEN_PER_YUAN)
+
+
+class PercentField(forms.DecimalField):
+    """A percentage with at most four decimals (1‰ = 0.1%), cleaned to parts per million exactly (int)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=7, decimal_places=4, min_value=Decimal(0), max_value=Decimal(100), **kwargs)
+        self.widget.attrs.setdefault("step", "0.0001")
+
+    def clean(self, value):
+        percent = super().clean(value)
+        return None if percent is None else int(percent * PPM_PER_PERCENT)
+
+
+def _start_of(day: date) -> datetime:
+    """00:00 Beijing time of ``day``."""
+    return datetime.combine(day, time.min, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+class StaffSchemeForm(forms.Form):
+    """The fields of a scheme version, named as the service's keywords so its refusals land on them."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    basis = forms.ChoiceField(label=_("Basis"), choices=StaffRewardBasis.choices, widget=forms.RadioSelect)
+    rate_ppm = PercentField(
+        label=_("Share of settled GMV (%)"), required=False,
+        help_text=_("For example 1.5 for 1.5% (15‰). Rounded down to the fen once per order and staff member."),
+    )  # fmt: skip
+    fixed_fen = YuanField(label=_("Fixed amount per order (¥)"), required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["valid_from"] = _start_of(data["valid_from"])
+        until = data.get("valid_until")
+        data["valid_until"] = _start_of(until + timedelta(days=1)) if until else None
+        return data
+
+    @staticmethod
+    def initial_from(scheme) -> dict:
+        local = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        until = scheme.valid_until.astimezone(local).date() - timedelta(days=1) if scheme.valid_until else None
+        return {
+            "name": scheme.name,
+            "basis": scheme.basis,
+            "rate_ppm": Decimal(scheme.rate_ppm) / PPM_PER_PERCENT if scheme.rate_ppm else None,
+            "fixed_fen": Decimal(scheme.fixed_fen) / FEN_PER_YUAN if scheme.fixed_fen else None,
+            "valid_from": scheme.valid_from.astimezone(local).date(),
+            "valid_until": until,
+            "note": scheme.note,
+        }
+
+
+class StaffPayoutForm(forms.Form):
+    amount_fen = YuanField(label=_("Amount (¥)"), min_value=Decimal("0.01"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+# --- schemes -------------------------------------------------------------------------------------------------------
+
+
+class StaffSchemeListView(ShopMixin, TemplateView):
+    template_name = "incentives/staff/schemes.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(schemes=staff_scheme_list(self.shop))
+        return context
+
+
+class StaffSchemeCreateView(ShopMixin, FormView):
+    """A new scheme (version 1)."""
+
+    permission = Perm.OPERATE
+    template_name = "incentives/staff/scheme_form.html"
+    form_class = StaffSchemeForm
+
+    def get_initial(self):
+        return {"basis": StaffRewardBasis.GMV_SHARE, "valid_from": timezone.localdate()}
+
+    def form_valid(self, form):
+        try:
+            scheme = self.save(form)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Scheme %(name)s version %(version)s saved.") % {
+            "name": scheme.name, "version": scheme.version})  # fmt: skip
+        return redirect("console:incentive_staff_schemes", shop=self.shop.public_id)
+
+    def save(self, form):
+        return staff_scheme_create(shop=self.shop, user=self.request.user, **form.service_fields())
+
+
+class StaffSchemeNewVersionView(StaffSchemeCreateView):
+    """A new version of a scheme, from the chosen version's fields: a version is never edited once created here."""
+
+    def get_scheme(self):
+        if not hasattr(self, "_scheme"):
+            self._scheme = staff_scheme_get_for_shop_or_404(self.shop, self.kwargs["pk"])
+        return self._scheme
+
+    def get(self, request, *args, **kwargs):
+        self.get_scheme()  # 404 for another shop's scheme before anything else
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.get_scheme()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        return StaffSchemeForm.initial_from(self.get_scheme())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(scheme=self.get_scheme())
+        return context
+
+    def save(self, form):
+        return staff_scheme_new_version(scheme=self.get_scheme(), user=self.request.user, **form.service_fields())
+
+
+# --- staff and statements ------------------------------------------------------------------------------------------
+
+
+def _month(request) -> date:
+    return _month_param(request.GET.get("month")) or month_start(timezone.localdate())
+
+
+class StaffListView(ShopMixin, TemplateView):
+    """Every staff member with the month's accrued, reversed, paid and owed amounts (two queries)."""
+
+    template_name = "incentives/staff/staff_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = _month(self.request)
+        rows = staff_month_list(self.shop, month)
+        context.update(
+            rows=rows,
+            month=month,
+            previous=month_start(month - timedelta(days=1)),
+            following=next_month(month),
+            totals={
+                name: sum(getattr(r, name) for r in rows)
+                for name in ("accrued_fen", "reversed_fen", "paid_fen", "closing_fen")
+            },
+        )
+        return context
+
+
+class _MemberMixin(ShopMixin):
+    def member(self):
+        if not hasattr(self, "_member"):
+            self._member = staff_member_get_for_shop_or_404(self.shop, self.kwargs["pk"])
+        return self._member
+
+    def statement(self):
+        return staff_statement(self.shop, self.member(), _month(self.request))
+
+
+class StaffStatementView(_MemberMixin, TemplateView):
+    template_name = "incentives/staff/statement.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        found = self.statement()
+        month = found.month.month
+        context.update(
+            member=self.member(),
+            statement=found,
+            month=month,
+            previous=month_start(month - timedelta(days=1)),
+            following=next_month(month),
+        )
+        return context
+
+
+class StaffStatementCsvView(_MemberMixin, View):
+    permission = Perm.EXPORT
+
+    def get(self, request, *args, **kwargs):
+        return staff_statement_csv_response(self.statement())
+
+
+class StaffPayoutView(_MemberMixin, ConfirmView):
+    """GET: the amount to pay (default: all that is owed) and what will happen; POST: records the payout once (the
+    form carries an idempotency key, so a second submit of the same page records nothing more). Finance's work."""
+
+    permission = Perm.FINANCE
+    template_name = "incentives/staff/payout.html"
+
+    def get_object(self):
+        return self.member()
+
+    def back_url(self, obj):
+        return reverse("console:incentive_staff_statement", kwargs={"shop": self.shop.public_id, "pk": obj.pk})
+
+    def confirm_context(self, obj):
+        owed = staff_owed_fen(self.shop, obj.userid)
+        form = getattr(self, "form", None) or StaffPayoutForm(
+            initial={"amount_fen": Decimal(max(owed, 0)) / FEN_PER_YUAN, "key": uuid.uuid4().hex}
+        )
+        return {
+            "member": obj,
+            "owed_fen": owed,
+            "form": form,
+            "confirm_title": _("Pay %(name)s") % {"name": obj.label},
+            "confirm_label": _("Record payout"),
+            "cancel_url": self.back_url(obj),
+        }
+
+    def post(self, request, *args, **kwargs):
+        member = self.get_object()
+        self.form = StaffPayoutForm(request.POST)
+        if self.form.is_valid():
+            data = self.form.cleaned_data
+            try:
+                payout = staff_reward_payout(
+                    member=member, amount_fen=data["amount_fen"], key=data["key"], user=request.user,
+                    note=data["note"],
+                )  # fmt: skip
+            except ValidationError as exc:
+                add_errors(self.form, exc)
+            else:
+                messages.success(request, _("Payout of %(amount)s to %(name)s recorded.") % {
+                    "amount": format_yuan(payout.amount_fen), "name": member.label})  # fmt: skip
+                return redirect(self.back_url(member))
+        return self.render_to_response(self.get_context_data(**kwargs))
