@@ -80,4 +80,7 @@ class EntryAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     show_full_result_count = False
 
 
-from incentives import admin_rules  # noqa: E402, F401  (the rules part registers its own)
+from incentives import (  # noqa: E402  (each part registers its own)
+    admin_rules,  # noqa: F401
+    admin_staff,  # noqa: F401
+)

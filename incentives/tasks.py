@@ -2,7 +2,8 @@
 
 - ``incentives.tasks.order_flows_sync_all`` hourly: each connected shop's per-order fund flows (listorderflow).
 - ``incentives.tasks.incentives_evaluate_all`` hourly: each active shop's accruals under its rule sets (the 2025
-  example installed first when the shop has none), posted to the ledger.
+  example installed first when the shop has none), posted to the ledger; then its WeCom staff rewards
+  (``incentives.tasks.staff_rewards_evaluate_shop``).
 """
 
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django_q.tasks import async_task, schedule
 from incentives.flows_sync import order_flows_sync
 from incentives.services.evaluation import accruals_evaluate
 from incentives.services.rules import ruleset_install_example
+from incentives.services.staff import staff_rewards_evaluate
 from shopops.models import Shop
 
 BUSY_RETRY, BUSY_ATTEMPTS = timedelta(minutes=2), 6
@@ -50,6 +52,7 @@ def incentives_evaluate_all() -> int:
     shop_ids = list(Shop.objects.filter(status=Shop.Status.ACTIVE).values_list("pk", flat=True))
     for shop_id in shop_ids:
         async_task("incentives.tasks.incentives_evaluate_shop", shop_id, group="incentives")
+        async_task("incentives.tasks.staff_rewards_evaluate_shop", shop_id, group="incentives")
     return len(shop_ids)
 
 
@@ -60,3 +63,10 @@ def incentives_evaluate_shop(shop_id: int) -> str:
     ruleset_install_example(shop=shop)
     result = accruals_evaluate(shop=shop)
     return f"{result.written} accruals, {result.amount_fen} fen, {result.posted} journals"
+
+
+def staff_rewards_evaluate_shop(shop_id: int) -> str:
+    """Evaluate the shop's WeCom staff reward schemes and post what changed (idempotent: a re-run writes nothing)."""
+    shop = Shop.objects.get(pk=shop_id)
+    result = staff_rewards_evaluate(shop=shop)
+    return f"{result.written} staff rewards, {result.amount_fen} fen, {result.posted} journals"
