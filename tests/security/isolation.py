@@ -29,6 +29,7 @@ from affiliates.models import (
     Talent,
 )
 from campaigns.models import LikeToBuy, LivePreview, LuckyBag, PreviewPromoter
+from incentives.models import StaffMember, StaffRewardScheme
 from incentives.models.ledger import LedgerAccount
 from shopops.roles import Role
 from tests.factories import (
@@ -81,6 +82,21 @@ def ledger_account_kwargs(shop) -> dict:
     has no account of that code."""
     account = LedgerAccount.objects.create(shop=shop, code=f"growth_card:{shop.public_id.hex[:12]}", kind="asset")
     return {"shop": shop.public_id, "code": account.code}
+
+
+@shop_scoped
+def staff_scheme_kwargs(shop) -> dict:
+    scheme = StaffRewardScheme.objects.create(
+        shop=shop, code="staff-iso", version=1, name="员工激励", basis="gmv_share", rate_ppm=10_000,
+        valid_from=timezone.now() - timedelta(days=30),
+    )  # fmt: skip
+    return {"shop": shop.public_id, "pk": scheme.pk}
+
+
+@shop_scoped
+def staff_member_kwargs(shop) -> dict:
+    member = StaffMember.objects.create(shop=shop, userid=f"wecom-{shop.public_id.hex[:8]}")
+    return {"shop": shop.public_id, "pk": member.pk}
 
 
 @shop_scoped
@@ -421,6 +437,13 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:incentive_statement_csv": ledger_account_kwargs,
     "console:incentive_statement_xlsx": ledger_account_kwargs,
     "console:incentive_forecast": shop_kwargs,
+    "console:incentive_staff": shop_kwargs,
+    "console:incentive_staff_schemes": shop_kwargs,
+    "console:incentive_staff_scheme_create": shop_kwargs,
+    "console:incentive_staff_scheme_new_version": staff_scheme_kwargs,
+    "console:incentive_staff_statement": staff_member_kwargs,
+    "console:incentive_staff_statement_csv": staff_member_kwargs,
+    "console:incentive_staff_payout": staff_member_kwargs,
     # the partner portal
     "partner:invitation_decide": invitation_kwargs,
     "partner:product_qr": agency_product_kwargs,
