@@ -50,5 +50,6 @@ class StaffRewardAdmin(MoneyAdminMixin, ReadOnlyAdmin):
 class StaffPayoutAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     money_titles = {"amount_fen": _("Amount")}
     list_display = ("paid_on", "member", "amount_yuan", "shop", "journal_key", "created_by")
+    list_filter = ("paid_on",)
     search_fields = ("key", "journal_key", "member__userid", "shop__name")
     list_select_related = ("shop", "member", "created_by")
