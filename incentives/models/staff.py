@@ -17,6 +17,7 @@ earned anything is never edited, the owner writes a new version, and an order co
 the programme whose validity holds its pay time.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -91,6 +92,13 @@ class StaffRewardScheme(TimeStampedModel):
     def label(self) -> str:
         """The version in idempotency keys: ``<programme>@<version>``."""
         return f"{self.code}@{self.version}"
+
+    @property
+    def last_day(self):
+        """The last Beijing day the version covers (``valid_until`` is the exclusive instant after it), or None."""
+        if self.valid_until is None:
+            return None
+        return timezone.localtime(self.valid_until - timedelta(microseconds=1)).date()
 
     @property
     def reward_display(self) -> str:

@@ -53,6 +53,7 @@ def test_a_scheme_is_created_in_percent_and_versioned(owner_client, shop):
     assert (scheme.valid_from, scheme.valid_until) == (
         datetime(2026, 10, 31, 16, tzinfo=UTC), datetime(2026, 12, 31, 16, tzinfo=UTC),
     )  # fmt: skip
+    assert scheme.last_day == date(2026, 12, 31)
 
     page = owner_client.get(console_url("incentive_staff_scheme_new_version", shop, pk=scheme.pk))
     assert page.context["form"].initial["rate_ppm"] == Decimal("1.25")
@@ -67,7 +68,7 @@ def test_a_scheme_is_created_in_percent_and_versioned(owner_client, shop):
         (1, "gmv_share", 0),
     ]
     html = owner_client.get(console_url("incentive_staff_schemes", shop)).content.decode()
-    assert "1.25%" in html and "¥5.00" in html
+    assert "1.25%" in html and "¥5.00" in html and "2026-12-31" in html
 
 
 def test_a_refused_scheme_shows_the_error_on_its_field_and_saves_nothing(owner_client, shop):
