@@ -30,5 +30,6 @@ urlpatterns = [
         staff_views.StaffStatementCsvView.as_view(),
         name="incentive_staff_statement_csv",
     ),
+    path(STAFF + "<int:pk>/edit/", staff_views.StaffMemberEditView.as_view(), name="incentive_staff_member_edit"),
     path(STAFF + "<int:pk>/payout/", staff_views.StaffPayoutView.as_view(), name="incentive_staff_payout"),
 ]

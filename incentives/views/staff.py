@@ -28,6 +28,7 @@ from incentives.selectors.staff import (
     staff_statement,
 )
 from incentives.services.staff import (
+    staff_member_update,
     staff_owed_fen,
     staff_reward_payout,
     staff_scheme_create,
@@ -113,6 +114,11 @@ class StaffSchemeForm(forms.Form):
             "valid_until": until,
             "note": scheme.note,
         }
+
+
+class StaffMemberForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=100, required=False)
+    active = forms.BooleanField(label=_("Active"), required=False)
 
 
 class StaffPayoutForm(forms.Form):
@@ -246,6 +252,35 @@ class StaffStatementCsvView(_MemberMixin, View):
 
     def get(self, request, *args, **kwargs):
         return staff_statement_csv_response(self.statement())
+
+
+class StaffMemberEditView(_MemberMixin, FormView):
+    """Name a staff member (the platform gives only the WeCom userid) and mark them active or not."""
+
+    permission = Perm.OPERATE
+    template_name = "incentives/staff/member_form.html"
+    form_class = StaffMemberForm
+
+    def get(self, request, *args, **kwargs):
+        self.member()  # 404 for another shop's member before anything else
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.member()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"display_name": self.member().display_name, "active": self.member().active}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(member=self.member())
+        return context
+
+    def form_valid(self, form):
+        member = staff_member_update(member=self.member(), **form.cleaned_data)
+        messages.success(self.request, _("%(name)s saved.") % {"name": member.label})
+        return redirect("console:incentive_staff_statement", shop=self.shop.public_id, pk=member.pk)
 
 
 class StaffPayoutView(_MemberMixin, ConfirmView):

@@ -182,3 +182,17 @@ def test_the_lists_run_a_fixed_number_of_queries(owner_client, shop):
 def test_the_sidebar_links_the_staff_rewards(owner_client, shop):
     html = owner_client.get(console_url("incentive_staff", shop)).content.decode()
     assert console_url("incentive_staff", shop) in html
+
+
+def test_a_member_is_named_by_an_operator(client, shop, earned):
+    client = client_as(client, shop, Role.OPERATOR)
+    url = console_url("incentive_staff_member_edit", shop, pk=earned.pk)
+    assert client.get(url).context["form"].initial == {"display_name": "", "active": True}
+    assert client.post(url, {"display_name": " 张三 "}).status_code == 302
+    earned.refresh_from_db()
+    assert (earned.display_name, earned.active, earned.label) == ("张三", False, "张三")
+    assert "张三" in client.get(console_url("incentive_staff", shop)).content.decode()
+    analyst = client_as(client, shop, Role.ANALYST)
+    assert analyst.post(url, {"display_name": "x", "active": "on"}).status_code == 403
+    earned.refresh_from_db()
+    assert earned.display_name == "张三"

@@ -443,6 +443,7 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:incentive_staff_scheme_new_version": staff_scheme_kwargs,
     "console:incentive_staff_statement": staff_member_kwargs,
     "console:incentive_staff_statement_csv": staff_member_kwargs,
+    "console:incentive_staff_member_edit": staff_member_kwargs,
     "console:incentive_staff_payout": staff_member_kwargs,
     # the partner portal
     "partner:invitation_decide": invitation_kwargs,
