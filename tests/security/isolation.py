@@ -415,6 +415,7 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:campaign_analytics_favourites": shop_kwargs,
     "console:campaign_analytics_favourite_coupon": shop_kwargs,
     "console:campaign_analytics_favourites_snapshot": shop_kwargs,
+    "console:campaign_analytics_favourites_funnel": shop_kwargs,
     "console:incentive_reconciliation": shop_kwargs,
     "console:incentive_ledger": shop_kwargs,
     "console:incentive_statement": ledger_account_kwargs,
