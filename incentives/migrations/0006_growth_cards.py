@@ -9,80 +9,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incentives', '0005_example_rules_2025'),
-        ('shopops', '0014_live_sales_rollup'),
+        ("incentives", "0005_example_rules_2025"),
+        ("shopops", "0014_live_sales_rollup"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GrowthCard',
+            name="GrowthCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('card_number', models.CharField(max_length=64, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_-]+$', 'Use letters, digits, “-” and “_” only, as WeChat shows the card number.', 'card_number')], verbose_name='card number')),
-                ('face_value_fen', models.BigIntegerField(verbose_name='face value (fen)')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
-                ('valid_until', models.DateField(verbose_name='valid until')),
-                ('source', models.CharField(choices=[('programme', 'Private-domain incentive programme'), ('manual', 'Entered manually')], max_length=12, verbose_name='source')),
-                ('programme_month', models.DateField(blank=True, null=True, verbose_name='programme month')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='growth_card', to='incentives.ledgeraccount', verbose_name='ledger account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='shopops.shop', verbose_name='shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "card_number",
+                    models.CharField(
+                        max_length=64,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_-]+$",
+                                "Use letters, digits, “-” and “_” only, as WeChat shows the card number.",
+                                "card_number",
+                            )
+                        ],
+                        verbose_name="card number",
+                    ),
+                ),
+                ("face_value_fen", models.BigIntegerField(verbose_name="face value (fen)")),
+                ("issued_on", models.DateField(verbose_name="issued on")),
+                ("valid_until", models.DateField(verbose_name="valid until")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("programme", "Private-domain incentive programme"), ("manual", "Entered manually")],
+                        max_length=12,
+                        verbose_name="source",
+                    ),
+                ),
+                ("programme_month", models.DateField(blank=True, null=True, verbose_name="programme month")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="growth_card",
+                        to="incentives.ledgeraccount",
+                        verbose_name="ledger account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="shopops.shop",
+                        verbose_name="shop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'growth card',
-                'verbose_name_plural': 'growth cards',
-                'ordering': ['valid_until', 'pk'],
+                "verbose_name": "growth card",
+                "verbose_name_plural": "growth cards",
+                "ordering": ["valid_until", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CardSpend',
+            name="CardSpend",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='public id')),
-                ('live_id', models.CharField(blank=True, max_length=200, verbose_name='live id')),
-                ('live_name', models.CharField(blank=True, max_length=100, verbose_name='live')),
-                ('amount_fen', models.BigIntegerField(verbose_name='amount (fen)')),
-                ('spent_on', models.DateField(verbose_name='boosted on')),
-                ('memo', models.CharField(blank=True, max_length=200, verbose_name='memo')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('journal', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='incentives.journal', verbose_name='journal')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='shopops.shop', verbose_name='shop')),
-                ('card', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spends', to='incentives.growthcard', verbose_name='card')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "public_id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"),
+                ),
+                ("live_id", models.CharField(blank=True, max_length=200, verbose_name="live id")),
+                ("live_name", models.CharField(blank=True, max_length=100, verbose_name="live")),
+                ("amount_fen", models.BigIntegerField(verbose_name="amount (fen)")),
+                ("spent_on", models.DateField(verbose_name="boosted on")),
+                ("memo", models.CharField(blank=True, max_length=200, verbose_name="memo")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "journal",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="incentives.journal",
+                        verbose_name="journal",
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="shopops.shop",
+                        verbose_name="shop",
+                    ),
+                ),
+                (
+                    "card",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="spends",
+                        to="incentives.growthcard",
+                        verbose_name="card",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'growth card spend',
-                'verbose_name_plural': 'growth card spends',
-                'ordering': ['-spent_on', '-pk'],
+                "verbose_name": "growth card spend",
+                "verbose_name_plural": "growth card spends",
+                "ordering": ["-spent_on", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='growthcard',
-            index=models.Index(fields=['shop', 'valid_until'], name='growthcard_shop_valid_until'),
+            model_name="growthcard",
+            index=models.Index(fields=["shop", "valid_until"], name="growthcard_shop_valid_until"),
         ),
         migrations.AddConstraint(
-            model_name='growthcard',
-            constraint=models.UniqueConstraint(fields=('shop', 'card_number'), name='growthcard_number_per_shop'),
+            model_name="growthcard",
+            constraint=models.UniqueConstraint(fields=("shop", "card_number"), name="growthcard_number_per_shop"),
         ),
         migrations.AddConstraint(
-            model_name='growthcard',
-            constraint=models.CheckConstraint(condition=models.Q(('face_value_fen__gt', 0)), name='growthcard_face_value_positive'),
+            model_name="growthcard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("face_value_fen__gt", 0)), name="growthcard_face_value_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='growthcard',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('issued_on'))), name='growthcard_validity'),
+            model_name="growthcard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gte", models.F("issued_on"))), name="growthcard_validity"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='growthcard',
-            constraint=models.CheckConstraint(condition=models.Q(('source', 'programme'), ('programme_month__isnull', True), _connector='OR'), name='growthcard_month_only_for_programme'),
+            model_name="growthcard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source", "programme"), ("programme_month__isnull", True), _connector="OR"),
+                name="growthcard_month_only_for_programme",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cardspend',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='cardspend_amount_positive'),
+            model_name="cardspend",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="cardspend_amount_positive"
+            ),
         ),
     ]

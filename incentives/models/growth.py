@@ -105,9 +105,7 @@ class CardSpend(models.Model):
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     spent_on = models.DateField(_("boosted on"))
     memo = models.CharField(_("memo"), max_length=200, blank=True)
-    journal = models.OneToOneField(
-        Journal, on_delete=models.PROTECT, related_name="+", verbose_name=_("journal")
-    )
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, related_name="+", verbose_name=_("journal"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("created by"),
