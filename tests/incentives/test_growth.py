@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from incentives.models import CardSource, CardSpend, Entry, GrowthCard, Journal, LedgerAccount
@@ -306,8 +307,6 @@ def test_statuses_and_totals_follow_the_ledger_and_the_calendar(shop):
     }  # fmt: skip
     assert growth_card_get_for_shop_or_404(shop=shop, pk=expiring.pk, today=TODAY).status == CardStatus.EXPIRING
     assert {later.pk, expired.pk} <= set(GrowthCard.objects.for_shop(shop).values_list("pk", flat=True))
-    from django.http import Http404
-
     with pytest.raises(Http404):
         growth_card_get_for_shop_or_404(shop=shop, pk=other_shop_card.pk)
 
