@@ -157,7 +157,7 @@ def card_issue(
             kind=KIND_ISSUE,
             booked_on=issued_on,
             entries=[(code, face_value_fen), *[(c, fen) for c, fen in credits if fen]],
-            memo=str(_("Growth card %(number)s issued") % {"number": card_number}),
+            memo=note,
         )
     return card
 
@@ -221,7 +221,7 @@ def card_spend(
             kind=KIND_SPEND,
             booked_on=spent_on,
             entries=[(BOOST_EXPENSE, amount_fen), (locked.account_code, -amount_fen)],
-            memo=str(_("Live boost %(live)s") % {"live": live_name or live_id})[:500],
+            memo=(live_name or live_id)[:500],
         )
         spend.save()
     return spend
@@ -244,7 +244,7 @@ def card_spend_reverse(*, spend: CardSpend, memo: str = "", today: date | None =
                 journal=spend.journal,
                 key=spend_reversal_key(spend),
                 booked_on=today,
-                memo=memo or str(_("Boost reversed")),
+                memo=memo,
             )
         except LedgerConflict:
             raise ValidationError(_("This boost is already reversed."), code="already_reversed") from None
@@ -255,7 +255,6 @@ def card_spend_reverse(*, spend: CardSpend, memo: str = "", today: date | None =
                 kind=KIND_EXPIRY,
                 booked_on=today,
                 entries=[(EXPIRED_EXPENSE, spend.amount_fen), (card.account_code, -spend.amount_fen)],
-                memo=str(_("Growth card %(number)s expired") % {"number": card.card_number}),
             )
     return reversal
 
@@ -289,7 +288,6 @@ def cards_expire(*, today: date | None = None) -> int:
                     kind=KIND_EXPIRY,
                     booked_on=valid_until + timedelta(days=1),
                     entries=[(EXPIRED_EXPENSE, remaining), (account_code(number), -remaining)],
-                    memo=str(_("Growth card %(number)s expired") % {"number": number}),
                 )
                 for pk, number, valid_until, remaining in rows
             ]
