@@ -37,6 +37,7 @@ class GrowthCardAdmin(MoneyAdminMixin, ReadOnlyAdmin):
 class CardSpendAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     money_titles = {"amount_fen": _("Amount")}
     list_display = ("spent_on", "card", "shop", "live_name", "amount_yuan", "journal")
+    list_filter = ("spent_on",)
     search_fields = ("card__card_number", "live_name", "live_id", "shop__name")
     list_select_related = ("card", "shop", "journal")
     show_full_result_count = False
