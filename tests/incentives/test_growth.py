@@ -2,9 +2,11 @@
 nothing; a card never below 0 (also under two concurrent spends on PostgreSQL); statuses and history."""
 
 import threading
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.http import Http404
@@ -22,6 +24,7 @@ from incentives.selectors.growth import (
 from incentives.selectors.ledger import balance, balances
 from incentives.services.growth import card_issue, card_spend, card_spend_reverse, cards_expire
 from incentives.services.ledger import post_journal
+from incentives.tasks import growth_cards_expire
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db
@@ -326,3 +329,11 @@ def test_history_lists_issue_spends_reversals_and_expiry_with_running_balance(sh
         (date(2026, 12, 1), "expiry", -8_000, 0),
     ]
     assert LedgerAccount.objects.get(code="growth_card:GC001").growth_card == card
+
+
+def test_the_daily_task_writes_off_expired_cards(shop):
+    issue(shop, fen=800)
+    with time_machine.travel(datetime(2026, 12, 1, 0, 5, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        assert growth_cards_expire() == "1 growth cards written off"
+        assert growth_cards_expire() == "0 growth cards written off"
+    assert balances(shop) == {"growth_card:GC001": 0, "growth_card_expired": 800, "incentive_income": -800}
