@@ -80,4 +80,5 @@ class EntryAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     show_full_result_count = False
 
 
+import incentives.admin_growth  # noqa: E402, F401  (the growth-card part registers its own)
 from incentives import admin_rules  # noqa: E402, F401  (the rules part registers its own)

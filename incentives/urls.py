@@ -15,3 +15,18 @@ urlpatterns = [
     path(ACCOUNT + "statement.xlsx", views.StatementXlsxView.as_view(), name="incentive_statement_xlsx"),
     path(PREFIX + "forecast/", views.ForecastView.as_view(), name="incentive_forecast"),
 ]
+
+# 电商成长卡 (incentives.views.growth)
+from incentives.views import growth as growth_views  # noqa: E402
+
+CARD = PREFIX + "growth-cards/<int:pk>/"
+urlpatterns += [
+    path(PREFIX + "growth-cards/", growth_views.GrowthCardListView.as_view(), name="growth_card_list"),
+    path(PREFIX + "growth-cards/new/", growth_views.GrowthCardCreateView.as_view(), name="growth_card_create"),
+    path(CARD, growth_views.GrowthCardDetailView.as_view(), name="growth_card_detail"),
+    path(
+        CARD + "boosts/<int:spend>/reverse/",
+        growth_views.CardSpendReverseView.as_view(),
+        name="growth_card_spend_reverse",
+    ),
+]

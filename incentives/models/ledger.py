@@ -51,6 +51,8 @@ CHART = {
     "growth_card": (AccountKind.ASSET, True, _("Growth card %(ref)s")),
     "staff_reward_payable": (AccountKind.LIABILITY, True, _("Staff reward payable to %(ref)s")),
     "staff_reward_expense": (AccountKind.EXPENSE, False, _("Staff reward expense")),
+    "boost_expense": (AccountKind.EXPENSE, False, _("Live boosts paid with growth cards")),
+    "growth_card_expired": (AccountKind.EXPENSE, False, _("Expired growth cards")),
 }
 CODE_MAX_LENGTH = 100
 
