@@ -6,6 +6,8 @@
 - ``campaigns.tasks.previews_sync_all_shops`` every 15 minutes: each connected shop's notices, lives and dashboards.
 - ``campaigns.tasks.coupons_sync_all`` every 30 minutes: each connected shop's coupons and its buyers' coupons.
 - ``campaigns.tasks.favorites_snapshots_take`` daily at 23:50: each connected shop's favourites counts.
+
+Queued by a page: ``campaigns.tasks.funnel_figures_compute`` (the favourites funnel's buyer figures of a period).
 """
 
 import logging
@@ -18,9 +20,8 @@ from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
 from campaigns.coupons_sync import coupons_sync
-from campaigns.models import LivePreview
-from campaigns.services import previews
-from campaigns.services.analytics import favorites_snapshot_take
+from campaigns.models import FunnelFigures, LivePreview
+from campaigns.services import analytics, previews
 from shopops.models import Shop
 from shopops.wechat.errors import WeChatError
 
@@ -100,9 +101,17 @@ def favorites_snapshots_take() -> int:
     taken = 0
     for shop in Shop.objects.connected().order_by("pk"):
         try:
-            favorites_snapshot_take(shop=shop)
+            analytics.favorites_snapshot_take(shop=shop)
         except ValidationError as error:
             logger.warning("favourites snapshot of shop %s failed: %s", shop.pk, error.messages)
             continue
         taken += 1
     return taken
+
+
+def funnel_figures_compute(figures_id: int) -> str:
+    figures = FunnelFigures.objects.select_related("shop").filter(pk=figures_id).first()
+    if figures is None:
+        return "gone"
+    figures = analytics.funnel_figures_compute(figures=figures)
+    return f"{figures.buyers} buyers, {figures.gmv_fen} fen"

@@ -80,7 +80,6 @@ class EntryAdmin(MoneyAdminMixin, ReadOnlyAdmin):
     show_full_result_count = False
 
 
-from incentives import (  # noqa: E402  (each part registers its own)
-    admin_rules,  # noqa: F401
-    admin_staff,  # noqa: F401
-)
+import incentives.admin_growth  # noqa: E402, F401  (the growth-card part registers its own)
+import incentives.admin_staff  # noqa: E402, F401  (the staff rewards part registers its own)
+from incentives import admin_rules  # noqa: E402, F401  (the rules part registers its own)

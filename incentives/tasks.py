@@ -4,6 +4,7 @@
 - ``incentives.tasks.incentives_evaluate_all`` hourly: each active shop's accruals under its rule sets (the 2025
   example installed first when the shop has none), posted to the ledger; then its WeCom staff rewards
   (``incentives.tasks.staff_rewards_evaluate_shop``).
+- ``incentives.tasks.growth_cards_expire`` daily: what is left on expired growth cards, written off.
 """
 
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django_q.tasks import async_task, schedule
 
 from incentives.flows_sync import order_flows_sync
 from incentives.services.evaluation import accruals_evaluate
+from incentives.services.growth import cards_expire
 from incentives.services.rules import ruleset_install_example
 from incentives.services.staff import staff_rewards_evaluate
 from shopops.models import Shop
@@ -63,6 +65,11 @@ def incentives_evaluate_shop(shop_id: int) -> str:
     ruleset_install_example(shop=shop)
     result = accruals_evaluate(shop=shop)
     return f"{result.written} accruals, {result.amount_fen} fen, {result.posted} journals"
+
+
+def growth_cards_expire() -> str:
+    """Write off what is left on every growth card past its last valid day (one journal per card, idempotent)."""
+    return f"{cards_expire()} growth cards written off"
 
 
 def staff_rewards_evaluate_shop(shop_id: int) -> str:

@@ -33,3 +33,18 @@ urlpatterns = [
     path(STAFF + "<int:pk>/edit/", staff_views.StaffMemberEditView.as_view(), name="incentive_staff_member_edit"),
     path(STAFF + "<int:pk>/payout/", staff_views.StaffPayoutView.as_view(), name="incentive_staff_payout"),
 ]
+
+# 电商成长卡 (incentives.views.growth)
+from incentives.views import growth as growth_views  # noqa: E402
+
+CARD = PREFIX + "growth-cards/<int:pk>/"
+urlpatterns += [
+    path(PREFIX + "growth-cards/", growth_views.GrowthCardListView.as_view(), name="growth_card_list"),
+    path(PREFIX + "growth-cards/new/", growth_views.GrowthCardCreateView.as_view(), name="growth_card_create"),
+    path(CARD, growth_views.GrowthCardDetailView.as_view(), name="growth_card_detail"),
+    path(
+        CARD + "boosts/<int:spend>/reverse/",
+        growth_views.CardSpendReverseView.as_view(),
+        name="growth_card_spend_reverse",
+    ),
+]

@@ -52,13 +52,22 @@ from dataclasses import dataclass, field
 from sandbox import gen_live
 from sandbox.gen_live import live_id_for
 from sandbox.gen_luckybag import luckybags_add
-from sandbox.lifecycle import AGENCY_PLAN, PPM_PER_PCT, OrderRec, PlanBook, ShopInfo, Simulation
+from sandbox.lifecycle import AFTERSALE_FINAL, AGENCY_PLAN, PPM_PER_PCT, OrderRec, PlanBook, ShopInfo, Simulation
 
 DAY, HOUR = 86400, 3600
 CN_OFFSET = 8 * HOUR  # Asia/Shanghai, no DST
 UNPAID_TIMEOUT = 30 * 60  # UNCONFIRMED: unpaid orders are cancelled by the platform after 30 minutes.
 AUTO_CONFIRM = 10 * DAY  # UNCONFIRMED: receipt is confirmed automatically 10 days after the last shipment.
 ADDRESS_CHANGE_RATE = 0.06  # UNCONFIRMED: the share of shipped orders whose buyer asks to change the address.
+# After the merchant rejects an after-sale (MERCHANT_REJECT_*) the buyer may apply again or ask the platform to step
+# in (申请平台介入); the after-sale stays open ("正在售后") meanwhile, so the order is not settled. Nobody escalates in
+# the sandbox: when the window lapses the after-sale ends as USER_CANCELD, unless the buyer opened another after-sale
+# on the SKU first (cancel and apply again, which gives a new after-sale id), which ends it then. UNCONFIRMED: the end
+# status (answers in the WeChat developer community: RETURN_CLOSED without 平台介入 turns USER_CANCELD; MERCHANT_FAIL
+# 售后关闭 is a verdict after 平台介入) and the window's length for 微信小店 (7 days is what the older 小程序交易组件
+# documents: "用户超时未申请平台接入 7天").
+REJECT_APPEAL_WINDOW = 7 * DAY
+REJECT_LAPSED_STATUS = "USER_CANCELD"
 # Orders per local hour (Asia/Shanghai), relative: quiet nights, lunch bump, evening live-stream peak.
 DIURNAL = (3, 2, 1, 1, 1, 1, 2, 3, 5, 6, 7, 7, 8, 7, 6, 6, 6, 7, 8, 11, 13, 13, 10, 6)
 DIURNAL_MAX = max(DIURNAL)
@@ -1111,6 +1120,19 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
         )
         return aid
 
+    lapses = {}  # line → the plan step that ends its merchant-rejected after-sale when the window lapses
+
+    def reject(t, aid, i, status, reject_reason):
+        todo.append([t, "as_status", {"id": aid, "line": i, "status": status, "reject_reason": reject_reason}])
+        lapses[i] = [t + REJECT_APPEAL_WINDOW, "as_status", {"id": aid, "line": i, "status": REJECT_LAPSED_STATUS}]
+        todo.append(lapses[i])
+
+    def reapply(t, i):
+        """The buyer applies again for a line whose rejected after-sale is still open: it ends now, cancelled."""
+        lapse = lapses.pop(i, None)
+        if lapse and lapse[0] > t:
+            lapse[0] = t
+
     refunded_full, resolved = set(), tp
     if rng.random() < 0.06:  # refund before shipping
         targets = main if len(main) == 1 or rng.random() < 0.5 else [rng.choice(main)]
@@ -1132,18 +1154,7 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
             elif u < 0.9:
                 todo.append([tr, "as_status", {"id": aid, "line": i, "status": "USER_CANCELD"}])
             else:
-                todo.append(
-                    [
-                        tr,
-                        "as_status",
-                        {
-                            "id": aid,
-                            "line": i,
-                            "status": "MERCHANT_REJECT_REFUND",
-                            "reject_reason": "商品已打包，无法拦截",
-                        },
-                    ]
-                )
+                reject(tr, aid, i, "MERCHANT_REJECT_REFUND", "商品已打包，无法拦截")
             resolved = max(resolved, tr)
     remaining = [i for i in main if i not in refunded_full]
     if not remaining:
@@ -1174,6 +1185,7 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
         i = rng.choice(remaining)
         cnt, real = lines[i]["sku_cnt"], lines[i]["real_price"]
         ta = t_ship + rng.randint(DAY, 5 * DAY)
+        reapply(ta, i)
         if rng.random() < 0.5:
             count = cnt if cnt == 1 or rng.random() < 0.5 else rng.randint(1, cnt - 1)
             amount = real if count == cnt else real * count // cnt
@@ -1188,18 +1200,7 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
             aid = open_(ta, i, "RETURN", count, amount, reason, desc, True)
             u, t1 = rng.random(), ta + rng.randint(HOUR, DAY)
             if u < 0.1:
-                todo.append(
-                    [
-                        t1,
-                        "as_status",
-                        {
-                            "id": aid,
-                            "line": i,
-                            "status": "MERCHANT_REJECT_RETURN",
-                            "reject_reason": "商品已影响二次销售",
-                        },
-                    ]
-                )
+                reject(t1, aid, i, "MERCHANT_REJECT_RETURN", "商品已影响二次销售")
                 resolution = t1
             elif u < 0.15:
                 todo.append([t1, "as_status", {"id": aid, "line": i, "status": "USER_CANCELD"}])
@@ -1239,13 +1240,7 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
             if u < 0.85:
                 todo.append([t1, "as_refund", {"id": aid, "line": i, "status": "MERCHANT_REFUND_SUCCESS"}])
             elif u < 0.95:
-                todo.append(
-                    [
-                        t1,
-                        "as_status",
-                        {"id": aid, "line": i, "status": "MERCHANT_REJECT_REFUND", "reject_reason": "请提供破损照片"},
-                    ]
-                )
+                reject(t1, aid, i, "MERCHANT_REJECT_REFUND", "请提供破损照片")
             else:
                 todo.append([t1, "as_status", {"id": aid, "line": i, "status": "USER_CANCELD"}])
             resolution = t1
@@ -1258,8 +1253,14 @@ def _plan(rng, seq, t0, lines, line_meta, virtual, has_commission) -> list:
         if resolution > t_ship:
             tc = max(tc, resolution + rng.randint(HOUR, 2 * DAY))
         todo.append([tc, "confirm", {"confirm_type": confirm_type}])
-        # UNCONFIRMED: settlement 1–3 days after receipt; commissions are paid out within hours of it.
-        ts = tc + rng.randint(DAY, 3 * DAY)
+        # Never while an after-sale is open (正在售后, a merchant's rejection included): settlement 1–3 days after
+        # receipt or after the last after-sale ended, whichever is later (UNCONFIRMED: the delay); commissions are
+        # paid out within hours of it.
+        over = max(
+            (step[0] for step in todo if step[1].startswith("as_") and step[2].get("status") in AFTERSALE_FINAL),
+            default=tc,
+        )
+        ts = max(tc, over) + rng.randint(DAY, 3 * DAY)
         todo.append([ts, "settle", {}])
         if has_commission:
             todo.append([ts + rng.randint(600, 6 * HOUR), "commission_settle", {}])

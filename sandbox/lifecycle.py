@@ -630,8 +630,9 @@ class Simulation:
             aftersale["details"]["cancel_time"] = t
         elif status == "USER_WAIT_RETURN":
             aftersale["deadline"] = t + 7 * 86400
-        # A merchant's rejection leaves the after-sale open (the buyer may apply again or escalate): only the end of
-        # the after-sale takes its SKUs out of on_aftersale_sku_cnt.
+        # A merchant's rejection leaves the after-sale open (the buyer may apply again or escalate) until the plan ends
+        # it (sandbox.generator.REJECT_APPEAL_WINDOW): only the end of the after-sale takes its SKUs out of
+        # on_aftersale_sku_cnt.
         if status in AFTERSALE_FINAL:
             line = rec.payload["order_detail"]["product_infos"][args["line"]]
             line["on_aftersale_sku_cnt"] -= aftersale["product_info"]["count"]
@@ -685,7 +686,9 @@ class Simulation:
             self._order_event(rec, t, "channels_ec_order_cancel", cancel_type=3)
 
     def _do_settle(self, rec: OrderRec, t: int, args: dict) -> None:
-        """The settlement fields appear now ("未结算时本字段为空"); no 人气卡 (wecoin) commission in the sandbox."""
+        """The settlement fields appear now ("未结算时本字段为空"); no 人气卡 (wecoin) commission in the sandbox.
+        Planned only once every after-sale of the order has ended (sandbox.generator._plan): never while one is
+        open."""
         settle = rec.payload["order_detail"]["settle_info"]
         settle["commission_fee"] = fee = self._fee(rec)
         meta = rec.plan["meta"]

@@ -39,8 +39,9 @@ NOT_AUDITED = {
     "shopops.ChannelDay",
     "shopops.ProductDay",
     "shopops.AccountDay",
-    # Campaign analytics: the platform's favourites counts, read daily.
+    # Campaign analytics: the platform's favourites counts, read daily, and the funnel figures the worker derives.
     "campaigns.FavoritesSnapshot",
+    "campaigns.FunnelFigures",
     # 优选联盟: copies of the platform's data (the agency's and the shop's) and what the reconciliation derives.
     "affiliates.PlanTerms",
     "affiliates.CommissionLine",

@@ -7,7 +7,7 @@
 - ``analytics``: daily roll-ups of orders and favourites snapshots the analytics pages read.
 """
 
-from campaigns.models.analytics import FavoritesSnapshot, FavouriteCoupon
+from campaigns.models.analytics import FavoritesSnapshot, FavouriteCoupon, FunnelFigures
 from campaigns.models.coupons import Coupon, CouponType, CouponUse, UserCoupon
 from campaigns.models.plays import FanClub, LikeToBuy, LuckyBag, ProductCost
 from campaigns.models.previews import (
@@ -27,6 +27,7 @@ __all__ = [
     "FanClub",
     "FavoritesSnapshot",
     "FavouriteCoupon",
+    "FunnelFigures",
     "GiftPlacement",
     "LikeToBuy",
     "LivePreview",

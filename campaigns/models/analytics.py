@@ -1,6 +1,6 @@
 """Favourites (收藏小店) figures the analytics pages read beside the core's daily order roll-ups
-(``shopops.models.rollups``): a daily snapshot of the platform's accumulated counts, and which coupon is the
-shop's favourite-shop coupon (收藏券)."""
+(``shopops.models.rollups``): a daily snapshot of the platform's accumulated counts, which coupon is the shop's
+favourite-shop coupon (收藏券), and the funnel's buyer figures of a period, computed in the background."""
 
 from django.conf import settings
 from django.db import models
@@ -64,3 +64,34 @@ class FavouriteCoupon(models.Model):
 
     def __str__(self):
         return self.coupon_id
+
+
+class FunnelFigures(models.Model):
+    """The favourites funnel's buyer figures of one period: the 收藏券's distinct buyers and the GMV of all their
+    paid orders in the period. Neither is a sum of daily roll-ups (a buyer of two days counts once; their GMV
+    depends on the whole period), and at a million orders they read every buyer-day of the period, so the worker
+    computes them (``campaigns.services.analytics.funnel_figures_compute``) and the page shows the last result.
+
+    ``buyers`` and ``gmv_fen`` are None until first computed; ``requested_at`` is when the page last asked."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    coupon_id = models.CharField(_("coupon id"), max_length=64)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    buyers = models.PositiveIntegerField(_("buyers"), null=True, blank=True)
+    gmv_fen = models.BigIntegerField(_("GMV (fen)"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("favourites funnel figures")
+        verbose_name_plural = _("favourites funnel figures")
+        ordering = ["shop", "-end", "-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "coupon_id", "start", "end"], name="funnelfigures_unique_period")
+        ]
+
+    def __str__(self):
+        return f"{self.coupon_id} {self.start}–{self.end}"

@@ -231,8 +231,6 @@ class Favourites:
     days: list[FavouritesDay]
     coupon_id: str  # the marked 收藏券, "" when none
     coupon_days: list[CouponDayFigures]
-    coupon_buyers: int
-    coupon_buyers_gmv_fen: int  # every paid order of the 收藏券's buyers in the period
     buyers: int  # the shop's buyers in the period
     gmv_fen: int  # the shop's GMV in the period
 
@@ -257,15 +255,27 @@ def favourite_coupon_id(*, shop: Shop) -> str:
     return FavouriteCoupon.objects.for_shop(shop).values_list("coupon_id", flat=True).first() or ""
 
 
+def coupon_buyers_figures(*, shop: Shop, coupon_id: str, start: date, end: date) -> tuple[int, int]:
+    """The coupon's distinct buyers in ``start``–``end`` and the GMV of all their paid orders in it (two queries
+    over every buyer-day of the period: the worker runs this, see ``FunnelFigures``)."""
+    uses = CouponDay.objects.for_shop(shop).filter(coupon_id=coupon_id, day__gte=start, day__lte=end).exclude(openid="")
+    buyers = uses.values("openid").distinct().count()
+    gmv = (
+        BuyerDay.objects.for_shop(shop)
+        .filter(day__gte=start, day__lte=end, openid__in=Subquery(uses.values("openid")))
+        .aggregate(gmv=Sum("gmv_fen", default=0))["gmv"]
+    )
+    return buyers, gmv
+
+
 def favourites_for_shop(*, shop: Shop, start: date, end: date) -> Favourites:
-    """The favourites page: snapshots, the 收藏券's performance and the funnel of ``start``–``end``. At most six
-    queries (three without a marked coupon)."""
+    """The favourites page: snapshots, the 收藏券's performance by day and the period's buyers and GMV. At most
+    five queries (three without a marked coupon); the funnel's buyer figures come from ``FunnelFigures``."""
     coupon_id = favourite_coupon_id(shop=shop)
     days = favourites_days(shop=shop, start=start, end=end)
     latest = FavoritesSnapshot.objects.for_shop(shop).filter(day__lte=end).order_by("-day").first()
-    coupon_days, coupon_buyers, coupon_buyers_gmv = [], 0, 0
+    coupon_days = []
     if coupon_id:
-        uses = CouponDay.objects.for_shop(shop).filter(coupon_id=coupon_id, day__gte=start, day__lte=end)
         by_day = {
             row["day"]: row
             for row in CouponSales.objects.for_shop(shop)
@@ -278,14 +288,6 @@ def favourites_for_shop(*, shop: Shop, start: date, end: date) -> Favourites:
             else CouponDayFigures(day=d)
             for d in _period(start, end)
         ]
-        coupon_buyers = uses.exclude(openid="").values("openid").distinct().count()
-        openids = uses.exclude(openid="").values("openid")
-        coupon_buyers_gmv = (
-            BuyerDay.objects.for_shop(shop)
-            .filter(day__gte=start, day__lte=end)
-            .filter(openid__in=Subquery(openids))
-            .aggregate(gmv=Sum("gmv_fen", default=0))["gmv"]
-        )
     buyers = _buyer_rows(shop, start, end).get(BuyerSince.ALL_SCENES, {"buyers": 0})["buyers"]
     gmv = _order_days(shop, start, end).aggregate(gmv=Sum("gmv_fen", default=0))["gmv"]
     return Favourites(
@@ -295,8 +297,6 @@ def favourites_for_shop(*, shop: Shop, start: date, end: date) -> Favourites:
         days=days,
         coupon_id=coupon_id,
         coupon_days=coupon_days,
-        coupon_buyers=coupon_buyers,
-        coupon_buyers_gmv_fen=coupon_buyers_gmv,
         buyers=buyers,
         gmv_fen=gmv,
     )

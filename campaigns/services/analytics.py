@@ -1,20 +1,25 @@
-"""Writes of the analytics feature: the daily favourites snapshot and the favourite-shop coupon mark."""
+"""Writes of the analytics feature: the daily favourites snapshot, the favourite-shop coupon mark and the funnel's
+buyer figures of a period (asked for by the page, computed by the worker)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_q.tasks import async_task
 
-from campaigns.models import FavoritesSnapshot, FavouriteCoupon
+from campaigns.models import FavoritesSnapshot, FavouriteCoupon, FunnelFigures
+from campaigns.selectors.analytics import coupon_buyers_figures
 from shopops.models import Shop
 from shopops.platform import ApiCallLog, shop_client
 from shopops.wechat.errors import WeChatError
 from shopops.wechat.favorites import FavoritesClient
 
 COUPON_ID_MAX = 64
+FUNNEL_FRESH = timedelta(minutes=10)  # figures older than this are computed again when the page asks
 
 
 @contextmanager
@@ -82,3 +87,33 @@ def favourite_coupon_set(*, shop: Shop, coupon_id: str, user) -> FavouriteCoupon
             shop=shop, defaults={"coupon_id": coupon_id, "marked_by": user}
         )
     return mark
+
+
+def funnel_figures_request(*, shop: Shop, coupon_id: str, start: date, end: date, now: datetime | None = None):
+    """The funnel's buyer figures of the period as last computed (``buyers`` None before the first time). When
+    there are none, or they are older than ``FUNNEL_FRESH``, the worker is asked to compute them, at most once per
+    ``FUNNEL_FRESH`` (a worker that is down is asked again after that)."""
+    now = now or timezone.now()
+    figures, _created = FunnelFigures.objects.get_or_create(shop=shop, coupon_id=coupon_id, start=start, end=end)
+    stale = figures.computed_at is None or figures.computed_at < now - FUNNEL_FRESH
+    if stale and (figures.requested_at is None or figures.requested_at < now - FUNNEL_FRESH):
+        # Claimed with a conditional UPDATE, so two requests at once queue one computation.
+        claimed = FunnelFigures.objects.filter(pk=figures.pk, requested_at=figures.requested_at).update(
+            requested_at=now
+        )
+        if claimed:
+            figures.requested_at = now
+            transaction.on_commit(
+                lambda pk=figures.pk: async_task("campaigns.tasks.funnel_figures_compute", pk, group="analytics")
+            )
+    return figures
+
+
+def funnel_figures_compute(*, figures: FunnelFigures) -> FunnelFigures:
+    """Compute the period's figures from the roll-ups now and keep them."""
+    figures.buyers, figures.gmv_fen = coupon_buyers_figures(
+        shop=figures.shop, coupon_id=figures.coupon_id, start=figures.start, end=figures.end
+    )
+    figures.computed_at = timezone.now()
+    figures.save(update_fields=["buyers", "gmv_fen", "computed_at"])
+    return figures

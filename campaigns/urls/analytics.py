@@ -10,6 +10,11 @@ urlpatterns = [
     path(PREFIX, views.OrdersCardsView.as_view(), name="campaign_analytics_orders_cards"),
     path(PREFIX + "favourites/", views.FavouritesView.as_view(), name="campaign_analytics_favourites"),
     path(
+        PREFIX + "favourites/funnel/",
+        views.FavouritesFunnelView.as_view(),
+        name="campaign_analytics_favourites_funnel",
+    ),
+    path(
         PREFIX + "favourites/coupon/",
         views.FavouriteCouponView.as_view(),
         name="campaign_analytics_favourite_coupon",

@@ -161,7 +161,58 @@ class OrdersCardsView(PeriodMixin, ShopMixin, TemplateView):
         return context
 
 
-class FavouritesView(PeriodMixin, ShopMixin, TemplateView):
+class FunnelMixin:
+    """The favourites → buyers → GMV funnel. Its buyer figures are computed by the worker (``FunnelFigures``):
+    until they are, the card says so and htmx fetches it again every 2 s (``FavouritesFunnelView``)."""
+
+    def funnel_context(self, board) -> dict:
+        figures = None
+        if board.coupon_id:
+            figures = services.funnel_figures_request(
+                shop=self.shop, coupon_id=board.coupon_id, start=board.start, end=board.end
+            )
+        ready = figures is not None and figures.computed_at is not None
+        pending = _("Computing…")
+        query = self.request.GET.urlencode()
+        poll = reverse("console:campaign_analytics_favourites_funnel", kwargs={"shop": self.shop.public_id})
+        return {
+            "funnel": [
+                {
+                    "label": _("Favourites gained"),
+                    "value": "—" if board.gained is None else f"{board.gained:,}",
+                    "help": _("Growth of the platform's favourites count over the period."),
+                },
+                {
+                    "label": _("Buyers who used the favourite-shop coupon"),
+                    "value": "—" if figures is None else f"{figures.buyers:,}" if ready else pending,
+                    "help": _("Only users who favourited the shop receive it."),
+                },
+                {
+                    "label": _("Their GMV in the period"),
+                    "value": "—" if figures is None else format_yuan(figures.gmv_fen) if ready else pending,
+                    "help": _("Every paid order of those buyers in the period, with or without the coupon."),
+                },
+            ],
+            "funnel_figures": figures,
+            "funnel_poll_url": f"{poll}?{query}" if figures is not None and not ready else "",
+        }
+
+
+class FavouritesFunnelView(FunnelMixin, PeriodMixin, ShopMixin, TemplateView):
+    """The funnel card alone, for htmx to poll while its figures are computed."""
+
+    template_name = "campaigns/analytics/_funnel.html"
+    url_name = "campaign_analytics_favourites"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = self.period_context()
+        board = selectors.favourites_for_shop(shop=self.shop, start=period["start"], end=period["end"])
+        context.update(board=board, **self.funnel_context(board))
+        return context
+
+
+class FavouritesView(FunnelMixin, PeriodMixin, ShopMixin, TemplateView):
     template_name = "campaigns/analytics/favourites.html"
     url_name = "campaign_analytics_favourites"
 
@@ -184,23 +235,7 @@ class FavouritesView(PeriodMixin, ShopMixin, TemplateView):
                 }
                 for name, (label, color) in FAVOURITE_SCENES.items()
             ],
-            funnel=[
-                {
-                    "label": _("Favourites gained"),
-                    "value": "—" if board.gained is None else f"{board.gained:,}",
-                    "help": _("Growth of the platform's favourites count over the period."),
-                },
-                {
-                    "label": _("Buyers who used the favourite-shop coupon"),
-                    "value": f"{board.coupon_buyers:,}" if board.coupon_id else "—",
-                    "help": _("Only users who favourited the shop receive it."),
-                },
-                {
-                    "label": _("Their GMV in the period"),
-                    "value": format_yuan(board.coupon_buyers_gmv_fen) if board.coupon_id else "—",
-                    "help": _("Every paid order of those buyers in the period, with or without the coupon."),
-                },
-            ],
+            **self.funnel_context(board),
             coupon_cards=[
                 {"label": _("Orders with the coupon"), "value": f"{board.coupon_orders:,}"},
                 {"label": _("GMV of those orders"), "value": format_yuan(board.coupon_gmv_fen)},

@@ -51,6 +51,8 @@ CHART = {
     "growth_card": (AccountKind.ASSET, True, _("Growth card %(ref)s")),
     "staff_reward_payable": (AccountKind.LIABILITY, True, _("Staff reward payable to %(ref)s")),
     "staff_reward_expense": (AccountKind.EXPENSE, False, _("Staff reward expense")),
+    "boost_expense": (AccountKind.EXPENSE, False, _("Live boosts paid with growth cards")),
+    "growth_card_expired": (AccountKind.EXPENSE, False, _("Expired growth cards")),
     # Staff rewards paid out (the cash side of a payout: credited when a payable is settled).
     "staff_reward_paid": (AccountKind.ASSET, False, _("Staff rewards paid")),
 }

@@ -9,9 +9,9 @@
   flow row), not settled yet (the flow is not settled: the platform decides the reduction at settlement), not
   reduced by the platform (expected > 0, actual 0), held by the rules (expected 0, actual ≠ 0, and an after-sale of
   the order is open by ``shopops.selectors.orders.AFTERSALE_NOT_OPEN``: the evaluation waits for it, so the order is
-  not final for the rules — a merchant's rejection counts as open there, while the emulator settles such an order and
-  grants its reduction), reduced but not eligible by the rules (expected 0, actual ≠ 0), amount differs (both
-  non-zero).
+  not final for the rules — a merchant's rejection counts as open there; the platform, and the emulator, settle an
+  order only once every after-sale has ended, so this marks a settlement the platform made early), reduced but not
+  eligible by the rules (expected 0, actual ≠ 0), amount differs (both non-zero).
 - Month: the Beijing month of settlement (the flow's ``mch_settle_time``, else the order's ``settle_time``); an
   order never settled has no month.
 

@@ -50,7 +50,8 @@ from shopops.selectors.orders import AFTERSALE_NOT_OPEN, AFTERSALE_REFUNDED
 CANCELLED = (Order.Status.CANCELLED_AFTERSALE.value, Order.Status.CANCELLED.value)
 
 # Ledger accounts an accrual moves, per reward form: (debit, credit). A growth card is earned before the platform
-# issues it, so it waits on the growth-card account ``pending`` until the cards part knows the card's id.
+# issues it, so it waits on the growth-card account ``pending`` until the card is entered: then
+# ``incentives.services.growth.card_issue`` moves it from ``pending`` onto the card's own account.
 ACCOUNTS = {
     RewardForm.FEE_REDUCTION: ("fee_rebate_receivable", "incentive_income"),
     RewardForm.GROWTH_CARD: ("growth_card:pending", "incentive_income"),

@@ -6,13 +6,23 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
-from campaigns.models import FavoritesSnapshot, FavouriteCoupon
-from campaigns.selectors.analytics import SceneBuyers, favourites_for_shop, orders_cards_for_shop
+from campaigns.models import FavoritesSnapshot, FavouriteCoupon, FunnelFigures
+from campaigns.selectors.analytics import (
+    SceneBuyers,
+    coupon_buyers_figures,
+    favourites_for_shop,
+    orders_cards_for_shop,
+)
+from campaigns.tasks import funnel_figures_compute
 from shopops.models import Order
 from shopops.roles import Role
 from shopops.services.rollups import sales_rollups_rebuild
+from tests.campaigns.plays_support import tr
 from tests.factories import MembershipFactory, OrderFactory, OrderLineFactory, ShopFactory
 from tests.helpers import assert_constant_queries, flash_messages
 
@@ -99,7 +109,7 @@ def test_favourites_and_the_favourite_coupon(shop, sales):
     ]  # fmt: skip
     assert (board.coupon_orders, board.coupon_gmv_fen, board.coupon_discount_fen) == (2, 4500, 800)
     # The funnel: 90 favourites gained → 2 buyers used the 收藏券 → all their orders of the period.
-    assert (board.coupon_buyers, board.coupon_buyers_gmv_fen) == (2, 3000 + 4000 + 500 + 700)
+    assert coupon_buyers_figures(shop=shop, coupon_id="FAV1", start=START, end=END) == (2, 3000 + 4000 + 500 + 700)
     assert (board.buyers, board.gmv_fen) == (3, 10300)
 
 
@@ -129,9 +139,44 @@ def test_the_pages_show_the_figures(owner_client, shop, sales):
     assert 'id="gmv-chart-data"' in html and "chart.umd.min.js" in html
     assert response.context["gmv_chart"]["series"][0]["values"] == [2000, 4000, 0]
     response = owner_client.get(_url("favourites", shop, start="2026-11-18", end="2026-11-20"))
-    assert [s["value"] for s in response.context["funnel"]] == ["90", "2", "¥82.00"]
+    assert [s["value"] for s in response.context["funnel"]][0] == "90"
     assert response.context["chart"]["series"][0]["values"] == [120, None, 180]
     assert 'id="favourites-chart"' in response.content.decode()
+
+
+def test_the_funnel_buyer_figures_come_from_the_worker(
+    owner_client, shop, sales, queue, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(NOW, tick=False)
+    FavouriteCoupon.objects.create(shop=shop, coupon_id="FAV1")
+    page = _url("favourites", shop, start="2026-11-18", end="2026-11-20")
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.get(page)
+    # The page reads no buyer-day of the period: it asks the worker, once, and says the figures are coming.
+    assert not any("shopops_buyerday" in q["sql"] for q in queries)
+    assert [s["value"] for s in response.context["funnel"]] == ["90", tr("Computing…"), tr("Computing…")]
+    poll = response.context["funnel_poll_url"]
+    assert f'hx-get="{escape(poll)}"' in response.content.decode() and "start=2026-11-18" in poll
+    figures = FunnelFigures.objects.get()
+    assert [(t["func"], t["args"]) for t in queue()] == [("campaigns.tasks.funnel_figures_compute", (figures.pk,))]
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.get(poll)
+    assert len(queue()) == 1  # asked once
+
+    assert funnel_figures_compute(figures.pk) == "2 buyers, 8200 fen"
+    response = owner_client.get(poll)
+    assert [s["value"] for s in response.context["funnel"]] == ["90", "2", "¥82.00"]
+    assert response.context["funnel_poll_url"] == "" and "hx-trigger" not in response.content.decode()
+    assert len(queue()) == 1
+
+    # Ten minutes later the figures are shown as they are and computed again, once.
+    time_machine.move_to(NOW + timedelta(minutes=11), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.get(page)
+        owner_client.get(page)
+    assert [s["value"] for s in response.context["funnel"]] == ["90", "2", "¥82.00"]
+    assert len(queue()) == 2
+    assert FunnelFigures.objects.count() == 1
 
 
 @time_machine.travel(NOW, tick=False)
@@ -174,7 +219,7 @@ def test_roles_and_tenancy(client, shop, sales):
     assert not FavouriteCoupon.objects.exists()
     stranger = MembershipFactory(role=Role.OWNER)
     client.force_login(stranger.user)
-    for name in ("orders_cards", "favourites"):
+    for name in ("orders_cards", "favourites", "favourites_funnel"):
         assert client.get(_url(name, shop)).status_code == 404
 
 

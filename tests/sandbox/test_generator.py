@@ -1,14 +1,15 @@
 """The generated data itself (in memory, no database): determinism, the source mix, arithmetic, lifecycles."""
 
 import hashlib
+import itertools
 import json
 import re
 from collections import Counter, defaultdict
 
 import pytest
 
-from sandbox.generator import CN_OFFSET, DAY, generate
-from sandbox.lifecycle import AFTERSALE_FINAL, AFTERSALE_REASON_TEXTS, AFTERSALE_REFUNDED, ppm_of
+from sandbox.generator import CN_OFFSET, DAY, REJECT_APPEAL_WINDOW, generate
+from sandbox.lifecycle import AFTERSALE_FINAL, AFTERSALE_REASON_TEXTS, AFTERSALE_REFUNDED, Emitted, ppm_of
 
 ANCHOR = 1767240000
 ARGS = {"appid": "wx00000000000000aa", "days": 14, "orders": 2500, "anchor": ANCHOR, "agencies": 3}
@@ -228,11 +229,13 @@ def test_lifecycles_are_consistent_with_their_times(ds, orders):
         # The settlement fields are absent until the order is settled, then all there.
         settled_fields = {"commission_fee", "predict_wecoin_commission", "wecoin_commission", "settle_time"}
         assert settled_fields <= set(settle) if "settle_time" in settle else not settled_fields & set(settle)
+        mine = aftersales_by_order[order["order_id"]]
         if "settle_time" in settle:
             assert settle["settle_time"] > confirmed
+            # Never settled while an after-sale is open (正在售后): every one had ended before.
+            assert all(a["status"] in AFTERSALE_FINAL and a["complete_time"] < settle["settle_time"] for a in mine)
 
         # after-sales: the order's view matches the after-sale orders, refunds add up
-        mine = aftersales_by_order[order["order_id"]]
         summary = order["aftersale_detail"]
         assert summary["on_aftersale_order_cnt"] == sum(a["status"] not in AFTERSALE_FINAL for a in mine)
         # The list names the after-sales only (its status went offline on 2025-02-07).
@@ -240,6 +243,8 @@ def test_lifecycles_are_consistent_with_their_times(ds, orders):
         refunded = Counter()
         for line in detail["product_infos"]:
             done = [a for a in mine if a["product_info"]["sku_id"] == line["sku_id"]]
+            # One after-sale at a time per SKU: each had ended when the next was opened.
+            assert all(0 < a["complete_time"] <= b["create_time"] for a, b in itertools.pairwise(done))
             assert line["on_aftersale_sku_cnt"] == sum(
                 a["product_info"]["count"] for a in done if a["status"] not in AFTERSALE_FINAL
             )
@@ -336,6 +341,99 @@ def test_still_in_after_sale_is_every_status_but_the_platforms_five(ds):
         assert order["aftersale_detail"]["on_aftersale_order_cnt"] >= 1
         assert line["on_aftersale_sku_cnt"] >= a["product_info"]["count"]
         assert a["complete_time"] == 0
+
+
+def test_a_merchants_rejection_holds_settlement_until_the_buyers_window_lapses():
+    """A rejected after-sale stays open (the buyer may apply again or escalate) for REJECT_APPEAL_WINDOW, then ends as
+    USER_CANCELD with its push; the order, received long before, is settled only after that."""
+    sim = generate(seed=11, appid=ARGS["appid"], days=14, orders=800, anchor=ANCHOR, agencies=3).sim
+    sim.emit = True
+    # An order received more than 3 days before the window lapses: settling 1–3 days after receipt alone would settle
+    # it while the after-sale is still open.
+    rec, aftersale = next(
+        (rec, a)
+        for rec in sim.orders.values()
+        for a in (sim.aftersales[i] for i in rec.plan["meta"]["aftersale_ids"])
+        if a["status"] == "MERCHANT_REJECT_REFUND"
+        and rec.payload["status"] == 100
+        and rec.payload["order_detail"]["ext_info"]["confirm_receipt_time"] + 3 * DAY
+        < a["update_time"] + REJECT_APPEAL_WINDOW
+    )
+    order_id, openid, appid = rec.order_id, rec.payload["openid"], sim.shop.appid
+    detail = rec.payload["order_detail"]
+    line = next(p for p in detail["product_infos"] if p["sku_id"] == aftersale["product_info"]["sku_id"])
+    rejected_at, confirmed = aftersale["update_time"], detail["ext_info"]["confirm_receipt_time"]
+    lapse = rejected_at + REJECT_APPEAL_WINDOW
+
+    def pushed() -> list:
+        """This order's events since the last look."""
+        mine = [
+            e
+            for e in sim.events
+            if e.body.get("finder_shop_aftersale_status_update", {}).get("order_id") == order_id
+            or e.body.get("order_info", {}).get("order_id") == int(order_id)
+        ]
+        sim.events.clear()
+        return mine
+
+    assert rejected_at < confirmed < ANCHOR < lapse
+    assert (aftersale["complete_time"], rec.payload["aftersale_detail"]["on_aftersale_order_cnt"]) == (0, 1)
+    assert line["on_aftersale_sku_cnt"] == aftersale["product_info"]["count"]
+    assert "settle_time" not in detail["settle_info"]
+
+    sim.run_until(lapse - 1)
+    assert (aftersale["status"], aftersale["update_time"]) == ("MERCHANT_REJECT_REFUND", rejected_at)
+    assert "settle_time" not in detail["settle_info"] and "fee_flow" not in rec.plan["meta"]
+    assert pushed() == []
+
+    sim.run_until(lapse)
+    assert aftersale["status"] == "USER_CANCELD"
+    assert aftersale["update_time"] == aftersale["complete_time"] == aftersale["details"]["cancel_time"] == lapse
+    assert aftersale["merchant_upload_info"]["reject_reason"] == "请提供破损照片"  # the rejection stays on record
+    assert (rec.payload["aftersale_detail"]["on_aftersale_order_cnt"], line["on_aftersale_sku_cnt"]) == (0, 0)
+    assert rec.payload["update_time"] == lapse and "settle_time" not in detail["settle_info"]
+    status = {"after_sale_order_id": aftersale["after_sale_order_id"], "status": "USER_CANCELD", "order_id": order_id}
+    assert pushed() == [
+        Emitted(appid, lapse, "channels_ec_aftersale_update", openid, {"finder_shop_aftersale_status_update": status})
+    ]
+
+    (settle_at,) = [t for t, action, _ in rec.plan["todo"] if action == "settle"]
+    assert lapse + DAY <= settle_at <= lapse + 3 * DAY  # 1–3 days after the last after-sale ended
+    sim.run_until(settle_at)
+    settle = detail["settle_info"]
+    assert settle["settle_time"] == settle_at and settle["commission_fee"] == settle["predict_commission_fee"]
+    assert rec.plan["meta"]["fee_flow"]["original"] == settle["commission_fee"]
+    assert pushed() == [
+        Emitted(
+            appid,
+            settle_at,
+            "channels_ec_order_settle",
+            openid,
+            {"order_info": {"order_id": int(order_id), "settle_time": settle_at}},
+        )
+    ]
+
+
+def test_applying_again_ends_a_rejected_after_sale_early():
+    """A buyer who applies again for a SKU inside the window cancels the rejected after-sale then (a new id)."""
+    sim = generate(seed=1, appid=ARGS["appid"], days=14, orders=2000, anchor=ANCHOR, agencies=3).sim
+    pairs = []
+    for rec in sim.orders.values():
+        by_sku = defaultdict(list)
+        for i in rec.plan["meta"]["aftersale_ids"]:
+            by_sku[sim.aftersales[i]["product_info"]["sku_id"]].append(sim.aftersales[i])
+        pairs += [done for done in by_sku.values() if len(done) == 2]
+    rejected = [(a, b) for a, b in pairs if a["merchant_upload_info"]["reject_reason"]]
+    assert len(rejected) == 1
+    (first, second) = rejected[0]
+    assert second["create_time"] < first["create_time"] + REJECT_APPEAL_WINDOW
+    assert (first["status"], first["update_time"], first["complete_time"], first["details"]["cancel_time"]) == (
+        "USER_CANCELD",
+        second["create_time"],
+        second["create_time"],
+        second["create_time"],
+    )
+    assert second["after_sale_order_id"] != first["after_sale_order_id"]
 
 
 def test_aftersales_carry_the_reason_key_and_its_text(ds):

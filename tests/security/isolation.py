@@ -31,6 +31,7 @@ from affiliates.models import (
 from campaigns.models import LikeToBuy, LivePreview, LuckyBag, PreviewPromoter
 from incentives.models import StaffMember, StaffRewardScheme
 from incentives.models.ledger import LedgerAccount
+from incentives.services.growth import card_issue, card_spend
 from shopops.roles import Role
 from tests.factories import (
     CooperationAccountFactory,
@@ -135,6 +136,27 @@ _serial = itertools.count(1)
 
 def serial() -> int:
     return next(_serial)
+
+
+# --- 电商成长卡
+
+
+def _growth_card(shop):
+    today = timezone.localdate()
+    return card_issue(shop=shop, card_number=f"GC{serial()}", face_value_fen=10_000,
+                      issued_on=today - timedelta(days=3), valid_until=today + timedelta(days=30))  # fmt: skip
+
+
+@shop_scoped
+def growth_card_kwargs(shop) -> dict:
+    return {"shop": shop.public_id, "pk": _growth_card(shop).pk}
+
+
+@shop_scoped
+def growth_card_spend_kwargs(shop) -> dict:
+    card = _growth_card(shop)
+    spend = card_spend(card=card, amount_fen=1_000, spent_on=timezone.localdate(), live_name="直播")
+    return {"shop": shop.public_id, "pk": card.pk, "spend": spend.pk}
 
 
 # --- 优选联盟, the merchant's side
@@ -431,12 +453,17 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:campaign_analytics_favourites": shop_kwargs,
     "console:campaign_analytics_favourite_coupon": shop_kwargs,
     "console:campaign_analytics_favourites_snapshot": shop_kwargs,
+    "console:campaign_analytics_favourites_funnel": shop_kwargs,
     "console:incentive_reconciliation": shop_kwargs,
     "console:incentive_ledger": shop_kwargs,
     "console:incentive_statement": ledger_account_kwargs,
     "console:incentive_statement_csv": ledger_account_kwargs,
     "console:incentive_statement_xlsx": ledger_account_kwargs,
     "console:incentive_forecast": shop_kwargs,
+    "console:growth_card_list": shop_kwargs,
+    "console:growth_card_create": shop_kwargs,
+    "console:growth_card_detail": growth_card_kwargs,
+    "console:growth_card_spend_reverse": growth_card_spend_kwargs,
     "console:incentive_staff": shop_kwargs,
     "console:incentive_staff_schemes": shop_kwargs,
     "console:incentive_staff_scheme_create": shop_kwargs,

@@ -21,6 +21,7 @@ def test_every_schedule_is_created_once_and_names_a_task_that_exists(db):
     assert dict(Schedule.objects.values_list("name", "next_run")) == next_runs
     assert first == [
         ("shopops:favorites-snapshots", "campaigns.tasks.favorites_snapshots_take", Schedule.HOURLY, None, -1),
+        ("shopops:growth-cards-expire", "incentives.tasks.growth_cards_expire", Schedule.DAILY, None, -1),
         ("shopops:incentives-evaluate", "incentives.tasks.incentives_evaluate_all", Schedule.HOURLY, None, -1),
         ("shopops:preview-reminders", "campaigns.tasks.preview_reminders_due", Schedule.MINUTES, 1, -1),
         ("shopops:refresh-alliance", "affiliates.tasks.alliance_refresh_all_shops", Schedule.MINUTES, 15, -1),

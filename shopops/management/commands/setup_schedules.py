@@ -81,6 +81,12 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.HOURLY,
         "repeats": -1,
     },
+    # 私域激励: what is left on expired growth cards, written off once a day (idempotent per card).
+    "shopops:growth-cards-expire": {
+        "func": "incentives.tasks.growth_cards_expire",
+        "schedule_type": Schedule.DAILY,
+        "repeats": -1,
+    },
     "shopops:preview-reminders": {
         "func": "campaigns.tasks.preview_reminders_due",
         "schedule_type": Schedule.MINUTES,
