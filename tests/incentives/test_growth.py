@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import override
 
 from incentives.models import CardSource, CardSpend, Entry, GrowthCard, Journal, LedgerAccount
 from incentives.selectors.growth import (
@@ -164,6 +165,9 @@ def test_the_balance_refusal_says_what_is_left_in_the_users_language(shop):
     card = issue(shop)
     spend(card, 40_000)
     with pytest.raises(ValidationError) as refused:
+        spend(card, 10_001)
+    assert refused.value.message_dict == {"amount_fen": ["该成长卡余额仅剩 ¥100.00。"]}
+    with override("en"), pytest.raises(ValidationError) as refused:
         spend(card, 10_001)
     assert refused.value.message_dict == {"amount_fen": ["Only ¥100.00 is left on the card."]}
 

@@ -170,7 +170,7 @@ def test_reversing_a_boost_asks_first_then_restores_the_balance(owner_client, sh
 
     before = ledger_state()
     again = owner_client.post(url, follow=True)
-    assert flash_messages(again)[-1] == "This boost is already reversed."
+    assert flash_messages(again)[-1] == "该加热记录已冲销。"  # "This boost is already reversed."
     assert ledger_state() == before
 
 

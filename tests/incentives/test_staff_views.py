@@ -119,7 +119,7 @@ def test_a_payout_is_confirmed_recorded_once_and_refused_over_the_balance(owner_
     assert (Journal.objects.count(), StaffPayout.objects.count()) == before
 
     done = owner_client.post(url, {"amount_fen": "2.00", "key": "k2", "note": "11月"}, follow=True)
-    assert flash_messages(done) == ["Payout of ¥2.00 to zhangsan recorded."]
+    assert flash_messages(done) == ["已记录向 zhangsan 发放 ¥2.00。"]  # "Payout of ¥2.00 to zhangsan recorded."
     owner_client.post(url, {"amount_fen": "2.00", "key": "k2", "note": "11月"})  # the same form sent twice
     assert list(StaffPayout.objects.values_list("amount_fen", "key")) == [(200, "k2")]
     assert balance(shop, "staff_reward_payable:zhangsan") == -99
