@@ -8,9 +8,9 @@ upserted by order id (incentives.services.flows.order_flows_store), so running i
 cursor's ``next_key`` holds {begin of the scanned range, page_ctx}: a killed run resumes at the page it was on.
 Older orders keep the flow last synced (settled flows do not change).
 
-``settle_events_handle`` refreshes one order's flow for a ``channels_ec_order_settle`` push, but is not registered
-with the engine: a listorderflow call per settled order would add one API call per order to the shop's sync budget
-(tests/sync/test_completeness.py: ≤ 1.2× the minimum); the hourly scan picks settled orders up.
+The ``channels_ec_order_settle`` push is not used to refresh one order's flow: a listorderflow call per settled
+order would add one API call per order to the shop's sync budget (tests/sync/test_completeness.py: ≤ 1.2× the
+minimum); the hourly scan picks settled orders up.
 """
 
 import json
@@ -20,12 +20,10 @@ from datetime import timedelta
 from incentives.services.flows import order_flows_store
 from shopops.models import Shop
 from shopops.sync import engine
-from shopops.wechat.types import as_dict, as_id
 
 STREAM = "order_flows"
 HORIZON = timedelta(days=60)
 PAGE_SIZE = 100
-SETTLE_EVENT = "channels_ec_order_settle"
 
 
 @dataclass(frozen=True)
@@ -57,25 +55,3 @@ def order_flows_sync(*, shop: Shop, seconds: float | None = None, client=None) -
     return engine.subject_sync(
         subject=engine.shop_subject(shop), streams=[order_flow_stream(shop)], seconds=seconds, client=client
     )
-
-
-def order_flow_refresh(*, shop: Shop, client, order_id: str) -> int:
-    """Fetch and store one order's flow (0 when the platform lists none for it, e.g. an unpaid order)."""
-    page = client.order_flow_list(settle_state=0, order_id=order_id, limit=1, page_ctx="")
-    order_flows_store(shop=shop, flows=page.flows, synced_at=engine.now())
-    return len(page.flows)
-
-
-def settle_events_handle(*, shop: Shop, client, events) -> dict:
-    """``channels_ec_order_settle``: refresh the named order's flow (its fee and reduction are final now). An error
-    leaves the batch pending (the engine retries it)."""
-    outcomes, done = {}, {}
-    for event in events:
-        order_id = as_id(as_dict(event.payload.get("order_info")).get("order_id"))
-        if not order_id:
-            outcomes[event.pk] = "stored (no order id)"
-            continue
-        if order_id not in done:
-            done[order_id] = order_flow_refresh(shop=shop, client=client, order_id=order_id)
-        outcomes[event.pk] = "refreshed (fund flow)" if done[order_id] else "refreshed (no fund flow)"
-    return outcomes

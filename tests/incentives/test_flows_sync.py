@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from incentives.flows_sync import STREAM, order_flows_sync, settle_events_handle
+from incentives.flows_sync import STREAM, order_flows_sync
 from incentives.models import OrderFlow
 from incentives.models.flows import AMOUNT_FIELDS
 from incentives.services.flows import order_flows_store
@@ -17,8 +17,7 @@ from sandbox.api.funds import flow_of
 from sandbox.faults import faults_configure
 from sandbox.models import Order as PlatformOrder
 from sandbox.models import TargetedFault
-from shopops.models import InboundEvent, SyncCursor
-from shopops.platform import shop_client
+from shopops.models import SyncCursor
 from shopops.sync import engine
 from tests.factories import ShopFactory
 from tests.sandbox.test_funds import due_reduction, refunded_by_line
@@ -110,21 +109,6 @@ def test_a_run_stopped_by_the_platform_resumes_at_its_page(shop):
     resumed = order_flows_sync(shop=shop)
     assert resumed.stopped == ""
     assert resumed.pages[STREAM] == len(platform_flows()) // 100 + 1 - 2
-    assert_same(shop)
-
-
-def test_the_settle_push_refreshes_that_order_s_flow(shop):
-    assert order_flows_sync(shop=shop).stopped == ""
-    row = OrderFlow.objects.for_shop(shop).filter(settle_state=60).order_by("order_id").first()
-    OrderFlow.objects.filter(pk=row.pk).update(settle_state=1, platform_commission_fen=0)
-    event = InboundEvent.objects.create(
-        shop=shop,
-        key="settle-1",
-        event="channels_ec_order_settle",
-        payload={"Event": "channels_ec_order_settle", "order_info": {"order_id": int(row.order_id)}},
-    )
-    outcomes = settle_events_handle(shop=shop, client=shop_client(shop), events=[event])
-    assert outcomes == {event.pk: "refreshed (fund flow)"}
     assert_same(shop)
 
 
