@@ -23,8 +23,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from campaigns.models import FanClub, LikeToBuy, LuckyBag, ProductCost
+from shopops.days import pay_day
 from shopops.models import LiveDay, Order, OrderLine, Product, Shop, Sku
-from shopops.services.rollups import pay_day
 
 LOTTERY_PAYMENT_METHOD = 3  # pay_info.payment_method: 抽奖商品0元订单
 LUCKY_BAG_PRODUCT_TYPE = 2  # product_type: 福袋抽奖商品

@@ -45,6 +45,7 @@ from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 
 from shopops.channels import Channel
+from shopops.days import pay_day
 from shopops.models import (
     AccountDay,
     AfterSale,
@@ -58,7 +59,6 @@ from shopops.models import (
     Shop,
 )
 from shopops.money import divide_half_up, ratio_ppm
-from shopops.services.rollups import pay_day
 
 REFUNDED_STATUSES = ("MERCHANT_REFUND_SUCCESS", "MERCHANT_RETURN_SUCCESS")
 TOP = 10

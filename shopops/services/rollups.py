@@ -12,13 +12,13 @@ order stream and the after-sale stream) sum a day one after the other, each seei
 serializes writers anyway. ``sales_rollups_rebuild`` sums a whole shop again (after a bulk load, or to repair).
 """
 
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 
+from shopops.days import pay_day, project_tz
 from shopops.models import (
     AccountDay,
     AfterSale,
@@ -40,15 +40,6 @@ from shopops.selectors.orders import AFTERSALE_REFUNDED
 ID_CHUNK = 1000  # platform order ids per query (SQLite binds each as a parameter)
 DAY_CHUNK = 200  # day ranges per statement
 LOCK_CLASS = 110_001  # pg_advisory_xact_lock(class, shop id): the roll-ups of one shop
-
-
-def project_tz() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def pay_day(moment: datetime) -> date:
-    """The Beijing calendar day of an aware datetime."""
-    return moment.astimezone(project_tz()).date()
 
 
 def order_pay_days(*, shop: Shop, order_ids: Sequence[str]) -> set[date]:

@@ -19,8 +19,9 @@ from django.db.models import Q
 from django.dispatch import Signal
 
 from shopops.bulk import rows_write
+from shopops.days import pay_day
 from shopops.models import AfterSale, AfterSaleStatusChange, Order, OrderLine, Product, Shop, Sku
-from shopops.services.rollups import order_pay_days, pay_day, sales_rollups_refresh
+from shopops.services.rollups import order_pay_days, sales_rollups_refresh
 from shopops.sync import parse
 
 
