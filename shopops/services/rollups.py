@@ -316,15 +316,37 @@ def _openids(cursor, shop: Shop, ranges) -> set[str]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _link(cursor, shop: Shop, buyers: tuple[str, list]) -> set[date]:
-    """Set ``prev_day`` and ``scene_prev_day`` again on every ``BuyerDay`` row of ``buyers`` (a SELECT of openids);
-    returns the days of the rows that changed."""
-    table, (select, params) = _table(BuyerDay), buyers
+def _link(cursor, shop: Shop, buyers: tuple[str, list] | None) -> set[date]:
+    """Set ``prev_day`` and ``scene_prev_day`` again on every ``BuyerDay`` row of ``buyers`` (a condition on the
+    shop's buyer rows that picks the buyers, and its parameters; None: all of the shop's); returns the days of the
+    rows that changed."""
+    table = _table(BuyerDay)
+    if buyers is None:
+        rows = f"SELECT id, openid, order_scene, day FROM {table} WHERE shop_id = %s AND openid <> ''"
+        params = [shop.pk]
+    elif connection.vendor == "postgresql":
+        # The buyers first, then each one's rows by the (shop, openid) index (OFFSET 0 keeps the lateral subquery
+        # from being flattened into a join): a plan that cannot go wrong when the statistics do not know the shop
+        # yet (a semi-join was planned as a nested loop over all of the shop's rows twice: 20–30 s a page at
+        # 20,000 orders).
+        condition, values = buyers
+        rows = f"""
+            SELECT b.id, b.openid, b.order_scene, b.day
+            FROM (SELECT DISTINCT openid FROM {table} WHERE shop_id = %s AND openid <> '' AND {condition}) buyer
+            CROSS JOIN LATERAL (SELECT * FROM {table} WHERE shop_id = %s AND openid = buyer.openid OFFSET 0) b
+        """
+        params = [shop.pk, *values, shop.pk]
+    else:
+        condition, values = buyers
+        rows = f"""
+            SELECT id, openid, order_scene, day FROM {table} WHERE shop_id = %s
+              AND openid IN (SELECT openid FROM {table} WHERE shop_id = %s AND openid <> '' AND {condition})
+        """
+        params = [shop.pk, shop.pk, *values]
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     # The buyer's previous distinct day is the day of the previous peer group (GROUPS frame: rows of one day are
     # peers), so neither needs a join; (shop, day, openid, scene) is unique, so the scene's previous day is a LAG.
-    # MATERIALIZED: computed once, then joined by primary key (inlined, PostgreSQL could run the windows again for
-    # every row of the table it updates: 30 s and more per page at 20,000 orders when statistics were stale).
+    # MATERIALIZED: computed once, then joined by primary key.
     query = f"""
         WITH linked AS MATERIALIZED (
             SELECT id,
@@ -332,7 +354,7 @@ def _link(cursor, shop: Shop, buyers: tuple[str, list]) -> set[date]:
                        PARTITION BY openid ORDER BY day GROUPS BETWEEN 1 PRECEDING AND 1 PRECEDING
                    ) AS prev_day,
                    LAG(day) OVER (PARTITION BY openid, order_scene ORDER BY day) AS scene_prev_day
-            FROM {table} WHERE shop_id = %s AND openid IN ({select})
+            FROM ({rows}) mine
         )
         UPDATE {table} SET prev_day = linked.prev_day, scene_prev_day = linked.scene_prev_day
         FROM linked
@@ -340,7 +362,7 @@ def _link(cursor, shop: Shop, buyers: tuple[str, list]) -> set[date]:
           AND ({table}.prev_day {differs} linked.prev_day OR {table}.scene_prev_day {differs} linked.scene_prev_day)
         RETURNING {table}.day
     """
-    cursor.execute(query, [shop.pk, *params])
+    cursor.execute(query, params)
     # SQLite hands the RETURNING dates back as text.
     return {day if isinstance(day, date) else date.fromisoformat(day) for (day,) in cursor.fetchall()}
 
@@ -378,15 +400,11 @@ def _refresh(shop: Shop, ranges: list[tuple[date, date]] | None) -> None:
             # takes the table for empty and links them with nested loops (a 1,000,000-order shop: hours).
             cursor.execute(f"ANALYZE {_table(BuyerDay)}")
         days, params = _days_in(ranges)
-        changed = _link(
-            cursor,
-            shop,
-            (f"SELECT openid FROM {_table(BuyerDay)} WHERE shop_id = %s AND openid <> '' {days}", [shop.pk, *params]),
-        )
+        changed = _link(cursor, shop, None if ranges is None else (f"TRUE {days}", params))
         gone = sorted(before - _openids(cursor, shop, ranges)) if ranges is not None else []
         for i in range(0, len(gone), ID_CHUNK):  # buyers no longer on these days: their later days change too
             chunk = gone[i : i + ID_CHUNK]
-            changed |= _link(cursor, shop, (", ".join(["%s"] * len(chunk)), chunk))
+            changed |= _link(cursor, shop, (f"openid IN ({', '.join(['%s'] * len(chunk))})", chunk))
         if ranges is not None:
             ranges = _ranges(
                 {first + timedelta(days=n) for first, last in ranges for n in range((last - first).days + 1)} | changed
