@@ -31,7 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incentives.models.growth import CardSource, CardSpend, GrowthCard, account_code
-from incentives.models.ledger import Entry, Journal
+from incentives.models.ledger import Journal
+from incentives.selectors.ledger import balance
+from incentives.services.evaluation import _shop_lock  # the lock the evaluation's posting takes
 from incentives.services.ledger import (
     JournalSpec,
     LedgerConflict,
@@ -73,21 +75,6 @@ def expiry_key(card: GrowthCard | int) -> str:
 def growth_cards_qs_select_for_update():
     """The one way to lock growth-card rows (FOR UPDATE, the card alone, not its shop or account)."""
     return GrowthCard.objects.select_for_update(of=("self",))
-
-
-def _shop_lock(shop: Shop) -> None:
-    """The shop's row FOR UPDATE: the lock under which the evaluation posts accruals to ``growth_card:pending``."""
-    list(Shop.objects.select_for_update().filter(pk=shop.pk).values_list("pk", flat=True))
-
-
-def _account_balance(account_id: int) -> int:
-    return Entry.objects.filter(account_id=account_id).aggregate(total=Coalesce(Sum("amount_fen"), 0))["total"]
-
-
-def _pending_balance(shop: Shop) -> int:
-    return Entry.objects.filter(account__shop=shop, account__code=PENDING).aggregate(
-        total=Coalesce(Sum("amount_fen"), 0)
-    )["total"]
 
 
 def card_issue(
@@ -144,7 +131,7 @@ def card_issue(
     with transaction.atomic():
         if source == CardSource.PROGRAMME:
             _shop_lock(shop)
-            from_pending = max(0, min(face_value_fen, _pending_balance(shop)))
+            from_pending = max(0, min(face_value_fen, balance(shop, PENDING)))
         else:
             from_pending = 0
         code = account_code(card_number)
@@ -203,7 +190,7 @@ def card_spend(
 
     with transaction.atomic():
         locked = growth_cards_qs_select_for_update().get(pk=card.pk)
-        remaining = _account_balance(locked.account_id)
+        remaining = balance(locked.shop, locked.account_code)
         if amount_fen > remaining:
             raise ValidationError(
                 {
