@@ -258,6 +258,20 @@ def _order_detail(shop) -> str:
     return reverse("console:order_detail", kwargs={"shop": shop.public_id, "order_id": order_id})
 
 
+def _first(model_path: str, name: str, order: str):
+    """The detail page of the shop's first ``model_path`` object by ``order`` (the rows ``_campaigns`` and
+    ``_coupons`` made)."""
+
+    def url(shop) -> str:
+        from django.apps import apps
+        from django.urls import reverse
+
+        pk = apps.get_model(model_path).objects.filter(shop=shop).order_by(order).values_list("pk", flat=True)[0]
+        return reverse(f"console:{name}", kwargs={"shop": shop.public_id, "pk": pk})
+
+    return url
+
+
 def _healthz(shop) -> str:
     from django.urls import reverse
 
@@ -280,6 +294,11 @@ PAGES = [
     ("live previews list", _console("preview_list")),
     ("lucky bags list", _console("luckybag_list")),
     ("like-to-buy list", _console("liketobuy_list")),
+    ("coupon detail", _first("campaigns.Coupon", "campaign_coupon_detail", "-used_num")),
+    ("live preview detail", _first("campaigns.LivePreview", "preview_detail", "pk")),
+    ("lucky bag detail", _first("campaigns.LuckyBag", "luckybag_detail", "pk")),
+    ("like-to-buy detail", _first("campaigns.LikeToBuy", "liketobuy_detail", "pk")),
+    ("fan club", _console("fanclub")),
 ]
 # Pages whose p95 must stay within this many times the console shell's p95 (issue 11, acceptance 4).
 FLOOR_P95_TARGETS = {
@@ -290,6 +309,11 @@ FLOOR_P95_TARGETS = {
     "live previews list": 3,
     "lucky bags list": 3,
     "like-to-buy list": 3,
+    "coupon detail": 3,
+    "live preview detail": 3,
+    "lucky bag detail": 3,
+    "like-to-buy detail": 3,
+    "fan club": 3,
 }
 
 

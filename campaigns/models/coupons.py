@@ -133,7 +133,10 @@ class UserCoupon(models.Model):
         verbose_name_plural = _("user coupons")
         ordering = ["-receive_time", "-id"]
         constraints = [models.UniqueConstraint(fields=["shop", "user_coupon_id"], name="usercoupon_unique_per_shop")]
-        indexes = [models.Index(fields=["shop", "coupon_id", "status"], name="usercoupon_shop_coupon")]
+        # The coupon's page lists its latest receipts (``user_coupons_for_coupon``).
+        indexes = [
+            models.Index(fields=["shop", "coupon_id", "-receive_time", "-id"], name="usercoupon_shop_coupon_recv")
+        ]
 
     def __str__(self):
         return self.user_coupon_id

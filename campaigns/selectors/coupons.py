@@ -5,7 +5,7 @@ uses read from the stored orders (campaigns.models.CouponUse)."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from campaigns.models import Coupon, UserCoupon
@@ -110,14 +110,3 @@ def user_coupons_for_coupon(*, coupon: Coupon, limit: int = 20) -> list[UserCoup
         .filter(coupon_id=coupon.coupon_id)
         .order_by("-receive_time", "-id")[:limit]
     )
-
-
-def user_coupon_counts(*, coupon: Coupon) -> dict[int, int]:
-    """How many of this coupon's user coupons ShopOps holds, by status."""
-    rows = (
-        UserCoupon.objects.for_shop(coupon.shop)
-        .filter(coupon_id=coupon.coupon_id)
-        .values_list("status")
-        .annotate(n=Count("id"))
-    )
-    return dict(rows)

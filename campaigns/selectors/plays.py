@@ -16,7 +16,7 @@ query per page (``liketobuy_results``).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -203,10 +203,12 @@ def _campaign_lines_sql(campaign: LikeToBuy) -> tuple[str, list]:
     adapt = connection.ops.adapt_datetimefield_value
     sql = f"""
         FROM {line} l INNER JOIN {order} o ON o.id = l.order_id
-        WHERE l.shop_id = %s AND l.product_id = %s AND o.create_time >= %s AND o.create_time < %s
-          AND o.pay_time IS NOT NULL AND l.real_price_fen <= %s * l.sku_cnt
+        WHERE l.shop_id = %s AND o.shop_id = %s AND l.product_id = %s AND o.create_time >= %s
+          AND o.create_time < %s AND o.pay_time IS NOT NULL AND l.real_price_fen <= %s * l.sku_cnt
     """
-    params = [campaign.shop_id, campaign.product_id, adapt(campaign.starts_at), adapt(campaign.ends_at)]
+    # ``o.shop_id`` as well: the (shop, create time) index is probed only with both.
+    shop = campaign.shop_id
+    params = [shop, shop, campaign.product_id, adapt(campaign.starts_at), adapt(campaign.ends_at)]
     params.append(campaign.floor_price_fen)
     if campaign.sku_id:
         sql, params = f"{sql} AND l.sku_id = %s", [*params, campaign.sku_id]
@@ -232,7 +234,13 @@ def liketobuy_results(campaigns: list[LikeToBuy]) -> list[LikeToBuy]:
         params += [campaign.pk, *values]
     rows = {}
     if parts:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Each part reads a few hundred orders by index. In parallel, starting the workers cost more than the
+                # parts (a page of 20 at 1,000,000 orders: 20 ms, 9 ms serial); planned serially, the summed costs
+                # passed the JIT threshold and compiling took 240 ms.
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                cursor.execute("SET LOCAL jit = off")
             cursor.execute(" UNION ALL ".join(parts), params)
             rows = {pk: row for pk, *row in cursor.fetchall()}
     for campaign in campaigns:

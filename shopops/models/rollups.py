@@ -103,7 +103,11 @@ class BuyerDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shop", "day", "openid", "order_scene"], name="buyerday_unique_key")
         ]
-        indexes = [models.Index(fields=["shop", "openid", "day"], name="buyerday_shop_buyer")]
+        indexes = [
+            models.Index(fields=["shop", "openid", "day"], name="buyerday_shop_buyer"),
+            # The home page's previous period cut within a day reads the buyers who paid before the cut.
+            models.Index(fields=["shop", "day", "first_paid_at"], name="buyerday_shop_day_first"),
+        ]
 
     def __str__(self):
         return f"{self.day} {self.openid or '-'} {self.order_scene}"
@@ -191,6 +195,8 @@ class BuyerSince(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shop", "day", "order_scene", "since"], name="buyersince_unique_key")
         ]
+        # Periods are read for one scene (usually ``ALL_SCENES``): its days only, not every scene's.
+        indexes = [models.Index(fields=["shop", "order_scene", "day"], name="buyersince_shop_scene_day")]
 
     def __str__(self):
         return f"{self.day} {self.order_scene} {self.since or '-'}"

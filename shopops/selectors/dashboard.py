@@ -164,7 +164,8 @@ def _totals(
     on their first day in the period: ``since`` None or before the period's start). The previous period's cut last
     day (``tail``, an empty range when there is none) comes from that day's ``BuyerDay`` rows paid before the cut:
     whole when all their orders are, else their orders before the cut; its buyers count unless they paid on an
-    earlier day of the period."""
+    earlier day of the period. Both parts of the cut day name ``first_paid_at < cut``, so the (shop, day, first
+    paid) index reads only the buyers who paid before the cut, not the whole day."""
     adapt_day, adapt_time = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     statuses = ", ".join(["%s"] * len(REFUNDED_STATUSES))
     cs, ps = adapt_day(current[0]), adapt_day(previous[0])
@@ -184,8 +185,11 @@ def _totals(
             WHERE shop_id = %s AND order_scene = %s AND {whole}
               AND (since IS NULL OR since < CASE WHEN day >= %s THEN %s ELSE %s END)
             UNION ALL
-            SELECT 'previous', orders, gmv_fen, refunded_fen, 0 FROM {_table(BuyerDay)}
-            WHERE shop_id = %s AND day = %s AND last_paid_at < %s
+            SELECT 'previous', COALESCE(SUM(CASE WHEN last_paid_at < %s THEN orders ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN last_paid_at < %s THEN gmv_fen ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN last_paid_at < %s THEN refunded_fen ELSE 0 END), 0),
+                   COUNT(DISTINCT CASE WHEN openid <> '' AND (prev_day IS NULL OR prev_day < %s) THEN openid END)
+            FROM {_table(BuyerDay)} WHERE shop_id = %s AND day = %s AND first_paid_at < %s
             UNION ALL
             SELECT 'previous', 1, o.order_price_fen,
                    COALESCE((SELECT SUM(a.refund_amount_fen) FROM {_table(AfterSale)} a
@@ -196,19 +200,14 @@ def _totals(
              AND COALESCE(o.order_scene, 0) = b.order_scene
             WHERE b.shop_id = %s AND b.day = %s AND b.first_paid_at < %s AND b.last_paid_at >= %s
               AND o.status <> %s
-            UNION ALL
-            SELECT 'previous', 0, 0, 0, COUNT(DISTINCT openid) FROM {_table(BuyerDay)}
-            WHERE shop_id = %s AND day = %s AND openid <> '' AND first_paid_at < %s
-              AND (prev_day IS NULL OR prev_day < %s)
         ) x
         GROUP BY period
     """
     params = [
         cs, shop.pk, *whole_params,
         cs, shop.pk, BuyerSince.ALL_SCENES, *whole_params, cs, cs, ps,
-        shop.pk, cut_day, cut,
+        cut, cut, cut, ps, shop.pk, cut_day, cut,
         *REFUNDED_STATUSES, since, cut, shop.pk, cut_day, cut, cut, Order.Status.CANCELLED,
-        shop.pk, cut_day, cut, ps,
     ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(query, params)
