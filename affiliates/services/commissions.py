@@ -37,8 +37,7 @@ summed), ``platform_miscomputed`` when either part differs, and ``self_referral`
 """
 
 import zoneinfo
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -49,6 +48,7 @@ from django.utils import timezone
 
 from affiliates.models import Agency, CommissionLine, CommissionOrder, PlanTerms, Reason, Talent
 from affiliates.models.commissions import CommissionOrderRollup, CommissionRollup
+from shopops.db import pg_settings
 from shopops.models import AfterSale, Order, OrderLine, Shop
 from shopops.money import PPM, PPM_PER_PERCENT
 from shopops.selectors.orders import AFTERSALE_NOT_OPEN, AFTERSALE_REFUNDED
@@ -102,34 +102,11 @@ class _Dialect:
         return f"EXISTS (SELECT 1 FROM json_each({array}) AS member WHERE member.value = {value})"
 
 
-# PostgreSQL settings for the reconciliation's statements, within the transaction, then restored.
+# PostgreSQL settings for the reconciliation's statements (``shopops.db.pg_settings``: within the transaction, then
+# restored). JIT off: their many CASE expressions took it seconds to compile, more than it saved (at 100,000 lines the
+# UPDATE ran in 2.1 s without it and 5.2 s with it, 3.9 s of them compiling). 64 MB to sort in: a whole shop's
+# extraction sorts its entries three times (window, group, join), which spilled to disk at the default 4 MB.
 BATCH_SETTINGS = {"jit": "off", "work_mem": "64MB"}
-
-
-@contextmanager
-def _batch_settings() -> Iterator[None]:
-    """``BATCH_SETTINGS`` for the reconciliation's statements (PostgreSQL; within the transaction, then restored).
-    JIT off: their many CASE expressions took it seconds to compile, more than it saved (at 100,000 lines the UPDATE
-    ran in 2.1 s without it and 5.2 s with it, 3.9 s of them compiling). 64 MB to sort in: a whole shop's extraction
-    sorts its entries three times (window, group, join), which spilled to disk at the default 4 MB."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    names = list(BATCH_SETTINGS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names),
-            [value for name in names for value in (name, name, BATCH_SETTINGS[name])],
-        )
-        previous = cursor.fetchone()[::2]
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
-                [value for name, old in zip(names, previous, strict=True) for value in (name, old)],
-            )
 
 
 def _table(model) -> str:
@@ -440,7 +417,7 @@ def commission_lines_refresh(*, shop: Shop, order_ids: Iterable[str] | None = No
     ``commission_infos`` (see the module docstring), and keep the roll-ups in step: the lines in scope are taken
     out before and added back after (the whole shop: summed again). Idempotent; never refuses."""
     synced_at = timezone.now()
-    with transaction.atomic(), _batch_settings():
+    with transaction.atomic(), pg_settings(BATCH_SETTINGS):
         for scope in _chunks(order_ids):
             if scope is not None:
                 _rollup_add(shop, scope, -1)
@@ -459,7 +436,7 @@ def commission_lines_reconcile(*, shop: Shop) -> int:
     """Recompute expected amounts, differences and reasons of every commission line of the shop, for when the
     plan terms or the shop's talents change (the lines themselves are unchanged), and its roll-ups when a line
     changed. Returns the rows written."""
-    with transaction.atomic(), _batch_settings():
+    with transaction.atomic(), pg_settings(BATCH_SETTINGS):
         written = _lines_reconcile(shop)
         if written:
             commission_rollups_rebuild(shop=shop)

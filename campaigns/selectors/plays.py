@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from campaigns.models import FanClub, LikeToBuy, LuckyBag, ProductCost
 from shopops.days import pay_day
+from shopops.db import SERIAL, pg_settings
 from shopops.models import LiveDay, Order, OrderLine, Product, Shop, Sku
 
 LOTTERY_PAYMENT_METHOD = 3  # pay_info.payment_method: 抽奖商品0元订单
@@ -234,13 +235,8 @@ def liketobuy_results(campaigns: list[LikeToBuy]) -> list[LikeToBuy]:
         params += [campaign.pk, *values]
     rows = {}
     if parts:
-        with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Each part reads a few hundred orders by index. In parallel, starting the workers cost more than the
-                # parts (a page of 20 at 1,000,000 orders: 20 ms, 9 ms serial); planned serially, the summed costs
-                # passed the JIT threshold and compiling took 240 ms.
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-                cursor.execute("SET LOCAL jit = off")
+        # Each part reads a few hundred orders by index: serially (see shopops.db.SERIAL).
+        with transaction.atomic(), pg_settings(SERIAL), connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             rows = {pk: row for pk, *row in cursor.fetchall()}
     for campaign in campaigns:

@@ -29,7 +29,7 @@ PRODUCT = "10000001"
 TALENT = "wxtalent000000001"
 FINDER = "sphFinder001"
 AGENCY = "wxagency000000001"
-PAID_AT = ORDER_T0 + timedelta(minutes=1)  # OrderFactory's first pay time is within minutes of ORDER_T0
+PAID_AT = ORDER_T0 + timedelta(minutes=1)
 
 
 # --- builders -----------------------------------------------------------------------------------------------------
@@ -82,11 +82,12 @@ def entry(*, type=0, amount, status=1, talent_id="", finder_id="", openfinderid=
     }
 
 
-def order(shop, *entries, paid=10000, sku="40000001", pay_time=None, **order_fields):
-    """An order of PRODUCT with one line of ``paid`` fen carrying ``entries``."""
+def order(shop, *entries, paid=10000, sku="40000001", pay_time=PAID_AT, **order_fields):
+    """An order of PRODUCT with one line of ``paid`` fen carrying ``entries``, paid at ``pay_time`` (the factory's
+    own pay time follows a sequence shared by the whole test session: after enough orders of earlier tests it
+    passed PAID_AT + 1 hour, and a plan's terms changed before the order was paid)."""
     o = OrderFactory(shop=shop, **order_fields)
-    if pay_time is not None:
-        Order.objects.filter(pk=o.pk).update(pay_time=pay_time)
+    Order.objects.filter(pk=o.pk).update(pay_time=pay_time)
     infos = [{**e, "sku_id": sku} for e in entries]
     OrderLineFactory(order=o, product_id=PRODUCT, sku_id=sku, real_price_fen=paid, commission_infos=infos)
     return o
