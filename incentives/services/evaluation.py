@@ -91,6 +91,32 @@ def _batch_settings() -> Iterator[None]:
     yield
 
 
+# PostgreSQL planner settings for the evaluation's statement over a whole shop (not over a page: index probes are
+# what make that fast). Its joins and groupings are over up to every line of the shop, in CTEs whose sizes
+# PostgreSQL cannot know (no statistics there; the accruals' are stale right after a run has written them), and it
+# planned them as if they were a handful of rows: nested loops that ran an aggregate again for every row (a first
+# run at 1,000,000 lines had not finished after 14 minutes), merge joins and groupings that sort text keys. Hashing
+# suits every size this statement has; only the windows still sort (nothing else can order them).
+WHOLE_SHOP_SETTINGS = {"enable_nestloop": "off", "enable_mergejoin": "off", "enable_sort": "off"}
+
+
+@contextmanager
+def _whole_shop_settings(whole_shop: bool) -> Iterator[None]:
+    """``WHOLE_SHOP_SETTINGS`` around one statement (``whole_shop``), then back to what they were. Local to the
+    transaction: an error in between aborts it, and its settings with it."""
+    if not (whole_shop and _postgres()):
+        yield
+        return
+    with connection.cursor() as cursor:
+        before = {}
+        for name, value in WHOLE_SHOP_SETTINGS.items():
+            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
+            before[name] = cursor.fetchone()[0]
+        yield
+        for name, value in before.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
 def _placeholder(kind: str) -> str:
     """A typed parameter: PostgreSQL needs the type of a parameter in VALUES; SQLite must not cast (a datetime
     text cast to an unknown type would become a number)."""
@@ -137,6 +163,18 @@ def _month(column: str) -> tuple[str, list]:
     return (f"CAST({expr} AS date)" if _postgres() else f"SUBSTR({expr}, 1, 10)"), list(params)
 
 
+def _per_version(rid: str, values: dict) -> str:
+    """The value of the row's version ``rid`` among ``values`` (version id → an integer, a boolean as 0 or 1, or
+    None), as a CASE of literals: no join with a CTE of the versions, whose selectivity PostgreSQL cannot estimate
+    (it guessed 1/200 of the lines, then planned the rest as if they were a handful)."""
+
+    def literal(value) -> str:
+        return "CAST(NULL AS bigint)" if value is None else str(int(value))  # typed: a CASE of NULLs is text
+
+    whens = " ".join(f"WHEN {int(pk)} THEN {literal(v)}" for pk, v in sorted(values.items()))
+    return f"CASE {rid} {whens} END"
+
+
 def targets_sql(
     shop: Shop, as_of: datetime, versions: list[RuleSet], *, pending: bool = False, scope: list[str] | None = None
 ) -> tuple[str, list] | None:
@@ -149,7 +187,6 @@ def targets_sql(
     segments = ruleset_segments(shop, versions)
     if not segments:
         return None
-    by_id = {v.pk: v for v in versions}
     seg_cte, seg_params = _values(
         "seg",
         [("rid", "int"), ("starts", "ts"), ("ends", "ts"), ("final_before", "ts")],
@@ -158,16 +195,11 @@ def targets_sql(
             for s in segments
         ],
     )
-    used = sorted({s.ruleset.pk for s in segments})
-    rule_cte, rule_params = _values(
-        "rule",
-        [("rid", "int"), ("rate", "int"), ("cap_order", "int"), ("cap_month", "int"), ("cap_fee", "bool"),
-         ("min_basis", "int")],
-        [
-            (r.pk, r.rate_ppm, r.cap_per_order_fen, r.cap_per_month_fen, r.cap_at_order_fee, r.min_order_basis_fen)
-            for r in (by_id[pk] for pk in used)
-        ],
-    )  # fmt: skip
+    used = {s.ruleset.pk: s.ruleset for s in segments}
+
+    def rule(rid: str, attribute: str) -> str:
+        return _per_version(rid, {pk: getattr(r, attribute) for pk, r in used.items()})
+
     not_open, not_open_params = _in(AFTERSALE_NOT_OPEN)
     refunded, refunded_params = _in(AFTERSALE_REFUNDED)
     cancelled, cancelled_params = _in(CANCELLED)
@@ -187,11 +219,12 @@ def targets_sql(
             WHERE a.shop_id = %s AND a.order_id = o.order_id AND a.status NOT IN {not_open})"""
         which_params = [shop.pk, *not_open_params]
         fee = "o.commission_fee_fen"
-    month_cap = not pending and any(by_id[pk].cap_per_month_fen is not None for pk in used)
-    cap_fee = "CASE WHEN r.cap_fee AND x.fee IS NOT NULL THEN x.fee ELSE x.raw END"
+    month_cap = not pending and any(r.cap_per_month_fen is not None for r in used.values())
+    cap_fee = f"CASE WHEN {rule('x.rid', 'cap_at_order_fee')} = 1 AND x.fee IS NOT NULL THEN x.fee ELSE x.raw END"
+    cap_order = f"COALESCE({rule('x.rid', 'cap_per_order_fen')}, x.raw)"
     order_total = (
-        f"CASE WHEN x.order_basis < r.min_basis THEN 0 "
-        f"ELSE {_least('x.raw', 'COALESCE(r.cap_order, x.raw)', cap_fee)} END"
+        f"CASE WHEN x.order_basis < {rule('x.rid', 'min_order_basis_fen')} THEN 0 "
+        f"ELSE {_least('x.raw', cap_order, cap_fee)} END"
     )
     month_params: list = []
     if month_cap:
@@ -200,13 +233,13 @@ def targets_sql(
             "CAST(SUM(o.total) OVER (PARTITION BY o.rid, o.month ORDER BY o.settle_time, o.order_id "
             "ROWS UNBOUNDED PRECEDING) AS bigint) - o.total"
         )
-        month_total = _least("o.total", _greatest("0", f"r.cap_month - ({spent_before})"))
+        cap_month = rule("o.rid", "cap_per_month_fen")
+        month_total = _least("o.total", _greatest("0", f"{cap_month} - ({spent_before})"))
         monthly = f"""
         , monthly AS (
-            SELECT o.order_id, o.rid, CASE WHEN r.cap_month IS NULL THEN o.total ELSE {month_total} END AS total
+            SELECT o.order_id, o.rid, CASE WHEN {cap_month} IS NULL THEN o.total ELSE {month_total} END AS total
             FROM (SELECT order_id, rid, MAX(settle_time) AS settle_time, MAX(total) AS total,
                          MAX({month}) AS month FROM capped o GROUP BY order_id, rid) o
-            JOIN rule r ON r.rid = o.rid
         )"""
         final_total = "m.total"
         monthly_join = "JOIN monthly m ON m.order_id = c.order_id AND m.rid = c.rid"
@@ -218,7 +251,7 @@ def targets_sql(
         f"{final_total} * c.cum / c.raw - {final_total} * (c.cum - c.line_amount) / c.raw END"
     )
     query = f"""
-        WITH {seg_cte}, {rule_cte},
+        WITH {seg_cte},
         lines AS (
             SELECT o.id AS oid, o.order_id, o.settle_time, {fee} AS fee, l.sku_id, seg.rid,
                    CAST(SUM(l.real_price_fen) AS bigint) AS paid,
@@ -239,7 +272,7 @@ def targets_sql(
             GROUP BY order_id, sku_id
         ),
         amounts AS (
-            SELECT b.*, CAST(b.basis * r.rate / {PPM} AS bigint) AS line_amount
+            SELECT b.*, CAST(b.basis * {rule("b.rid", "rate_ppm")} / {PPM} AS bigint) AS line_amount
             FROM (
                 SELECT x.oid, x.order_id, x.settle_time, x.fee, x.sku_id, x.rid, x.channel, x.sale_channel,
                        x.account_type, x.account_id, x.account_nickname,
@@ -247,7 +280,6 @@ def targets_sql(
                 FROM lines x
                 LEFT JOIN refunds f ON f.order_id = x.order_id AND f.sku_id = x.sku_id
             ) b
-            JOIN rule r ON r.rid = b.rid
         ),
         ordered AS (
             SELECT a.*, CAST(SUM(a.line_amount) OVER w AS bigint) AS raw,
@@ -257,7 +289,7 @@ def targets_sql(
             WINDOW w AS (PARTITION BY a.oid, a.rid)
         ),
         capped AS (
-            SELECT x.*, {order_total} AS total FROM ordered x JOIN rule r ON r.rid = x.rid
+            SELECT x.*, {order_total} AS total FROM ordered x
         ){monthly},
         target AS (
             SELECT c.oid, c.order_id, c.sku_id, c.rid, c.channel, c.sale_channel, c.account_type, c.account_id,
@@ -267,10 +299,16 @@ def targets_sql(
         )
     """
     params = [
-        *seg_params, *rule_params, shop.pk, shop.pk, *cancelled_params, *which_params, *scope_params, shop.pk,
+        *seg_params, shop.pk, shop.pk, *cancelled_params, *which_params, *scope_params, shop.pk,
         *refunded_params, *scope_params, *month_params,
     ]  # fmt: skip
     return query, params
+
+
+def _greater(a: str, b: str) -> str:
+    """The greater of two values either of which may be NULL, as MAX() over both would give (PostgreSQL's GREATEST
+    skips NULLs; SQLite's MAX() of two is NULL when either is)."""
+    return f"GREATEST({a}, {b})" if _postgres() else f"MAX(COALESCE({a}, {b}), COALESCE({b}, {a}))"
 
 
 def _delta_insert_sql(
@@ -280,9 +318,10 @@ def _delta_insert_sql(
     if targets is None and not Accrual.objects.for_shop(shop).exists():
         return None
     if targets is None:  # no version applies to any line any more: only reversals
-        target_sql, target_params = "WITH target AS (SELECT * FROM (SELECT 0 AS oid, '' AS order_id, '' AS sku_id, "
+        target_sql = "WITH target AS (SELECT * FROM (SELECT 0 AS oid, '' AS order_id, '' AS sku_id, "
         target_sql += "0 AS rid, '' AS channel, 0 AS sale_channel, 0 AS account_type, '' AS account_id, "
-        target_sql += "'' AS account_nickname, 0 AS basis, 0 AS amount, NULL AS settle_time) t WHERE 1 = 0)"
+        never = "CAST(NULL AS timestamptz)" if _postgres() else "NULL"  # typed: PostgreSQL reads it as a time
+        target_sql += f"'' AS account_nickname, 0 AS basis, 0 AS amount, {never} AS settle_time) t WHERE 1 = 0)"
         target_params = []
     else:
         target_sql, target_params = targets
@@ -298,14 +337,30 @@ def _delta_insert_sql(
     accrued_scope = f"AND a.order_id IN {in_scope}" if scope is not None else ""
     today = connection.ops.adapt_datefield_value(timezone.localdate(as_of))
     step = "COALESCE(st.step, 0) + 1"
+    # The last step of each order and version. A page takes them from the accruals it has read (no index leads to an
+    # order's accruals: reading them again would read all the shop's). The whole shop reads them again from the table,
+    # which happens only when some row differs (the join asks for them then), rather than keeping every line's
+    # accruals aside for them. (Orders with an open after-sale count there too: none of their rows differs.)
+    if scope is None:
+        steps = f"SELECT ruleset_id AS rid, order_id, MAX(step) AS step FROM {accrual} WHERE shop_id = %s GROUP BY 1, 2"
+        steps_params = [shop.pk]
+    else:
+        steps, steps_params = "SELECT rid, order_id, MAX(step) AS step FROM accrued GROUP BY rid, order_id", []
+    sources = ("channel", "sale_channel", "account_type", "account_id", "account_nickname")
+    # What a line earns (target) against what its accruals sum to (accrued), one row per line on each side: a row
+    # wherever they differ (FULL JOIN: SQLite 3.39 or later). A line's source columns are the greatest over its order
+    # lines and its accruals.
+    #
+    # No ON CONFLICT: the shop lock serialises evaluations and a row's step follows every accrual of its order, so a
+    # key taken already means a bug, and the unique key (``accrual_unique_key``) then fails the run with an
+    # IntegrityError, where DO NOTHING would drop the difference silently (and again on every later run). The
+    # speculative insertion DO NOTHING needs cost a third of the insert (372,379 rows; bench/incentives.py).
     query = f"""
         {target_sql},
         {ver_cte},
         accrued AS (
-            SELECT a.order_id, a.sku_id, a.ruleset_id AS rid, SUM(a.amount_fen) AS amount, MAX(a.step) AS step,
-                   MAX(a.channel) AS channel, MAX(a.sale_channel) AS sale_channel,
-                   MAX(a.account_type) AS account_type, MAX(a.account_id) AS account_id,
-                   MAX(a.account_nickname) AS account_nickname
+            SELECT a.order_id, a.sku_id, a.ruleset_id AS rid, CAST(SUM(a.amount_fen) AS bigint) AS amount,
+                   MAX(a.step) AS step, {", ".join(f"MAX(a.{c}) AS {c}" for c in sources)}
             FROM {accrual} a
             WHERE a.shop_id = %s {accrued_scope} AND NOT EXISTS (
                 SELECT 1 FROM {aftersale} x
@@ -313,25 +368,15 @@ def _delta_insert_sql(
             GROUP BY a.order_id, a.sku_id, a.ruleset_id
         ),
         delta AS (
-            SELECT order_id, sku_id, rid, CAST(SUM(amount) AS bigint) AS amount, MAX(basis) AS basis,
-                   MAX(settle_time) AS settle_time,
-                   MAX(channel) AS channel, MAX(sale_channel) AS sale_channel, MAX(account_type) AS account_type,
-                   MAX(account_id) AS account_id, MAX(account_nickname) AS account_nickname
-            FROM (
-                SELECT order_id, sku_id, rid, amount, basis, settle_time, channel, sale_channel, account_type,
-                       account_id, account_nickname
-                FROM target
-                UNION ALL
-                SELECT order_id, sku_id, rid, -amount, 0, NULL, channel, sale_channel, account_type, account_id,
-                       account_nickname
-                FROM accrued
-            ) u
-            GROUP BY order_id, sku_id, rid
-            HAVING SUM(amount) <> 0
+            SELECT COALESCE(t.order_id, a.order_id) AS order_id, COALESCE(t.sku_id, a.sku_id) AS sku_id,
+                   COALESCE(t.rid, a.rid) AS rid, COALESCE(t.amount, 0) - COALESCE(a.amount, 0) AS amount,
+                   COALESCE(t.basis, 0) AS basis, t.settle_time,
+                   {", ".join(f"{_greater(f't.{c}', f'a.{c}')} AS {c}" for c in sources)}
+            FROM target t
+            FULL JOIN accrued a ON a.order_id = t.order_id AND a.sku_id = t.sku_id AND a.rid = t.rid
+            WHERE COALESCE(t.amount, 0) <> COALESCE(a.amount, 0)
         ),
-        steps AS (
-            SELECT order_id, rid, MAX(step) AS step FROM accrued GROUP BY order_id, rid
-        ),
+        steps AS ({steps}),
         described AS (
             SELECT d.*, {step} AS step, v.label,
                    CASE WHEN st.step IS NULL THEN {final_day} ELSE %s END AS booked_on,
@@ -349,13 +394,10 @@ def _delta_insert_sql(
                COALESCE(d.channel, 'other'), d.sale_channel, d.account_type, COALESCE(d.account_id, ''),
                COALESCE(d.account_nickname, ''), d.basis, d.amount, d.booked_on, %s
         FROM described d
-        WHERE TRUE
-        ON CONFLICT (shop_id, {key}) DO NOTHING
     """
     params = [
-        *target_params, *ver_params, shop.pk, *scope_params, shop.pk, *not_open_params, *final_day_params, today,
-        shop.pk,
-        _ts(timezone.now()),
+        *target_params, *ver_params, shop.pk, *scope_params, shop.pk, *not_open_params, *steps_params,
+        *final_day_params, today, shop.pk, _ts(timezone.now()),
     ]  # fmt: skip
     return query, params
 
@@ -379,7 +421,8 @@ def accruals_evaluate(
     change what lines earn (see the module docstring), then post them to the ledger (``post``). ``order_ids``
     narrows the run to these orders (a sync page; a thousand per statement), unless a version has a month cap,
     which needs the whole month: then the whole shop is evaluated. Idempotent: the same facts write nothing. Never
-    refuses; a shop without rule sets earns nothing."""
+    refuses; a shop without rule sets earns nothing. An idempotency key written already can only be a bug: the
+    unique key raises IntegrityError and nothing of the run is kept."""
     as_of = as_of or timezone.now()
     versions = list(RuleSet.objects.for_shop(shop).prefetch_related("sources"))
     scopes: list[list[str] | None] = [None]
@@ -394,7 +437,7 @@ def accruals_evaluate(
         for scope in scopes:
             statement = _delta_insert_sql(shop, as_of, versions, scope)
             if statement is not None:
-                with connection.cursor() as cursor:
+                with connection.cursor() as cursor, _whole_shop_settings(scope is None):
                     cursor.execute(*statement)
                     written += _rowcount(cursor)
         new = Accrual.objects.for_shop(shop).filter(pk__gt=before)

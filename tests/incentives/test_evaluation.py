@@ -7,7 +7,7 @@ import pytest
 from incentives.models import Accrual
 from incentives.services.evaluation import accruals_evaluate
 from incentives.services.rules import ruleset_install_example, ruleset_new_version, ruleset_update
-from shopops.models import Order
+from shopops.models import Order, OrderLine
 from tests.factories import ShopFactory
 from tests.incentives.rules_support import (
     AS_OF,
@@ -229,6 +229,24 @@ def test_new_version_from_a_past_date_moves_lines_to_it(shop, rules):
     assert (reversal.channel, reversal.sale_channel, reversal.account_type) == ("mp_article", 0, 2)
     assert (reversal.account_id, reversal.account_nickname, reversal.ruleset) == ("acct2", "账号2", rules)
     assert evaluate(shop, as_of=AS_OF + timedelta(days=2)).written == 0
+
+
+def test_a_line_of_two_sources_takes_the_greatest_of_each_column_and_keeps_it(shop, rules):
+    # Two order lines of SKU a, from two eligible sources, are one line: each source column is the greatest of the
+    # two. A later row takes the greatest over the order lines and the line's accruals, so a source changed on the
+    # order lines since does not lower it.
+    order = make_order(shop, ("a", 10_000, LINKED_MP), ("a", 5_000, COOP_MINI), ("a", 7_000, NATURAL))
+    evaluate(shop)
+    OrderLine.objects.filter(order=order, sku_id="a").update(account_id="", account_nickname="")
+    refund(order, "a", 5_000, at=SETTLED + timedelta(days=1))
+    evaluate(shop, as_of=AS_OF + timedelta(days=1))
+    rows = Accrual.objects.order_by("step").values_list(
+        "kind", "amount_fen", "channel", "sale_channel", "account_type", "account_id", "account_nickname"
+    )
+    assert list(rows) == [
+        ("accrual", 150, "mp_article", 1, 3, "acct3", "账号3"),
+        ("reversal", -50, "mp_article", 1, 3, "acct3", "账号3"),
+    ]
 
 
 def test_other_shops_are_not_evaluated(shop, rules):
