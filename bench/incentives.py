@@ -168,10 +168,9 @@ def _floor(shop, ruleset, now) -> tuple[float, tuple]:
     from django.db import connection, transaction
 
     from incentives.services.evaluation import BATCH_SETTINGS
+    from shopops.db import pg_settings
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        for name, value in BATCH_SETTINGS.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    with transaction.atomic(), pg_settings(BATCH_SETTINGS), connection.cursor() as cursor:
         started = time.perf_counter()
         cursor.execute(FLOOR_SQL, {"shop": shop.pk, "now": now, "start": ruleset.valid_from})
         row = cursor.fetchone()

@@ -19,7 +19,7 @@ SERIAL = {"max_parallel_workers_per_gather": "0", "jit": "off"}
 
 @contextmanager
 def pg_settings(settings: dict[str, str]) -> Iterator[None]:
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not settings:
         yield
         return
     if not connection.in_atomic_block:

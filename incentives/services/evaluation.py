@@ -29,8 +29,7 @@ difference, so running the evaluation again writes nothing.
 Then the run's new accruals are posted to the ledger (``_post``): one journal per order, version and step.
 """
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,6 +42,7 @@ from incentives.models import Accrual, RewardForm, RuleSet, RuleSource
 from incentives.models.rules import journal_key
 from incentives.selectors.rules import ruleset_segments
 from incentives.services.ledger import JournalSpec, post_journals_bulk
+from shopops.db import pg_settings
 from shopops.models import AfterSale, Order, OrderLine, Shop
 from shopops.money import PPM
 from shopops.selectors.orders import AFTERSALE_NOT_OPEN, AFTERSALE_REFUNDED
@@ -80,17 +80,6 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-@contextmanager
-def _batch_settings() -> Iterator[None]:
-    if not _postgres():
-        yield
-        return
-    with connection.cursor() as cursor:
-        for name, value in BATCH_SETTINGS.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])  # local: ends with the transaction
-    yield
-
-
 # PostgreSQL planner settings for the evaluation's statement over a whole shop (not over a page: index probes are
 # what make that fast). Its joins and groupings are over up to every line of the shop, in CTEs whose sizes
 # PostgreSQL cannot know (no statistics there; the accruals' are stale right after a run has written them), and it
@@ -98,23 +87,6 @@ def _batch_settings() -> Iterator[None]:
 # run at 1,000,000 lines had not finished after 14 minutes), merge joins and groupings that sort text keys. Hashing
 # suits every size this statement has; only the windows still sort (nothing else can order them).
 WHOLE_SHOP_SETTINGS = {"enable_nestloop": "off", "enable_mergejoin": "off", "enable_sort": "off"}
-
-
-@contextmanager
-def _whole_shop_settings(whole_shop: bool) -> Iterator[None]:
-    """``WHOLE_SHOP_SETTINGS`` around one statement (``whole_shop``), then back to what they were. Local to the
-    transaction: an error in between aborts it, and its settings with it."""
-    if not (whole_shop and _postgres()):
-        yield
-        return
-    with connection.cursor() as cursor:
-        before = {}
-        for name, value in WHOLE_SHOP_SETTINGS.items():
-            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
-            before[name] = cursor.fetchone()[0]
-        yield
-        for name, value in before.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 def _placeholder(kind: str) -> str:
@@ -429,7 +401,7 @@ def accruals_evaluate(
     if order_ids is not None and not any(v.cap_per_month_fen is not None for v in versions):
         ids = sorted(set(order_ids))
         scopes = [ids[i : i + SCOPE_CHUNK] for i in range(0, len(ids), SCOPE_CHUNK)]
-    with transaction.atomic(), _batch_settings():
+    with transaction.atomic(), pg_settings(BATCH_SETTINGS):
         # One evaluation of a shop at a time: a second waits here, then finds nothing left to write.
         _shop_lock(shop)
         before = Accrual.objects.for_shop(shop).aggregate(last=Max("pk"))["last"] or 0
@@ -437,7 +409,7 @@ def accruals_evaluate(
         for scope in scopes:
             statement = _delta_insert_sql(shop, as_of, versions, scope)
             if statement is not None:
-                with connection.cursor() as cursor, _whole_shop_settings(scope is None):
+                with connection.cursor() as cursor, pg_settings(WHOLE_SHOP_SETTINGS if scope is None else {}):
                     cursor.execute(*statement)
                     written += _rowcount(cursor)
         new = Accrual.objects.for_shop(shop).filter(pk__gt=before)

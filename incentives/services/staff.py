@@ -38,8 +38,8 @@ from incentives.models import StaffMember, StaffPayout, StaffReward, StaffReward
 from incentives.selectors.ledger import balance
 from incentives.selectors.rules import ruleset_segments
 from incentives.services.evaluation import (
+    BATCH_SETTINGS,
     CANCELLED,
-    _batch_settings,
     _final_day,
     _in,
     _rowcount,
@@ -50,6 +50,7 @@ from incentives.services.evaluation import (
 )
 from incentives.services.ledger import JournalSpec, post_journal, post_journals_bulk
 from shopops.channels import CONTENT_WECOM_MEMBER_FORWARD, Channel
+from shopops.db import pg_settings
 from shopops.models import AfterSale, Order, OrderLine, Shop
 from shopops.money import PPM, format_yuan
 from shopops.selectors.orders import AFTERSALE_NOT_OPEN, AFTERSALE_REFUNDED
@@ -316,7 +317,7 @@ def staff_rewards_evaluate(*, shop: Shop, as_of: datetime | None = None, post: b
     shop without schemes earns nothing (and what it earned under a scheme it no longer has stays)."""
     as_of = as_of or timezone.now()
     schemes = list(StaffRewardScheme.objects.for_shop(shop))
-    with transaction.atomic(), _batch_settings():
+    with transaction.atomic(), pg_settings(BATCH_SETTINGS):
         _shop_lock(shop)  # one evaluation of a shop at a time, shared with the incentive evaluation
         before = StaffReward.objects.for_shop(shop).aggregate(last=Max("pk"))["last"] or 0
         written = 0
