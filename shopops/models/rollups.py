@@ -105,8 +105,10 @@ class BuyerDay(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "openid", "day"], name="buyerday_shop_buyer"),
-            # The home page's previous period cut within a day reads the buyers who paid before the cut.
-            models.Index(fields=["shop", "day", "first_paid_at"], name="buyerday_shop_day_first"),
+            # The home page's previous period cut within a day reads the buyers who paid before the cut. Day first:
+            # led by the shop, the planner took it for a buyer's rows (shop, openid) while the statistics did not
+            # know the shop yet, and read all of the shop's rows once per buyer.
+            models.Index(fields=["day", "shop", "first_paid_at"], name="buyerday_day_shop_first"),
         ]
 
     def __str__(self):
@@ -195,8 +197,9 @@ class BuyerSince(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shop", "day", "order_scene", "since"], name="buyersince_unique_key")
         ]
-        # Periods are read for one scene (usually ``ALL_SCENES``): its days only, not every scene's.
-        indexes = [models.Index(fields=["shop", "order_scene", "day"], name="buyersince_shop_scene_day")]
+        # Periods are read for one scene (usually ``ALL_SCENES``): its days only, not every scene's. Scene first, so
+        # that nothing naming only the shop and days takes it (see BuyerDay's).
+        indexes = [models.Index(fields=["order_scene", "shop", "day"], name="buyersince_scene_shop_day")]
 
     def __str__(self):
         return f"{self.day} {self.order_scene} {self.since or '-'}"

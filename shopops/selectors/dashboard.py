@@ -165,7 +165,7 @@ def _totals(
     on their first day in the period: ``since`` None or before the period's start). The previous period's cut last
     day (``tail``, an empty range when there is none) comes from that day's ``BuyerDay`` rows paid before the cut:
     whole when all their orders are, else their orders before the cut; its buyers count unless they paid on an
-    earlier day of the period. The cut day's buyers who paid before the cut are read once, by the (shop, day, first
+    earlier day of the period. The cut day's buyers who paid before the cut are read once, by the (day, shop, first
     paid) index, for their sums and their count."""
     adapt_day, adapt_time = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     statuses = ", ".join(["%s"] * len(REFUNDED_STATUSES))
