@@ -166,7 +166,8 @@ def _totals(
     day (``tail``, an empty range when there is none) comes from that day's ``BuyerDay`` rows paid before the cut:
     whole when all their orders are, else their orders before the cut; its buyers count unless they paid on an
     earlier day of the period. The cut day's buyers who paid before the cut are read once, by the (day, shop, first
-    paid) index, for their sums and their count."""
+    paid) index; ``first_paid_at >= the day's start`` (true of every row of the day) lets the planner see how few
+    they are (from the day alone it expected three quarters of the day's rows and read the whole day)."""
     adapt_day, adapt_time = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     statuses = ", ".join(["%s"] * len(REFUNDED_STATUSES))
     cs, ps = adapt_day(current[0]), adapt_day(previous[0])
@@ -190,7 +191,8 @@ def _totals(
                    COALESCE(SUM(CASE WHEN last_paid_at < %s THEN gmv_fen ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN last_paid_at < %s THEN refunded_fen ELSE 0 END), 0),
                    COUNT(DISTINCT CASE WHEN openid <> '' AND (prev_day IS NULL OR prev_day < %s) THEN openid END)
-            FROM {_table(BuyerDay)} WHERE shop_id = %s AND day = %s AND first_paid_at < %s
+            FROM {_table(BuyerDay)}
+            WHERE shop_id = %s AND day = %s AND first_paid_at >= %s AND first_paid_at < %s
             UNION ALL
             SELECT 'previous', 1, o.order_price_fen,
                    COALESCE((SELECT SUM(a.refund_amount_fen) FROM {_table(AfterSale)} a
@@ -207,7 +209,7 @@ def _totals(
     params = [
         cs, shop.pk, *whole_params,
         cs, shop.pk, BuyerSince.ALL_SCENES, *whole_params, cs, cs, ps,
-        cut, cut, cut, ps, shop.pk, cut_day, cut,
+        cut, cut, cut, ps, shop.pk, cut_day, since, cut,
         *REFUNDED_STATUSES, since, cut, shop.pk, cut_day, cut, cut, Order.Status.CANCELLED,
     ]  # fmt: skip
     # Index probes of a few thousand rows at most: serially (shopops.db.SERIAL; in parallel the cut day's buyers
