@@ -383,11 +383,6 @@ def _replace(cursor, model, insert, shop: Shop, ranges) -> None:
 def _refresh(shop: Shop, ranges: list[tuple[date, date]] | None) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, shop)
-        if ranges is None and connection.vendor == "postgresql":
-            # A whole shop follows a bulk load, usually before autovacuum has analysed it: planned without
-            # statistics, the buyers' refunds were one bitmap AND of the shop's and the order's after-sales per
-            # order (a 1,000,000-order shop did not finish in 12 minutes).
-            cursor.execute(f"ANALYZE {_table(Order)}, {_table(OrderLine)}, {_table(AfterSale)}")
         before = set() if ranges is None else _openids(cursor, shop, ranges)
         for model, insert in (
             (SalesDay, _sales_insert),
