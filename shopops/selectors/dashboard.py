@@ -165,8 +165,8 @@ def _totals(
     on their first day in the period: ``since`` None or before the period's start). The previous period's cut last
     day (``tail``, an empty range when there is none) comes from that day's ``BuyerDay`` rows paid before the cut:
     whole when all their orders are, else their orders before the cut; its buyers count unless they paid on an
-    earlier day of the period. The cut day's buyers who paid before the cut are read once, by the (day, shop, first
-    paid) index; ``first_paid_at >= the day's start`` (true of every row of the day) lets the planner see how few
+    earlier day of the period. Both parts of the cut day read its buyers who paid before the cut by the (day, shop,
+    first paid) index; ``first_paid_at >= the day's start`` (true of every row of the day) lets the planner see how few
     they are (from the day alone it expected three quarters of the day's rows and read the whole day)."""
     adapt_day, adapt_time = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     statuses = ", ".join(["%s"] * len(REFUNDED_STATUSES))
@@ -201,7 +201,8 @@ def _totals(
             FROM {_table(BuyerDay)} b INNER JOIN {_table(Order)} o
               ON o.shop_id = b.shop_id AND o.openid = b.openid AND o.pay_time >= %s AND o.pay_time < %s
              AND COALESCE(o.order_scene, 0) = b.order_scene
-            WHERE b.shop_id = %s AND b.day = %s AND b.first_paid_at < %s AND b.last_paid_at >= %s
+            WHERE b.shop_id = %s AND b.day = %s AND b.first_paid_at >= %s AND b.first_paid_at < %s
+              AND b.last_paid_at >= %s
               AND o.status <> %s
         ) x
         GROUP BY period
@@ -210,7 +211,7 @@ def _totals(
         cs, shop.pk, *whole_params,
         cs, shop.pk, BuyerSince.ALL_SCENES, *whole_params, cs, cs, ps,
         cut, cut, cut, ps, shop.pk, cut_day, since, cut,
-        *REFUNDED_STATUSES, since, cut, shop.pk, cut_day, cut, cut, Order.Status.CANCELLED,
+        *REFUNDED_STATUSES, since, cut, shop.pk, cut_day, since, cut, cut, Order.Status.CANCELLED,
     ]  # fmt: skip
     # Index probes of a few thousand rows at most: serially (shopops.db.SERIAL; in parallel the cut day's buyers
     # took 38 ms, serially 5).
