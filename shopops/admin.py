@@ -39,6 +39,7 @@ from shopops.models import (
     Product,
     ProductDay,
     SalesDay,
+    SalesHour,
     Shop,
     ShopAlert,
     Sku,
@@ -668,6 +669,19 @@ class BuyerSinceAdmin(ReadOnlyAdmin):
 
     list_display = ("day", "shop", "order_scene", "since", "buyers", "new_buyers")
     list_filter = ("order_scene", "day")
+    search_fields = ("shop__name",)
+    list_select_related = ("shop",)
+    show_full_result_count = False
+
+
+@admin.register(SalesHour)
+class SalesHourAdmin(MoneyAdminMixin, ReadOnlyAdmin):
+    """Derived by the order store (shopops.services.rollups): paid orders and buyers per day, hour and previous pay
+    day."""
+
+    money_titles = {"gmv_fen": _("GMV"), "refunded_fen": _("Refunded")}
+    list_display = ("day", "hour", "shop", "since", "orders", "buyers", "gmv_yuan", "refunded_yuan")
+    list_filter = ("day",)
     search_fields = ("shop__name",)
     list_select_related = ("shop",)
     show_full_result_count = False

@@ -36,6 +36,7 @@ NOT_AUDITED = {
     "shopops.OrderDay",
     "shopops.LiveDay",
     "shopops.BuyerSince",
+    "shopops.SalesHour",
     "shopops.ChannelDay",
     "shopops.ProductDay",
     "shopops.AccountDay",

@@ -27,6 +27,7 @@ from shopops.models.rollups import (
     OrderDay,
     ProductDay,
     SalesDay,
+    SalesHour,
 )
 from shopops.models.tenancy import Membership, Shop, ShopQuerySet, TimeStampedModel, User
 
@@ -51,6 +52,7 @@ __all__ = [
     "PlatformToken",
     "Product",
     "SalesDay",
+    "SalesHour",
     "Shop",
     "ShopAlert",
     "ShopQuerySet",

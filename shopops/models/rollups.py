@@ -205,6 +205,38 @@ class BuyerSince(models.Model):
         return f"{self.day} {self.order_scene} {self.since or '-'}"
 
 
+class SalesHour(models.Model):
+    """Paid orders per shop × pay day × hour of the day (Beijing, 0–23) × their buyer's previous pay day (``since``,
+    in any scene, clamped at ``BuyerSince.HORIZON`` days as there; None for a first day and for orders without a
+    buyer): a day up to a time of day is a sum of its whole hours plus one hour's orders, however far into the day
+    (the home page compares a day in progress with an earlier day up to the same time).
+
+    ``orders``, ``gmv_fen``, ``refunded_fen`` as ``BuyerDay``'s, by the hour each order was paid. ``buyers``: each
+    buyer once a day, in the hour of their first payment that day, so the buyers of the day before a whole hour
+    who had not paid since a given day are a sum.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    day = models.DateField(_("pay day"))
+    hour = models.PositiveSmallIntegerField(_("hour"))
+    since = models.DateField(_("previous pay day"), null=True, blank=True)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    gmv_fen = models.BigIntegerField(_("GMV (fen)"), default=0)
+    refunded_fen = models.BigIntegerField(_("refunded (fen)"), default=0)
+    buyers = models.PositiveIntegerField(_("buyers"), default=0)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hourly sales roll-up")
+        verbose_name_plural = _("hourly sales roll-ups")
+        ordering = ["shop", "-day", "hour", "since"]
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "hour", "since"], name="saleshour_unique_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.hour:02d}h {self.since or '-'}"
+
+
 class ChannelDay(models.Model):
     """``SalesDay`` summed per shop × pay day × channel (the home page's sales by channel)."""
 

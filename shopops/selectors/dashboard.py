@@ -26,13 +26,13 @@ Asia/Shanghai; a period is ``start``–``end``, both days included):
   the previous one is cut after the same elapsed time (today until 15:00 compares with yesterday until 15:00), so
   a day in progress is not set against a whole one.
 
-Performance: every figure is read from the daily roll-ups (``shopops.models.rollups``, kept by the order store),
-never from a scan of the orders: the headline figures of both periods in one query (``OrderDay`` and ``BuyerSince``
-rows of the days, and the buyer rows of the previous period's cut last day), the channel, product and account
+Performance: every figure is read from the roll-ups (``shopops.models.rollups``, kept by the order store), never
+from a scan of the orders: the headline figures of both periods in one query (``OrderDay`` and ``BuyerSince`` rows
+of the days; for the previous period's cut last day, ``SalesHour`` rows of its whole hours before the cut, and the
+orders of the cut's own hour and the buyers who first paid that day in it), the channel, product and account
 figures from ``ChannelDay``, ``ProductDay`` and ``AccountDay``: five queries, and a sixth when the period has no
-sales (has the shop any orders at all?). Only the orders of buyers whose orders on the cut day fall on both sides of
-the cut are read, by an index probe each. Costs grow with the days of the period (and its products and accounts),
-never with the shop's history or its number of buyers.
+sales (has the shop any orders at all?). Costs grow with the days of the period (and its products and accounts)
+and at most one hour's orders, never with the shop's history, its number of buyers or the time of day.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from shopops.models import (
     OrderDay,
     Product,
     ProductDay,
+    SalesHour,
     Shop,
 )
 from shopops.money import divide_half_up, ratio_ppm
@@ -163,16 +164,16 @@ def _totals(
 
     The whole days of both periods come from ``OrderDay`` (orders, GMV, refunds) and ``BuyerSince`` (a buyer counts
     on their first day in the period: ``since`` None or before the period's start). The previous period's cut last
-    day (``tail``, an empty range when there is none) comes from that day's ``BuyerDay`` rows paid before the cut:
-    whole when all their orders are, else their orders before the cut; its buyers count unless they paid on an
-    earlier day of the period. Both parts of the cut day read its buyers who paid before the cut by the (day, shop,
-    first paid) index; ``first_paid_at >= the day's start`` (true of every row of the day) lets the planner see how few
-    they are (from the day alone it expected three quarters of the day's rows and read the whole day)."""
+    day (``tail``: from the day's start to the cut, an empty range when there is none) is its whole hours before
+    the cut from ``SalesHour``, and the cut's own hour up to the cut from the orders paid in it and the buyers who
+    first paid that day in it (``BuyerDay``); a buyer counts unless they paid on an earlier day of the period. So
+    the cut day costs at most an hour of orders, whatever the time of day."""
     adapt_day, adapt_time = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     statuses = ", ".join(["%s"] * len(REFUNDED_STATUSES))
     cs, ps = adapt_day(current[0]), adapt_day(previous[0])
+    hours = (tail[1] - tail[0]) // timedelta(hours=1)
     cut_day = adapt_day(pay_day(tail[0]))
-    since, cut = adapt_time(tail[0]), adapt_time(tail[1])
+    hour_start, cut = adapt_time(tail[0] + timedelta(hours=hours)), adapt_time(tail[1])
     whole = "((day >= %s AND day <= %s) OR (day >= %s AND day <= %s))"
     whole_params = [*(adapt_day(day) for day in (*current, *previous))]
     query = f"""
@@ -187,33 +188,34 @@ def _totals(
             WHERE shop_id = %s AND order_scene = %s AND {whole}
               AND (since IS NULL OR since < CASE WHEN day >= %s THEN %s ELSE %s END)
             UNION ALL
-            SELECT 'previous', COALESCE(SUM(CASE WHEN last_paid_at < %s THEN orders ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN last_paid_at < %s THEN gmv_fen ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN last_paid_at < %s THEN refunded_fen ELSE 0 END), 0),
-                   COUNT(DISTINCT CASE WHEN openid <> '' AND (prev_day IS NULL OR prev_day < %s) THEN openid END)
-            FROM {_table(BuyerDay)}
-            WHERE shop_id = %s AND day = %s AND first_paid_at >= %s AND first_paid_at < %s
+            SELECT 'previous', orders, gmv_fen, refunded_fen,
+                   CASE WHEN since IS NULL OR since < %s THEN buyers ELSE 0 END
+            FROM {_table(SalesHour)} WHERE shop_id = %s AND day = %s AND hour < %s
             UNION ALL
             SELECT 'previous', 1, o.order_price_fen,
                    COALESCE((SELECT SUM(a.refund_amount_fen) FROM {_table(AfterSale)} a
                              WHERE a.shop_id = o.shop_id AND a.order_id = o.order_id AND a.status IN ({statuses})), 0),
                    0
-            FROM {_table(BuyerDay)} b INNER JOIN {_table(Order)} o
-              ON o.shop_id = b.shop_id AND o.openid = b.openid AND o.pay_time >= %s AND o.pay_time < %s
-             AND COALESCE(o.order_scene, 0) = b.order_scene
-            WHERE b.shop_id = %s AND b.day = %s AND b.first_paid_at >= %s AND b.first_paid_at < %s
-              AND b.last_paid_at >= %s
-              AND o.status <> %s
+            FROM {_table(Order)} o
+            WHERE o.shop_id = %s AND o.pay_time >= %s AND o.pay_time < %s AND o.status <> %s
+            UNION ALL
+            SELECT 'previous', 0, 0, 0, COUNT(DISTINCT b.openid)
+            FROM {_table(BuyerDay)} b
+            WHERE b.day = %s AND b.shop_id = %s AND b.first_paid_at >= %s AND b.first_paid_at < %s
+              AND b.openid <> '' AND (b.prev_day IS NULL OR b.prev_day < %s)
+              AND NOT EXISTS (SELECT 1 FROM {_table(BuyerDay)} e WHERE e.shop_id = b.shop_id AND e.openid = b.openid
+                              AND e.day = b.day AND e.first_paid_at < %s)
         ) x
         GROUP BY period
     """
     params = [
         cs, shop.pk, *whole_params,
         cs, shop.pk, BuyerSince.ALL_SCENES, *whole_params, cs, cs, ps,
-        cut, cut, cut, ps, shop.pk, cut_day, since, cut,
-        *REFUNDED_STATUSES, since, cut, shop.pk, cut_day, since, cut, cut, Order.Status.CANCELLED,
+        ps, shop.pk, cut_day, hours,
+        *REFUNDED_STATUSES, shop.pk, hour_start, cut, Order.Status.CANCELLED,
+        cut_day, shop.pk, hour_start, cut, ps, hour_start,
     ]  # fmt: skip
-    # Index probes of a few thousand rows at most: serially (shopops.db.SERIAL; in parallel the cut day's buyers
+    # Index probes of a few hundred rows at most: serially (shopops.db.SERIAL; in parallel the cut day's buyers
     # took 38 ms, serially 5).
     with transaction.atomic(), pg_settings(SERIAL), connection.cursor() as cursor:
         cursor.execute(query, params)

@@ -33,6 +33,7 @@ from shopops.models import (
     OrderLine,
     ProductDay,
     SalesDay,
+    SalesHour,
     Shop,
 )
 from shopops.selectors.orders import AFTERSALE_REFUNDED
@@ -153,28 +154,38 @@ def _sales_insert(shop: Shop, ranges) -> tuple[str, list]:
     return query, [*day_params, shop.pk, Order.Status.CANCELLED, *where_params]
 
 
-def _buyers_insert(shop: Shop, ranges) -> tuple[str, list]:
+def _paid_orders(shop: Shop, ranges) -> tuple[str, list]:
+    """A subquery of the shop's paid orders of the days (None: all), one row each with its Beijing pay day and hour
+    and the refunds of its after-sales that reached the buyer."""
     day, day_params = _day_sql()
+    hour, hour_params = connection.ops.datetime_extract_sql("hour", "o.pay_time", (), settings.TIME_ZONE)
     where, where_params = _pay_time_in(ranges)
     refunded = ", ".join(["%s"] * len(AFTERSALE_REFUNDED))
+    query = f"""
+        SELECT o.id, o.shop_id, {day} AS day, CAST({hour} AS integer) AS hour, o.openid,
+               COALESCE(o.order_scene, 0) AS order_scene, o.order_price_fen, o.pay_time,
+               COALESCE((SELECT SUM(a.refund_amount_fen) FROM {_table(AfterSale)} a
+                         WHERE a.shop_id = o.shop_id AND a.order_id = o.order_id AND a.status IN ({refunded})), 0)
+                   AS refunded,
+               CASE WHEN o.is_present THEN 1 ELSE 0 END AS present,
+               CASE WHEN o.is_present THEN o.order_price_fen ELSE 0 END AS present_gmv
+        FROM {_table(Order)} o
+        WHERE o.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL {where}
+    """
+    params = [*day_params, *hour_params, *sorted(AFTERSALE_REFUNDED), shop.pk, Order.Status.CANCELLED, *where_params]
+    return query, params
+
+
+def _buyers_insert(shop: Shop, ranges) -> tuple[str, list]:
+    orders, params = _paid_orders(shop, ranges)
     query = f"""
         INSERT INTO {_table(BuyerDay)} ({BUYER_KEY}, {", ".join(BuyerDay.SUMS)}, first_paid_at, last_paid_at)
         SELECT {BUYER_KEY}, COUNT(*), SUM(order_price_fen), SUM(refunded), SUM(present), SUM(present_gmv),
                MIN(pay_time), MAX(pay_time)
-        FROM (
-            SELECT o.shop_id, {day} AS day, o.openid, COALESCE(o.order_scene, 0) AS order_scene, o.order_price_fen,
-                   o.pay_time,
-                   COALESCE((SELECT SUM(a.refund_amount_fen) FROM {_table(AfterSale)} a
-                             WHERE a.shop_id = o.shop_id AND a.order_id = o.order_id
-                               AND a.status IN ({refunded})), 0) AS refunded,
-                   CASE WHEN o.is_present THEN 1 ELSE 0 END AS present,
-                   CASE WHEN o.is_present THEN o.order_price_fen ELSE 0 END AS present_gmv
-            FROM {_table(Order)} o
-            WHERE o.shop_id = %s AND o.status <> %s AND o.pay_time IS NOT NULL {where}
-        ) x
+        FROM ({orders}) x
         GROUP BY {BUYER_KEY}
     """
-    return query, [*day_params, *sorted(AFTERSALE_REFUNDED), shop.pk, Order.Status.CANCELLED, *where_params]
+    return query, params
 
 
 COUPON_KEY = "shop_id, day, coupon_id, openid"
@@ -307,6 +318,29 @@ def _since_insert(shop: Shop, ranges) -> tuple[str, list]:
     return query, [shop.pk, *params, shop.pk, *params]
 
 
+def _hours_insert(shop: Shop, ranges) -> tuple[str, list]:
+    """``SalesHour``: the orders of the days by hour and their buyer's previous pay day (from the linked
+    ``BuyerDay`` rows), each buyer counted on their first order of the day."""
+    orders, params = _paid_orders(shop, ranges)
+    days, day_params = _days_in(ranges)
+    query = f"""
+        INSERT INTO {_table(SalesHour)} (shop_id, day, hour, since, orders, gmv_fen, refunded_fen, buyers)
+        SELECT shop_id, day, hour, since, COUNT(*), SUM(order_price_fen), SUM(refunded), SUM(first)
+        FROM (
+            SELECT o.shop_id, o.day, o.hour, o.order_price_fen, o.refunded, b.since,
+                   CASE WHEN o.openid <> '' AND ROW_NUMBER() OVER (
+                       PARTITION BY o.openid, o.day ORDER BY o.pay_time, o.id) = 1 THEN 1 ELSE 0 END AS first
+            FROM ({orders}) o
+            LEFT JOIN (
+                SELECT day, openid, MAX({_clamped("prev_day")}) AS since FROM {_table(BuyerDay)}
+                WHERE shop_id = %s AND openid <> '' {days} GROUP BY day, openid
+            ) b ON b.openid = o.openid AND b.day = o.day
+        ) x
+        GROUP BY shop_id, day, hour, since
+    """
+    return query, [*params, shop.pk, *day_params]
+
+
 def _openids(cursor, shop: Shop, ranges) -> set[str]:
     days, params = _days_in(ranges)
     cursor.execute(
@@ -409,7 +443,7 @@ def _refresh(shop: Shop, ranges: list[tuple[date, date]] | None) -> None:
             ranges = _ranges(
                 {first + timedelta(days=n) for first, last in ranges for n in range((last - first).days + 1)} | changed
             )
-        for model, insert in ((OrderDay, _orders_insert), (BuyerSince, _since_insert)):
+        for model, insert in ((OrderDay, _orders_insert), (BuyerSince, _since_insert), (SalesHour, _hours_insert)):
             _replace(cursor, model, insert, shop, ranges)
 
 
