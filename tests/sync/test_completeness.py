@@ -102,7 +102,10 @@ def sandbox_api(transactional_db):
 
 def test_backfill_under_faults_then_pushes_matches_the_platform(sandbox_api, live_server, settings, time_machine):
     settings.WECHAT_API_BASE = sandbox_api
-    settings.WECHAT_READ_TIMEOUT = 0.5
+    # Above the product's own write transactions: on SQLite the sandbox shares the product's database file, and its
+    # fault counter waits for the write lock a stored page holds (a few hundred ms; more on a loaded machine). A read
+    # timeout below that counts the product's own lock as platform timeouts (and each one as a retried call).
+    settings.WECHAT_READ_TIMEOUT = 2.0
     settings.WECHAT_BACKOFF_BASE = 0.02  # the retry schedule is the client tests' business; here it only costs time
     DbTokenStore._local.clear()
     time_machine.move_to(datetime.now(tz=UTC), tick=True)
@@ -121,7 +124,7 @@ def test_backfill_under_faults_then_pushes_matches_the_platform(sandbox_api, liv
     )
     seeded_at = engine.now()
     engine.backfill_request(shop=shop, since=seeded_at - timedelta(days=DAYS + 1))
-    _fault(clear=True, busy_rate=0.10, http5xx_rate=0.01, slow_rate=0.002, slow_seconds=1.0, seed=SEED)
+    _fault(clear=True, busy_rate=0.10, http5xx_rate=0.01, slow_rate=0.002, slow_seconds=2.5, seed=SEED)
 
     rng = random.Random(SEED)
     pages = {"n": 0}
