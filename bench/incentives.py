@@ -14,13 +14,14 @@ In a fresh database (dropped and created again, so its name must contain "bench"
           with an after-sale still open; one order in 97 with a service fee of 5 fen (the fee cap bites), the rest 3%
           of the order. ANALYZE.
   evaluate — ``accruals_evaluate`` of the whole shop (not posted: the ledger is measured by its own bench): the
-          first run writes one accrual per earning line in one INSERT … SELECT; the second finds nothing changed;
-          then one order in 97 gets a refund after settlement and the third writes their reversals; last, the
-          1,000 orders settled last are evaluated as a sync page would (``order_ids``). Each is printed
-          next to the floor: ONE hand-written aggregate over the same rows (lines, orders, after-sales) computing the
-          same per-order amounts (floor per line, order cap, fee cap; final orders only) without writing. For
-          scale: the first run's rows inserted alone into an empty table like the accruals' (same indexes and
-          unique key), and the first run less that insert.
+          first run writes one accrual per earning line in one INSERT … SELECT; run again, it finds nothing changed.
+          Then the hourly run (``accruals_evaluate_changes``: only the orders the sync queued): with nothing queued;
+          after one order in 97 gets a refund after settlement, stored and queued as the sync would, writing their
+          reversals a thousand orders a statement; last, the 1,000 orders settled last evaluated as one page
+          (``order_ids``). Each is printed next to the floor: ONE hand-written aggregate over the same rows (lines,
+          orders, after-sales) computing the same per-order amounts (floor per line, order cap, fee cap; final
+          orders only) without writing. For scale: the first run's rows inserted alone into an empty table like the
+          accruals' (same indexes and unique key), and the first run less that insert.
 
 Timings are printed, never asserted. It checks that the accruals sum to the floor's total, to the fen.
 """
@@ -220,7 +221,7 @@ def main() -> None:
     from django.utils import timezone
 
     from incentives.models import Accrual
-    from incentives.services.evaluation import accruals_evaluate
+    from incentives.services.evaluation import accruals_evaluate, accruals_evaluate_changes, orders_queue
     from shopops.models import AfterSale, Order, OrderLine
 
     call_command("migrate", verbosity=0)
@@ -234,9 +235,9 @@ def main() -> None:
     now = timezone.now()
     floor_cold, _row = _floor(shop, ruleset, now)  # also warms the cache for both
 
-    def run(at):
+    def run(at, evaluate=accruals_evaluate):
         started = time.perf_counter()
-        result = accruals_evaluate(shop=shop, as_of=at, post=False)
+        result = evaluate(shop=shop, as_of=at, post=False)
         return time.perf_counter() - started, result
 
     first, first_result = run(now)
@@ -248,9 +249,9 @@ def main() -> None:
           f"{floor:.2f} s (cold {floor_cold:.2f} s): {floor_row[0]:,} earning orders, "
           f"{floor_row[1]:,} fen")  # fmt: skip
     print(f"{'run':<58} {'rows':>9} {'seconds':>8} {'ratio':>7}")
-    print(f"{'evaluate, first run (writes every earning line once)':<58} {first_result.written:>9,} "
+    print(f"{'whole shop, first run (writes every earning line once)':<58} {first_result.written:>9,} "
           f"{first:>8.2f} {first / floor:>7.2f}")  # fmt: skip
-    print(f"{'evaluate, again (nothing changed)':<58} {again_result.written:>9,} {again:>8.2f} {again / floor:>7.2f}")
+    print(f"{'whole shop again (nothing changed)':<58} {again_result.written:>9,} {again:>8.2f} {again / floor:>7.2f}")
     write = _write_floor(shop)
     print(f"{'(for scale: inserting the same accruals alone)':<58} {first_result.written:>9,} {write:>8.2f} "
           f"{write / floor:>7.2f}")  # fmt: skip
@@ -258,16 +259,22 @@ def main() -> None:
           f"{(first - write) / floor:>7.2f}")  # fmt: skip
     print(f"accruals sum to {accrued:,} fen, the floor's total {floor_row[1]:,} fen: {check}")
 
+    idle, idle_result = run(now, accruals_evaluate_changes)
+    print(f"{'hourly run, nothing queued':<58} {idle_result.written:>9,} {idle:>8.2f} {idle / floor:>7.2f}")
+
     with connection.cursor() as cursor:
         _insert(cursor, LATE_REFUNDS_SQL, AfterSale, params)
         cursor.execute("ANALYZE shopops_aftersale")
+    refunded = list(AfterSale.objects.filter(shop=shop, after_sale_order_id__startswith="late").values_list(
+        "order_id", flat=True))  # fmt: skip
+    orders_queue(shop=shop, order_ids=refunded)  # what the sync's orders_stored signal does after storing them
     later = timezone.now()
-    third, third_result = run(later)
+    third, third_result = run(later, accruals_evaluate_changes)
     floor_late, floor_late_row = _floor(shop, ruleset, later)
     accrued = Accrual.objects.for_shop(shop).aggregate(total=Sum("amount_fen"))["total"] or 0
     check = "equal" if accrued == floor_late_row[1] else "NOT EQUAL"
-    print(f"{'evaluate after late refunds on 1% of the orders (reversals)':<58} {third_result.written:>9,} "
-          f"{third:>8.2f} {third / floor_late:>7.2f}")  # fmt: skip
+    label = f"hourly run after late refunds ({len(refunded):,} orders queued)"
+    print(f"{label:<58} {third_result.written:>9,} {third:>8.2f} {third / floor_late:>7.2f}")
     print(f"after the reversals: accruals sum to {accrued:,} fen, the floor's total {floor_late_row[1]:,} fen: {check}")
     settled = Order.objects.filter(shop=shop, settle_time__isnull=False).order_by("-settle_time")
     page = list(settled.values_list("order_id", flat=True)[:1000])

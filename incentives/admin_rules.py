@@ -5,7 +5,7 @@ evaluation, so the admin is read-only. Money shows as yuan."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from incentives.models import Accrual, RuleSet, RuleSource
+from incentives.models import Accrual, EvaluationState, QueuedOrder, RuleSet, RuleSource
 from shopops.admin import MoneyAdminMixin, ReadOnlyAdmin
 
 
@@ -52,4 +52,22 @@ class AccrualAdmin(MoneyAdminMixin, ReadOnlyAdmin):
                     "posted_at")  # fmt: skip
     list_filter = ("kind", "channel", "booked_on")
     search_fields = ("key", "order_id", "sku_id", "account_id", "account_nickname")
+    list_select_related = ("shop",)
+
+
+@admin.register(QueuedOrder)
+class QueuedOrderAdmin(ReadOnlyAdmin):
+    """The orders the next hourly evaluation takes (queued by the sync, or due when an after-sale period ends)."""
+
+    list_display = ("order_id", "shop", "due_at")
+    list_filter = ("due_at",)
+    search_fields = ("order_id", "shop__name")
+    list_select_related = ("shop",)
+
+
+@admin.register(EvaluationState)
+class EvaluationStateAdmin(ReadOnlyAdmin):
+    list_display = ("shop", "whole_shop_at", "evaluated_at", "rules_fingerprint")
+    list_filter = ("whole_shop_at",)
+    search_fields = ("shop__name",)
     list_select_related = ("shop",)

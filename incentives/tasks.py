@@ -2,7 +2,8 @@
 
 - ``incentives.tasks.order_flows_sync_all`` hourly: each connected shop's per-order fund flows (listorderflow).
 - ``incentives.tasks.incentives_evaluate_all`` hourly: each active shop's accruals under its rule sets (the 2025
-  example installed first when the shop has none), posted to the ledger; then its WeCom staff rewards
+  example installed first when the shop has none) for the orders queued since the last run
+  (``accruals_evaluate_changes``), posted to the ledger; then its WeCom staff rewards
   (``incentives.tasks.staff_rewards_evaluate_shop``).
 - ``incentives.tasks.growth_cards_expire`` daily: what is left on expired growth cards, written off.
 """
@@ -14,7 +15,7 @@ from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
 from incentives.flows_sync import order_flows_sync
-from incentives.services.evaluation import accruals_evaluate
+from incentives.services.evaluation import accruals_evaluate_changes
 from incentives.services.growth import cards_expire
 from incentives.services.rules import ruleset_install_example
 from incentives.services.staff import staff_rewards_evaluate
@@ -59,11 +60,12 @@ def incentives_evaluate_all() -> int:
 
 
 def incentives_evaluate_shop(shop_id: int) -> str:
-    """Evaluate the shop's orders under its rule sets and post what changed to the ledger (idempotent: a re-run
-    writes nothing). A shop without a programme gets the 2025 example (marked as an example) first."""
+    """Evaluate the shop's queued orders (all of them the first time and after a change of its rule sets) under its
+    rule sets and post what changed to the ledger (idempotent: a re-run writes nothing). A shop without a programme
+    gets the 2025 example (marked as an example) first."""
     shop = Shop.objects.get(pk=shop_id)
     ruleset_install_example(shop=shop)
-    result = accruals_evaluate(shop=shop)
+    result = accruals_evaluate_changes(shop=shop)
     return f"{result.written} accruals, {result.amount_fen} fen, {result.posted} journals"
 
 

@@ -11,7 +11,7 @@
 from incentives.models.flows import OrderFlow, SettleState
 from incentives.models.growth import CardSource, CardSpend, GrowthCard
 from incentives.models.ledger import AccountKind, Entry, Journal, LedgerAccount
-from incentives.models.rules import Accrual, RewardForm, RuleSet, RuleSource
+from incentives.models.rules import Accrual, EvaluationState, QueuedOrder, RewardForm, RuleSet, RuleSource
 from incentives.models.staff import StaffMember, StaffPayout, StaffReward, StaffRewardBasis, StaffRewardScheme
 
 __all__ = [
@@ -20,10 +20,12 @@ __all__ = [
     "CardSource",
     "CardSpend",
     "Entry",
+    "EvaluationState",
     "GrowthCard",
     "Journal",
     "LedgerAccount",
     "OrderFlow",
+    "QueuedOrder",
     "RewardForm",
     "RuleSet",
     "RuleSource",

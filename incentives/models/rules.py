@@ -188,3 +188,45 @@ class Accrual(models.Model):
 
 def journal_key(order_id: str, version_label: str, step: int) -> str:
     return f"incentive:{order_id}:{version_label}:{step}"
+
+
+class QueuedOrder(models.Model):
+    """An order whose accruals may change: the hourly evaluation (``accruals_evaluate_changes``) takes the due rows
+    and evaluates only their orders, not the shop's whole history.
+
+    Rows come from the sync (the ``orders_stored`` signal of every stored page of orders or after-sales: due at once,
+    ``due_at`` empty) and from the evaluation itself (an order settled whose after-sale period under its version is
+    still running: due when it ends, as nothing is synced then). Only inserted and deleted: an order stored by two
+    pages has two rows. A whole-shop evaluation takes them all."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"), db_index=False)
+    order_id = models.CharField(_("order id"), max_length=32)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order to evaluate")
+        verbose_name_plural = _("orders to evaluate")
+        indexes = [models.Index(fields=["shop", "due_at"], name="queuedorder_shop_due")]
+
+    def __str__(self):
+        return self.order_id
+
+
+class EvaluationState(models.Model):
+    """A shop's last whole-shop evaluation: the rule sets it evaluated (a fingerprint of everything in them that
+    decides what a line earns). Until there is one, and whenever the rule sets differ from it, the hourly run
+    evaluates the whole shop again instead of the queued orders."""
+
+    shop = models.OneToOneField(
+        Shop, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("shop")
+    )
+    rules_fingerprint = models.CharField(_("rule sets' fingerprint"), max_length=64)
+    whole_shop_at = models.DateTimeField(_("last whole-shop evaluation"))
+    evaluated_at = models.DateTimeField(_("last evaluation"))
+
+    class Meta:
+        verbose_name = _("incentive evaluation state")
+        verbose_name_plural = _("incentive evaluation states")
+
+    def __str__(self):
+        return str(self.shop_id)

@@ -29,16 +29,17 @@ difference, so running the evaluation again writes nothing.
 Then the run's new accruals are posted to the ledger (``_post``): one journal per order, version and step.
 """
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import DateTimeField, ExpressionWrapper, F, Max, Q, Sum
 from django.utils import timezone
 
-from incentives.models import Accrual, RewardForm, RuleSet, RuleSource
+from incentives.models import Accrual, EvaluationState, QueuedOrder, RewardForm, RuleSet, RuleSource
 from incentives.models.rules import journal_key
 from incentives.selectors.rules import ruleset_segments
 from incentives.services.ledger import JournalSpec, post_journals_bulk
@@ -58,6 +59,9 @@ ACCOUNTS = {
 }
 JOURNAL_KIND = "incentive_accrual"
 SCOPE_CHUNK = 1000  # platform order ids per statement (SQLite binds each as a parameter)
+# Due orders above which the hourly run evaluates the whole shop (bench/incentives.py: a page of 1,000 orders costs
+# about a twentieth of the whole shop's statement at 1,000,000 lines).
+FULL_RUN_ORDERS = 20_000
 
 # PostgreSQL settings for the evaluation's statement, within the transaction (see affiliates' reconciliation: the
 # statement groups and sorts every line of the shop, which spills to disk at the default 4 MB; JIT compiles its many
@@ -386,6 +390,92 @@ def _shop_lock(shop: Shop) -> None:
     list(Shop.objects.select_for_update().filter(pk=shop.pk).values_list("pk", flat=True))
 
 
+def _month_cap(versions: list[RuleSet]) -> bool:
+    return any(v.cap_per_month_fen is not None for v in versions)
+
+
+def rules_fingerprint(versions: list[RuleSet]) -> str:
+    """What decides what a line earns, of every version (sources prefetched), as one hash: a whole-shop evaluation
+    records it, and the hourly run evaluates the whole shop again when it differs."""
+    facts = [
+        (v.pk, v.code, v.version, v.valid_from.isoformat(), v.valid_to and v.valid_to.isoformat(), v.after_sale_days,
+         v.min_order_basis_fen, v.rate_ppm, v.cap_per_order_fen, v.cap_per_month_fen, v.cap_at_order_fee,
+         sorted((s.sale_channel, s.account_type) for s in v.sources.all()))
+        for v in sorted(versions, key=lambda v: v.pk)
+    ]  # fmt: skip
+    return hashlib.sha256(repr(facts).encode()).hexdigest()
+
+
+def _chunks(scope: list[str] | None) -> list[list[str] | None]:
+    """The whole shop as one statement (None), or the orders of ``scope`` a thousand at a time."""
+    return [None] if scope is None else [scope[i : i + SCOPE_CHUNK] for i in range(0, len(scope), SCOPE_CHUNK)]
+
+
+def _write(shop: Shop, as_of: datetime, versions: list[RuleSet], scope: list[str] | None) -> tuple[int, int]:
+    """Write the accruals of the whole shop (``scope`` None) or of these orders (a statement per thousand);
+    returns (rows written, their sum)."""
+    before = Accrual.objects.for_shop(shop).aggregate(last=Max("pk"))["last"] or 0
+    written = 0
+    for chunk in _chunks(scope):
+        statement = _delta_insert_sql(shop, as_of, versions, chunk)
+        if statement is not None:
+            with connection.cursor() as cursor, pg_settings(WHOLE_SHOP_SETTINGS if chunk is None else {}):
+                cursor.execute(*statement)
+                written += _rowcount(cursor)
+    new = Accrual.objects.for_shop(shop).filter(pk__gt=before)
+    return written, (new.aggregate(total=Sum("amount_fen"))["total"] or 0) if written else 0
+
+
+def _queue_until_final(shop: Shop, as_of: datetime, versions: list[RuleSet], scope: list[str] | None) -> None:
+    """Queue the orders (of ``scope``, or all the shop's) that are settled, not cancelled, and still within the
+    after-sale period of the version they are evaluated under, due when it ends: nothing is synced then, yet they
+    become final."""
+    queued = _table(QueuedOrder)
+    for segment in ruleset_segments(shop, versions):
+        period = timedelta(days=segment.ruleset.after_sale_days)
+        orders = Order.objects.filter(shop=shop, pay_time__gte=segment.starts, settle_time__gt=as_of - period)
+        orders = orders.exclude(status__in=CANCELLED)
+        if segment.ends is not None:
+            orders = orders.filter(pay_time__lt=segment.ends)
+        due = ExpressionWrapper(F("settle_time") + period, output_field=DateTimeField()) if period else F("settle_time")
+        for chunk in _chunks(scope):
+            rows = orders if chunk is None else orders.filter(order_id__in=chunk)
+            select, params = rows.values_list("order_id", due).query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {queued} (shop_id, order_id, due_at) SELECT %s, q.* FROM ({select}) q",
+                               [shop.pk, *params])  # fmt: skip
+
+
+def _take_due(shop: Shop, as_of: datetime) -> list[str]:
+    """Delete the shop's due queue rows and return their orders. One statement: exactly the rows it saw are taken,
+    and the evaluation's statements after it see at least the facts those rows announced. Rows committed later are
+    left for the next run."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {_table(QueuedOrder)} WHERE shop_id = %s AND (due_at IS NULL OR due_at <= %s) "
+            "RETURNING order_id",
+            [shop.pk, _ts(as_of)],
+        )
+        return sorted({order_id for (order_id,) in cursor.fetchall()})
+
+
+def _evaluate_whole_shop(shop: Shop, as_of: datetime, versions: list[RuleSet]) -> tuple[int, int]:
+    """Every line of the shop; the queue starts again from what is still within its after-sale period, and the
+    rule sets evaluated are recorded (``EvaluationState``)."""
+    QueuedOrder.objects.filter(shop=shop).delete()  # before the evaluation's statement, which sees what they announced
+    result = _write(shop, as_of, versions, None)
+    _queue_until_final(shop, as_of, versions, None)
+    EvaluationState.objects.update_or_create(
+        shop=shop,
+        defaults={"rules_fingerprint": rules_fingerprint(versions), "whole_shop_at": as_of, "evaluated_at": as_of},
+    )
+    return result
+
+
+def _shop_versions(shop: Shop) -> list[RuleSet]:
+    return list(RuleSet.objects.for_shop(shop).prefetch_related("sources"))
+
+
 def accruals_evaluate(
     *, shop: Shop, as_of: datetime | None = None, post: bool = True, order_ids: Iterable[str] | None = None
 ) -> EvaluationResult:
@@ -396,26 +486,55 @@ def accruals_evaluate(
     refuses; a shop without rule sets earns nothing. An idempotency key written already can only be a bug: the
     unique key raises IntegrityError and nothing of the run is kept."""
     as_of = as_of or timezone.now()
-    versions = list(RuleSet.objects.for_shop(shop).prefetch_related("sources"))
-    scopes: list[list[str] | None] = [None]
-    if order_ids is not None and not any(v.cap_per_month_fen is not None for v in versions):
-        ids = sorted(set(order_ids))
-        scopes = [ids[i : i + SCOPE_CHUNK] for i in range(0, len(ids), SCOPE_CHUNK)]
+    versions = _shop_versions(shop)
     with transaction.atomic(), pg_settings(BATCH_SETTINGS):
         # One evaluation of a shop at a time: a second waits here, then finds nothing left to write.
         _shop_lock(shop)
-        before = Accrual.objects.for_shop(shop).aggregate(last=Max("pk"))["last"] or 0
-        written = 0
-        for scope in scopes:
-            statement = _delta_insert_sql(shop, as_of, versions, scope)
-            if statement is not None:
-                with connection.cursor() as cursor, pg_settings(WHOLE_SHOP_SETTINGS if scope is None else {}):
-                    cursor.execute(*statement)
-                    written += _rowcount(cursor)
-        new = Accrual.objects.for_shop(shop).filter(pk__gt=before)
-        amount = new.aggregate(total=Sum("amount_fen"))["total"] or 0
+        if order_ids is None or _month_cap(versions):
+            written, amount = _evaluate_whole_shop(shop, as_of, versions)
+        else:
+            written, amount = _write(shop, as_of, versions, sorted(set(order_ids)))
         posted = accruals_post(shop=shop) if post else 0
     return EvaluationResult(written=written, amount_fen=amount, posted=posted)
+
+
+def accruals_evaluate_changes(*, shop: Shop, as_of: datetime | None = None, post: bool = True) -> EvaluationResult:
+    """The hourly run: evaluate only the orders queued as due (``QueuedOrder``: stored by the sync since the last
+    run, or at the end of their after-sale period), queue those still within it, and post. The same accruals as a
+    whole-shop evaluation (``accruals_evaluate``), which it runs instead when the shop has had none, when the rule
+    sets changed since (``EvaluationState``), when a version has a month cap (its orders depend on each other), or
+    when more than ``FULL_RUN_ORDERS`` rows are due (one statement then costs less than their pages)."""
+    as_of = as_of or timezone.now()
+    versions = _shop_versions(shop)
+    with transaction.atomic(), pg_settings(BATCH_SETTINGS):
+        _shop_lock(shop)
+        state = EvaluationState.objects.filter(shop=shop).first()
+        due = QueuedOrder.objects.filter(shop=shop).filter(Q(due_at__isnull=True) | Q(due_at__lte=as_of))
+        if (
+            state is None
+            or state.rules_fingerprint != rules_fingerprint(versions)
+            or _month_cap(versions)
+            or due[: FULL_RUN_ORDERS + 1].count() > FULL_RUN_ORDERS
+        ):
+            written, amount = _evaluate_whole_shop(shop, as_of, versions)
+        else:
+            order_ids = _take_due(shop, as_of)
+            written, amount = _write(shop, as_of, versions, order_ids) if order_ids else (0, 0)
+            _queue_until_final(shop, as_of, versions, order_ids)
+            EvaluationState.objects.filter(shop=shop).update(evaluated_at=as_of)
+        posted = accruals_post(shop=shop) if post else 0
+    return EvaluationResult(written=written, amount_fen=amount, posted=posted)
+
+
+def orders_queue(*, shop: Shop, order_ids: Iterable[str]) -> None:
+    """Queue orders whose facts changed for the next hourly evaluation, due at once (in the caller's transaction:
+    a sync page's rows are queued exactly when its orders are stored)."""
+    QueuedOrder.objects.bulk_create([QueuedOrder(shop=shop, order_id=order_id) for order_id in set(order_ids)])
+
+
+def orders_stored_receiver(sender, *, shop: Shop, order_ids: list[str], **kwargs) -> None:
+    """``shopops.sync.store.orders_stored``: queue the orders just stored (or whose after-sales were)."""
+    orders_queue(shop=shop, order_ids=order_ids)
 
 
 def accruals_post(*, shop: Shop) -> int:

@@ -1,8 +1,9 @@
 """The 私域激励 incentive ledger over the full stack, under random interleavings of the facts the sync stores —
 orders whose lines come from eligible private-domain sources and from others, partial and full refunds (open,
 refunded, withdrawn), settlements, cancellations, new rule versions — and of evaluation runs (the hourly task's
-``accruals_evaluate``, whole shop or a sync page, posting at once or later with ``accruals_post``), with steps run
-twice (duplicates), refunds before and after settlement, and crashes between steps (writes rolled back).
+``accruals_evaluate``, whole shop or a sync page, or ``accruals_evaluate_changes`` over the orders the sync queued,
+posting at once or later with ``accruals_post``), with steps run twice (duplicates), refunds before and after
+settlement, and crashes between steps (writes rolled back).
 
 After every step every journal balances, the accruals of every line and the ledger's balances equal a replay from
 scratch in Python of what the rules in force make of the machine's model of the facts (to the fen), and the ledger
@@ -29,7 +30,7 @@ from hypothesis.stateful import (
 
 from incentives.models import Accrual, Entry, Journal
 from incentives.selectors.ledger import balances
-from incentives.services.evaluation import accruals_evaluate, accruals_post
+from incentives.services.evaluation import accruals_evaluate, accruals_evaluate_changes, accruals_post, orders_queue
 from incentives.services.rules import ruleset_install_example, ruleset_new_version
 from shopops.models import AfterSale, Order
 from shopops.money import PPM
@@ -137,11 +138,16 @@ class IncentivesMachine(RuleBasedStateMachine):
 
     # --- the facts ---------------------------------------------------------------------------------------------
 
+    def _synced(self, i):
+        """What the sync's ``orders_stored`` signal does after storing order ``i`` or its after-sales."""
+        orders_queue(shop=self.shop, order_ids=[self.db_orders[i].order_id])
+
     def _store_order(self, i, sources, prices, fee):
         if i in self.orders:  # the same payload again: the sync stores it again, nothing changes
             order = self.db_orders[i]
             order.refresh_from_db()
             order.save()
+            self._synced(i)
             return
         lines = {sku: (price, source) for sku, price, source in zip(SKUS, prices, sources, strict=True)}
         order = make_order(
@@ -150,6 +156,7 @@ class IncentivesMachine(RuleBasedStateMachine):
         )  # fmt: skip
         self.orders[i] = OrderModel(lines=lines, fee=fee)
         self.db_orders[i] = order
+        self._synced(i)
 
     @initialize(
         orders=st.lists(
@@ -176,6 +183,7 @@ class IncentivesMachine(RuleBasedStateMachine):
         status = {} if model.cancelled else {"status": Order.Status.COMPLETED}
         Order.objects.filter(pk=order.pk).update(settle_time=at, commission_fee_fen=model.fee, **status)
         model.settled = at
+        self._synced(i)
 
     @rule(i=st.sampled_from(ORDERS), hours=st.integers(-30, 30), twice=st.booleans())
     def settle(self, i, hours, twice):
@@ -188,10 +196,12 @@ class IncentivesMachine(RuleBasedStateMachine):
         status = Order.Status.CANCELLED_AFTERSALE if after_refund else Order.Status.CANCELLED
         Order.objects.filter(pk=self.db_orders[i].pk).update(status=status)
         self.orders[i].cancelled = True
+        self._synced(i)
 
     def _refund(self, i, sku, fen, status):
         aftersale = refund(self.db_orders[i], sku, fen, status=status, at=self.clock)
         self.orders[i].aftersales[aftersale.pk] = (sku, fen, status)
+        self._synced(i)
 
     @rule(
         i=st.sampled_from(ORDERS), sku=st.sampled_from(SKUS), share=st.sampled_from([1, 2, 3, 4]),
@@ -212,6 +222,7 @@ class IncentivesMachine(RuleBasedStateMachine):
         AfterSale.objects.filter(pk=pk).update(status=status)
         sku, fen, _open = self.orders[i].aftersales[pk]
         self.orders[i].aftersales[pk] = (sku, fen, status)
+        self._synced(i)
 
     @rule(
         rate_ppm=st.sampled_from([5_000, 10_000, 30_000]), cap=st.sampled_from([None, 150, 300]),
@@ -268,6 +279,18 @@ class IncentivesMachine(RuleBasedStateMachine):
         again = accruals_evaluate(shop=self.shop, as_of=self.clock, post=post, order_ids=order_ids)
         assert (again.written, again.amount_fen, again.posted) == (0, 0, 0)
         assert Journal.objects.for_shop(self.shop).count() == journals
+
+    @rule(post=st.booleans(), advance_hours=st.integers(0, 48))
+    def evaluate_changes(self, post, advance_hours):
+        """The hourly run over the orders the sync queued (the whole shop the first time and after a new version):
+        what a whole-shop run decides, for every order; run twice, the second run writes and posts nothing."""
+        self.clock += timedelta(hours=advance_hours)
+        accruals_evaluate_changes(shop=self.shop, as_of=self.clock, post=post)
+        self._replay_evaluation(ORDERS)
+        if post:
+            self.posted, self.unposted = self.posted + self.unposted, []
+        again = accruals_evaluate_changes(shop=self.shop, as_of=self.clock, post=post)
+        assert (again.written, again.amount_fen, again.posted) == (0, 0, 0)
 
     @rule()
     def post(self):
