@@ -172,9 +172,16 @@ class Accrual(models.Model):
         verbose_name = _("incentive accrual")
         verbose_name_plural = _("incentive accruals")
         ordering = ["-booked_on", "order_id", "sku_id", "step"]
-        constraints = [models.UniqueConstraint(fields=["shop", "key"], name="accrual_unique_key")]
-        # Few indexes: each one costs every evaluation's insert. The evaluation and the posting read the shop's rows
-        # whole (no page reads one order's rows yet); the forecast reads a month.
+        # The idempotency key's parts (``key`` spells them out, with the version's label for its id), unique. Leading
+        # with the order, the same index finds an order's accruals for the hourly run's pages and the forecast: no
+        # index on ``key`` itself (a text key cost as much to insert into, and found nothing by order).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "order_id", "sku_id", "ruleset", "step"], name="accrual_unique_step"
+            )
+        ]
+        # Few indexes: each one costs every evaluation's insert. A whole-shop evaluation and the posting read the
+        # shop's rows (the posting only those after the last posted); the forecast reads a month.
         indexes = [models.Index(fields=["shop", "booked_on"], name="accrual_shop_booked")]
 
     def __str__(self):
@@ -213,16 +220,19 @@ class QueuedOrder(models.Model):
 
 
 class EvaluationState(models.Model):
-    """A shop's last whole-shop evaluation: the rule sets it evaluated (a fingerprint of everything in them that
-    decides what a line earns). Until there is one, and whenever the rule sets differ from it, the hourly run
-    evaluates the whole shop again instead of the queued orders."""
+    """Where a shop's evaluation stands, so that the hourly run reads neither the shop's whole history nor all its
+    accruals: the rule sets of its last whole-shop evaluation (a fingerprint of everything in them that decides what
+    a line earns; until there is one, and whenever the rule sets differ from it, the hourly run evaluates the whole
+    shop again instead of the queued orders), and the last accrual posted to the ledger (every accrual up to it is
+    posted: they are written and posted under the shop's lock, in id order)."""
 
     shop = models.OneToOneField(
         Shop, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("shop")
     )
-    rules_fingerprint = models.CharField(_("rule sets' fingerprint"), max_length=64)
-    whole_shop_at = models.DateTimeField(_("last whole-shop evaluation"))
-    evaluated_at = models.DateTimeField(_("last evaluation"))
+    rules_fingerprint = models.CharField(_("rule sets' fingerprint"), max_length=64, blank=True)
+    whole_shop_at = models.DateTimeField(_("last whole-shop evaluation"), null=True, blank=True)
+    evaluated_at = models.DateTimeField(_("last evaluation"), null=True, blank=True)
+    posted_through = models.BigIntegerField(_("posted up to accrual"), default=0)
 
     class Meta:
         verbose_name = _("incentive evaluation state")

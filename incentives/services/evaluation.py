@@ -27,6 +27,13 @@ date) is reversed under the old version and accrued under the new. The idempoten
 difference, so running the evaluation again writes nothing.
 
 Then the run's new accruals are posted to the ledger (``_post``): one journal per order, version and step.
+
+Which lines a run looks at: ``accruals_evaluate`` looks at every line of the shop (or of the orders it is given).
+The hourly task runs ``accruals_evaluate_changes``, which looks only at the orders queued since its last run
+(``QueuedOrder``): each stored page of orders or after-sales queues its orders, and each run queues the orders still
+within their after-sale period, due when it ends. Nothing else changes what a line earns, except the rule sets
+(their fingerprint is kept in ``EvaluationState``) and, under a month cap, the month's other orders: the whole shop
+is evaluated then.
 """
 
 import hashlib
@@ -313,8 +320,8 @@ def _delta_insert_sql(
     accrued_scope = f"AND a.order_id IN {in_scope}" if scope is not None else ""
     today = connection.ops.adapt_datefield_value(timezone.localdate(as_of))
     step = "COALESCE(st.step, 0) + 1"
-    # The last step of each order and version. A page takes them from the accruals it has read (no index leads to an
-    # order's accruals: reading them again would read all the shop's). The whole shop reads them again from the table,
+    # The last step of each order and version. A page takes them from the accruals it has read (by the unique key,
+    # which leads with the order). The whole shop reads them again from the table,
     # which happens only when some row differs (the join asks for them then), rather than keeping every line's
     # accruals aside for them. (Orders with an open after-sale count there too: none of their rows differs.)
     if scope is None:
@@ -328,7 +335,7 @@ def _delta_insert_sql(
     # lines and its accruals.
     #
     # No ON CONFLICT: the shop lock serialises evaluations and a row's step follows every accrual of its order, so a
-    # key taken already means a bug, and the unique key (``accrual_unique_key``) then fails the run with an
+    # key taken already means a bug, and the unique key (``accrual_unique_step``) then fails the run with an
     # IntegrityError, where DO NOTHING would drop the difference silently (and again on every later run). The
     # speculative insertion DO NOTHING needs cost a third of the insert (372,379 rows; bench/incentives.py).
     query = f"""
@@ -539,14 +546,25 @@ def orders_stored_receiver(sender, *, shop: Shop, order_ids: list[str], **kwargs
 
 def accruals_post(*, shop: Shop) -> int:
     """Post the shop's unposted accruals to the ledger, one journal per order, version and step, and mark them
-    posted. Returns the journals posted."""
-    return _post(shop, Accrual.objects.for_shop(shop).filter(posted_at__isnull=True))
+    posted. Returns the journals posted. Only the accruals after the last one posted are read
+    (``EvaluationState.posted_through``), not all the shop's."""
+    # The rows are read through a server-side cursor, but every one of them: planned for the first tenth (the
+    # default), the read took the (shop, booked on) index to save a sort and walked all the shop's accruals.
+    with transaction.atomic(), pg_settings({"cursor_tuple_fraction": "1"}):
+        _shop_lock(shop)
+        state = EvaluationState.objects.filter(shop=shop).first()
+        unposted = Accrual.objects.for_shop(shop).filter(pk__gt=state.posted_through if state else 0)
+        posted, last = _post(shop, unposted.filter(posted_at__isnull=True))
+        if last:
+            EvaluationState.objects.update_or_create(shop=shop, defaults={"posted_through": last})
+    return posted
 
 
-def _post(shop: Shop, accruals) -> int:
+def _post(shop: Shop, accruals) -> tuple[int, int]:
     """The one place that talks to the ledger (``incentives.services.ledger``): the accruals
     summed per journal (order, version, step) → ``post_journals_bulk``. Journal keys are the accruals' own
-    (``incentive:<order id>:<programme>@<version>:<step>``), so posting twice posts nothing new."""
+    (``incentive:<order id>:<programme>@<version>:<step>``), so posting twice posts nothing new. Returns the journals
+    posted and the last accrual marked posted (0: none)."""
     forms = dict(RuleSet.objects.for_shop(shop).values_list("pk", "reward_form"))
     labels = {pk: f"{code}@{version}" for pk, code, version in RuleSet.objects.for_shop(shop).values_list(
         "pk", "code", "version")}  # fmt: skip
@@ -572,8 +590,8 @@ def _post(shop: Shop, accruals) -> int:
             )
         )
     if not specs and not last:
-        return 0
+        return 0, 0
     with transaction.atomic():
         posted = post_journals_bulk(shop=shop, journals=specs) if specs else 0
         accruals.filter(pk__lte=last).update(posted_at=timezone.now())
-    return posted
+    return posted, last

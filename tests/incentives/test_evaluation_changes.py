@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from incentives.models import EvaluationState, QueuedOrder
+from incentives.models import Accrual, EvaluationState, QueuedOrder
+from incentives.selectors.ledger import balances
 from incentives.services import evaluation
 from incentives.services.evaluation import accruals_evaluate, accruals_evaluate_changes, orders_queue
 from incentives.services.rules import ruleset_install_example, ruleset_new_version, ruleset_update
@@ -150,3 +151,20 @@ def test_too_many_due_orders_or_a_month_cap_evaluate_the_whole_shop(shop, rules,
     Order.objects.filter(pk=orders[2].pk).update(status=Order.Status.CANCELLED)
     assert hourly(shop) == (1, -99)
     assert_whole_shop_agrees(shop)
+
+
+def test_the_hourly_run_posts_what_it_wrote_and_remembers_the_last_accrual_posted(shop, rules):
+    order = make_order(shop, ("a", 19_990, LINKED_MP), fee=100_000)
+    result = accruals_evaluate_changes(shop=shop, as_of=AS_OF)
+    assert (result.written, result.amount_fen, result.posted) == (1, 199, 1)
+    first = Accrual.objects.for_shop(shop).get()
+    assert EvaluationState.objects.get(shop=shop).posted_through == first.pk
+
+    refund(order, "a", 9_990)
+    orders_queue(shop=shop, order_ids=[order.order_id])
+    result = accruals_evaluate_changes(shop=shop, as_of=AS_OF + timedelta(hours=1))
+    assert (result.written, result.amount_fen, result.posted) == (1, -99, 1)
+    last = Accrual.objects.for_shop(shop).latest("pk")
+    assert (last.amount_fen, last.posted_at is not None) == (-99, True)
+    assert EvaluationState.objects.get(shop=shop).posted_through == last.pk
+    assert balances(shop)["fee_rebate_receivable"] == 100
