@@ -4,10 +4,11 @@ Writing the same payloads twice leaves the same rows (only ``synced_at`` moves),
 page or a duplicated push changes nothing.
 
 After a page of orders or after-sales is stored, ``orders_stored`` is sent (inside the page's transaction) with the
-shop and the platform ids of the orders concerned, so the apps that derive rows from orders (affiliates' commission
-lines) refresh exactly those orders. A signal because the core must not import the apps: an app connects its
-receiver in its ``AppConfig.ready``. The core's own derived rows, the daily roll-ups, are refreshed by an explicit
-call before the signal (``shopops.services.rollups``) for the pay days the page touched.
+shop and the platform ids of the orders concerned, so the apps that derive rows from orders refresh exactly those
+orders (affiliates' commission lines) or queue them (the incentives' hourly evaluation). A signal because the core
+must not import the apps: an app connects its receiver in its ``AppConfig.ready``. The core's own derived rows, the
+daily roll-ups, are refreshed by an explicit call before the signal (``shopops.services.rollups``) for the pay days
+the page touched.
 """
 
 from collections import defaultdict
