@@ -50,6 +50,7 @@ from incentives.models import Accrual, EvaluationState, QueuedOrder, RewardForm,
 from incentives.models.rules import journal_key
 from incentives.selectors.rules import ruleset_segments
 from incentives.services.ledger import JournalSpec, post_journals_bulk
+from incentives.services.rules import RULE_FIELDS
 from shopops.db import pg_settings
 from shopops.models import AfterSale, Order, OrderLine, Shop
 from shopops.money import PPM
@@ -402,11 +403,11 @@ def _month_cap(versions: list[RuleSet]) -> bool:
 
 
 def rules_fingerprint(versions: list[RuleSet]) -> str:
-    """What decides what a line earns, of every version (sources prefetched), as one hash: a whole-shop evaluation
-    records it, and the hourly run evaluates the whole shop again when it differs."""
+    """Every version (sources prefetched) as one hash: its id, label, the fields a version carries
+    (``RULE_FIELDS``, so a field added there counts here too) and its sources. A whole-shop evaluation records it,
+    and the hourly run evaluates the whole shop again when it differs."""
     facts = [
-        (v.pk, v.code, v.version, v.valid_from.isoformat(), v.valid_to and v.valid_to.isoformat(), v.after_sale_days,
-         v.min_order_basis_fen, v.rate_ppm, v.cap_per_order_fen, v.cap_per_month_fen, v.cap_at_order_fee,
+        (v.pk, v.label, [getattr(v, name) for name in RULE_FIELDS],
          sorted((s.sale_channel, s.account_type) for s in v.sources.all()))
         for v in sorted(versions, key=lambda v: v.pk)
     ]  # fmt: skip
