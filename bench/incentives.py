@@ -22,7 +22,8 @@ In a fresh database (dropped and created again, so its name must contain "bench"
           (``order_ids``). Each is printed next to the floor: ONE hand-written aggregate over the same rows (lines,
           orders, after-sales) computing the same per-order amounts (floor per line, order cap, fee cap; final
           orders only) without writing. For scale: the first run's rows inserted alone into an empty table like the
-          accruals' (same indexes and unique key), and the first run less that insert.
+          accruals' (same indexes and unique key), and the first run less that insert. As a lower bound: the
+          floor's aggregate writing its per-order totals into such a table (``BOUND_SQL``).
 
 Timings are printed, never asserted. It checks that the accruals sum to the floor's total, to the fen.
 """
@@ -95,9 +96,8 @@ SELECT {defaults}, %(shop)s, 'late' || s.n, s.order_id, 'REFUND', 'MERCHANT_REFU
 FROM (""" + LINES_SQL + """) s WHERE s.l = 1 AND s.n %% 97 = 42
 """  # fmt: skip
 # The floor: what the final orders earn under the example rules, by hand, in one aggregate that writes nothing.
-FLOOR_SQL = """
-SELECT count(*), sum(total)::bigint FROM (
-    SELECT LEAST(SUM(GREATEST(l.real_price_fen - COALESCE(r.fen, 0), 0) * 10000 / 1000000), 300,
+FLOOR_TOTALS_SQL = """
+    SELECT {order_id}LEAST(SUM(GREATEST(l.real_price_fen - COALESCE(r.fen, 0), 0) * 10000 / 1000000), 300,
                  o.commission_fee_fen) AS total
     FROM shopops_orderline l
     JOIN shopops_order o ON o.id = l.order_id
@@ -111,8 +111,17 @@ SELECT count(*), sum(total)::bigint FROM (
                       AND a.status NOT IN ('USER_CANCELD', 'MERCHANT_REFUND_RETRY_FAIL', 'MERCHANT_FAIL',
                                            'MERCHANT_REFUND_SUCCESS', 'MERCHANT_RETURN_SUCCESS'))
     GROUP BY o.id, o.commission_fee_fen
-) x
 """
+FLOOR_SQL = "SELECT count(*), sum(total)::bigint FROM (" + FLOOR_TOTALS_SQL.format(order_id="") + ") x"
+# The least any evaluation could write: the floor's own totals, one row per earning order, into an empty table like
+# the accruals' (its indexes and unique key), in the key's order.
+BOUND_SQL = """
+INSERT INTO accruals_empty (shop_id, key, ruleset_id, order_id, sku_id, step, kind, channel, account_id,
+                            account_nickname, basis_fen, amount_fen, booked_on, created_at)
+SELECT %(shop)s, '', %(ruleset)s, x.order_id, '', 1, 'accrual', 'other', '', '', 0, x.total, current_date, now()
+FROM (""" + FLOOR_TOTALS_SQL.format(order_id="o.order_id, ") + """) x
+ORDER BY x.order_id COLLATE "C"
+"""  # fmt: skip
 
 
 def _defaults(model, given: set[str]) -> tuple[str, str]:
@@ -200,6 +209,26 @@ def _write_floor(shop) -> float:
     return seconds
 
 
+def _write_bound(shop, ruleset, now) -> tuple[float, int]:
+    """``BOUND_SQL`` under the evaluation's settings, rolled back: the floor's aggregate writing its per-order totals.
+    A first run cannot cost less: it decides at least as much and writes at least a row per earning order (the
+    accruals have one per earning line). PostgreSQL runs no statement that writes in parallel (the floor's read
+    runs in parallel), so this row shows how far below its ratio the goal would have to be met."""
+    from django.db import connection, transaction
+
+    from incentives.services.evaluation import BATCH_SETTINGS
+    from shopops.db import pg_settings
+
+    with transaction.atomic():
+        with pg_settings(BATCH_SETTINGS), connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE accruals_empty (LIKE incentives_accrual INCLUDING ALL)")
+            started = time.perf_counter()
+            cursor.execute(BOUND_SQL, {"shop": shop.pk, "ruleset": ruleset.pk, "now": now, "start": ruleset.valid_from})
+            seconds, rows = time.perf_counter() - started, cursor.rowcount
+        transaction.set_rollback(True)
+    return seconds, rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1_000_000, help="order lines (default 1,000,000)")
@@ -258,6 +287,9 @@ def main() -> None:
           f"{write / floor:>7.2f}")  # fmt: skip
     print(f"{'(first run less that insert: deciding what to write)':<58} {'':>9} {first - write:>8.2f} "
           f"{(first - write) / floor:>7.2f}")  # fmt: skip
+    bound, bound_rows = _write_bound(shop, ruleset, now)
+    print(f"{'(lower bound: the floor writing its per-order totals)':<58} {bound_rows:>9,} {bound:>8.2f} "
+          f"{bound / floor:>7.2f}")  # fmt: skip
     print(f"accruals sum to {accrued:,} fen, the floor's total {floor_row[1]:,} fen: {check}")
 
     with connection.cursor() as cursor:  # as autovacuum would after the first run's rows (it is off on bench machines)

@@ -289,6 +289,13 @@ def targets_sql(
     return query, params
 
 
+def _bytewise(column: str) -> str:
+    """``column`` sorted byte by byte (on PostgreSQL a memcmp with abbreviated keys instead of the database locale's
+    slower comparison; SQLite compares bytes anyway). For the platform's ids, digits, that is the order of the unique
+    key's index whatever the locale. Only an order of insertion: no result depends on it."""
+    return f'{column} COLLATE "C"' if _postgres() else column
+
+
 def _greater(a: str, b: str) -> str:
     """The greater of two values either of which may be NULL, as MAX() over both would give (PostgreSQL's GREATEST
     skips NULLs; SQLite's MAX() of two is NULL when either is)."""
@@ -331,6 +338,9 @@ def _delta_insert_sql(
     else:
         steps, steps_params = "SELECT rid, order_id, MAX(step) AS step FROM accrued GROUP BY rid, order_id", []
     sources = ("channel", "sale_channel", "account_type", "account_id", "account_nickname")
+    # The rows go in the unique key's order: each then lands next to the one before in its index, where the hash
+    # aggregates' order sent every row to a different page (372,379 rows, first run: 5.9-6.2 s against 6.6-7.8 s).
+    #
     # What a line earns (target) against what its accruals sum to (accrued), one row per line on each side: a row
     # wherever they differ (FULL JOIN: SQLite 3.39 or later). A line's source columns are the greatest over its order
     # lines and its accruals.
@@ -378,6 +388,7 @@ def _delta_insert_sql(
                COALESCE(d.channel, 'other'), d.sale_channel, d.account_type, COALESCE(d.account_id, ''),
                COALESCE(d.account_nickname, ''), d.basis, d.amount, d.booked_on, %s
         FROM described d
+        ORDER BY {_bytewise("d.order_id")}, {_bytewise("d.sku_id")}
     """
     params = [
         *target_params, *ver_params, shop.pk, *scope_params, shop.pk, *not_open_params, *steps_params,
