@@ -6,12 +6,15 @@
 - Actual: the synced fund flow (``incentives.models.OrderFlow``): ``original_platform_commission_fen −
   platform_commission_fen``.
 - An order differs when the two are not equal; its reason, in this order: no fund flow synced (accruals but no
-  flow row), not settled yet (the flow is not settled: the platform decides the reduction at settlement), not
-  reduced by the platform (expected > 0, actual 0), held by the rules (expected 0, actual ≠ 0, and an after-sale of
-  the order is open by ``shopops.selectors.orders.AFTERSALE_NOT_OPEN``: the evaluation waits for it, so the order is
-  not final for the rules — a merchant's rejection counts as open there; the platform, and the emulator, settle an
-  order only once every after-sale has ended, so this marks a settlement the platform made early), reduced but not
-  eligible by the rules (expected 0, actual ≠ 0), amount differs (both non-zero).
+  flow row), not settled yet (the flow is not settled: the platform decides the reduction at settlement), waiting
+  for the evaluation (the order is queued, due: stored by the sync since the last hourly run), within the after-sale
+  period (queued, due when the period of its version ends: the platform reduces at settlement, the rules only once
+  the period is over), not reduced by the platform (expected > 0, actual 0), held by the rules (expected 0,
+  actual ≠ 0, and an after-sale of the order is open by ``shopops.selectors.orders.AFTERSALE_NOT_OPEN``: the
+  evaluation waits for it, so the order is not final for the rules — a merchant's rejection counts as open there;
+  the platform, and the emulator, settle an order only once every after-sale has ended, so this marks a settlement
+  the platform made early), reduced but not eligible by the rules (expected 0, actual ≠ 0), amount differs (both
+  non-zero).
 - Month: the Beijing month of settlement (the flow's ``mch_settle_time``, else the order's ``settle_time``); an
   order never settled has no month.
 
@@ -24,9 +27,10 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incentives.models import Accrual, OrderFlow, RewardForm, RuleSet
+from incentives.models import Accrual, OrderFlow, QueuedOrder, RewardForm, RuleSet
 from incentives.models.flows import SettleState
 from shopops.models import AfterSale, Order, Shop
 from shopops.selectors.orders import AFTERSALE_NOT_OPEN
@@ -35,6 +39,8 @@ from shopops.selectors.orders import AFTERSALE_NOT_OPEN
 class Reason:
     NO_FLOW = "no_flow"
     NOT_SETTLED = "not_settled"
+    QUEUED = "queued"
+    PERIOD = "period"
     NOT_REDUCED = "not_reduced"
     NOT_ELIGIBLE = "not_eligible"
     HELD = "held"
@@ -43,6 +49,8 @@ class Reason:
     LABELS = {
         NO_FLOW: _("No fund flow synced"),
         NOT_SETTLED: _("Not settled yet"),
+        QUEUED: _("Waiting for the hourly evaluation"),
+        PERIOD: _("After-sale period not over"),
         NOT_REDUCED: _("Not reduced by the platform"),
         NOT_ELIGIBLE: _("Reduced but not eligible by the rules"),
         HELD: _("Held by the rules: an after-sale is still open"),
@@ -99,6 +107,10 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _now():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def _recon_sql(shop: Shop) -> tuple[str, list]:
     """``recon(order_id, month, expected_fen, actual_fen, reason)``: one row per order with an accrual of a
     fee-reduction version or a synced flow; ``reason`` is NULL when the two agree."""
@@ -115,14 +127,19 @@ def _recon_sql(shop: Shop) -> tuple[str, list]:
                    f.settle_state, f.mch_settle_time
             FROM {_table(OrderFlow)} f WHERE f.shop_id = %s
         ),
+        queued AS (
+            SELECT order_id, MIN(CASE WHEN due_at IS NULL OR due_at <= %s THEN 0 ELSE 1 END) AS later
+            FROM {_table(QueuedOrder)} WHERE shop_id = %s GROUP BY order_id
+        ),
         g AS (
             SELECT u.order_id AS order_id, {month} AS month, SUM(u.expected_fen) AS expected_fen,
                    SUM(u.actual_fen) AS actual_fen, MAX(u.has_flow) AS has_flow, MAX(u.settle_state) AS settle_state,
                    MAX(CASE WHEN EXISTS (
                        SELECT 1 FROM {_table(AfterSale)} s WHERE s.shop_id = %s AND s.order_id = u.order_id
                        AND s.status NOT IN ({", ".join(["%s"] * len(AFTERSALE_NOT_OPEN))})
-                   ) THEN 1 ELSE 0 END) AS held
+                   ) THEN 1 ELSE 0 END) AS held, MAX(q.later) AS queued_later
             FROM u LEFT JOIN {_table(Order)} o ON o.shop_id = %s AND o.order_id = u.order_id
+            LEFT JOIN queued q ON q.order_id = u.order_id
             GROUP BY u.order_id
         ),
         recon AS (
@@ -130,6 +147,8 @@ def _recon_sql(shop: Shop) -> tuple[str, list]:
                    CASE WHEN expected_fen = actual_fen THEN NULL
                         WHEN has_flow = 0 THEN %s
                         WHEN settle_state <> %s THEN %s
+                        WHEN queued_later = 0 THEN %s
+                        WHEN queued_later = 1 THEN %s
                         WHEN actual_fen = 0 THEN %s
                         WHEN expected_fen = 0 AND held = 1 THEN %s
                         WHEN expected_fen = 0 THEN %s
@@ -137,9 +156,10 @@ def _recon_sql(shop: Shop) -> tuple[str, list]:
             FROM g
         )
     """
-    params = [shop.pk, shop.pk, RewardForm.FEE_REDUCTION.value, shop.pk, *month_params]
+    params = [shop.pk, shop.pk, RewardForm.FEE_REDUCTION.value, shop.pk, _now(), shop.pk, *month_params]
     params += [shop.pk, *sorted(AFTERSALE_NOT_OPEN), shop.pk]
-    params += [Reason.NO_FLOW, SettleState.SETTLED.value, Reason.NOT_SETTLED, Reason.NOT_REDUCED, Reason.HELD]
+    params += [Reason.NO_FLOW, SettleState.SETTLED.value, Reason.NOT_SETTLED, Reason.QUEUED, Reason.PERIOD]
+    params += [Reason.NOT_REDUCED, Reason.HELD]
     params += [Reason.NOT_ELIGIBLE, Reason.AMOUNT]
     return sql, params
 

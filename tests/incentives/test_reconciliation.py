@@ -3,16 +3,19 @@ synced from a sandbox seeded with fee mismatches, the example rules evaluated; t
 the emulator's seeded mismatches, each with the reason its kind implies, and the month summary adds up."""
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from incentives.flows_sync import order_flows_sync
-from incentives.models import Accrual, OrderFlow
+from incentives.models import Accrual, OrderFlow, QueuedOrder
 from incentives.selectors.reconciliation import Reason, reconciliation_differences, reconciliation_months
-from incentives.services.evaluation import accruals_evaluate
+from incentives.services.evaluation import accruals_evaluate, accruals_evaluate_changes
 from incentives.services.rules import ruleset_install_example
 from sandbox import selectors as platform
 from shopops.models import AfterSale, Order
@@ -102,3 +105,27 @@ def test_no_order_is_settled_while_an_after_sale_is_open(reconciled):
 def test_acceptance_3_nothing_but_the_seeded_mismatches(reconciled):
     found = {d.order_id for d in reconciliation_differences(reconciled)[:]}
     assert found == set(platform.fee_anomalies(APPID))
+
+
+def test_orders_not_evaluated_yet_wait_instead_of_differing(shop):
+    """Synced and their flows too, but not yet evaluated (the sync queued them): every order the platform reduced
+    is waiting for the hourly evaluation, not "not eligible"; one queued for the end of its after-sale period says
+    so. The hourly run then leaves exactly the seeded mismatches."""
+    assert engine.shop_sync(shop=shop, streams=("orders", "aftersales")).stopped == ""
+    assert order_flows_sync(shop=shop).stopped == ""
+    ruleset_install_example(shop=shop)
+    reduced = set(
+        OrderFlow.objects.for_shop(shop).exclude(original_platform_commission_fen=F("platform_commission_fen"))
+        .values_list("order_id", flat=True)
+    )  # fmt: skip
+    later = sorted(reduced)[0]
+    QueuedOrder.objects.filter(shop=shop, order_id=later).update(due_at=timezone.now() + timedelta(days=3))
+
+    found = {d.order_id: d.reason for d in reconciliation_differences(shop)[:]}
+    assert found == dict.fromkeys(reduced - {later}, Reason.QUEUED) | {later: Reason.PERIOD}
+    assert reconciliation_differences(shop, reason=Reason.PERIOD).count() == 1
+
+    QueuedOrder.objects.filter(shop=shop, order_id=later).update(due_at=None)
+    accruals_evaluate_changes(shop=shop, post=False)
+    assert not QueuedOrder.objects.filter(shop=shop).exists()  # the example's after-sale period is 0 days
+    assert {d.order_id for d in reconciliation_differences(shop)[:]} == set(platform.fee_anomalies(APPID))
