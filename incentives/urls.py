@@ -3,6 +3,7 @@
 from django.urls import path
 
 from incentives.views import console as views
+from incentives.views import rules as rule_views
 from incentives.views import staff as staff_views
 
 PREFIX = "shops/<uuid:shop>/incentives/"
@@ -16,6 +17,13 @@ urlpatterns = [
     path(ACCOUNT + "statement.csv", views.StatementCsvView.as_view(), name="incentive_statement_csv"),
     path(ACCOUNT + "statement.xlsx", views.StatementXlsxView.as_view(), name="incentive_statement_xlsx"),
     path(PREFIX + "forecast/", views.ForecastView.as_view(), name="incentive_forecast"),
+    path(PREFIX + "rules/", rule_views.RuleSetListView.as_view(), name="incentive_rules"),
+    path(
+        PREFIX + "rules/<int:pk>/new-version/",
+        rule_views.RuleSetNewVersionView.as_view(),
+        name="incentive_rules_new_version",
+    ),
+    path(PREFIX + "rules/<int:pk>/edit/", rule_views.RuleSetEditView.as_view(), name="incentive_rules_edit"),
     path(STAFF, staff_views.StaffListView.as_view(), name="incentive_staff"),
     path(STAFF + "schemes/", staff_views.StaffSchemeListView.as_view(), name="incentive_staff_schemes"),
     path(STAFF + "schemes/new/", staff_views.StaffSchemeCreateView.as_view(), name="incentive_staff_scheme_create"),

@@ -7,27 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from incentives.forms.fields import YuanField, day_field
 from incentives.models.growth import CARD_NUMBER_MAX_LENGTH, CardSource, card_number_validator
-from shopops.money import FEN_PER_YUAN
-
-MAX_YUAN = Decimal("99999999.99")
-
-
-class YuanField(forms.DecimalField):
-    """An amount in yuan with at most two decimals, cleaned to whole fen (int): exact, two places are whole fen."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", Decimal("0.01"))
-        super().__init__(max_digits=10, decimal_places=2, max_value=MAX_YUAN, **kwargs)
-        self.widget.attrs.setdefault("step", "0.01")
-
-    def clean(self, value):
-        yuan = super().clean(value)
-        return None if yuan is None else int(yuan * FEN_PER_YUAN)
-
-
-def _date_field(label, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
 class MonthField(forms.CharField):
@@ -52,9 +33,9 @@ class GrowthCardForm(forms.Form):
         validators=[card_number_validator],
         help_text=_("As the WeChat Shop backend shows it."),
     )
-    face_value_fen = YuanField(label=_("Face value (yuan)"))
-    issued_on = _date_field(_("Issued on"))
-    valid_until = _date_field(_("Valid until"), help_text=_("The last day the card can be used."))
+    face_value_fen = YuanField(label=_("Face value (yuan)"), min_value=Decimal("0.01"))
+    issued_on = day_field(_("Issued on"))
+    valid_until = day_field(_("Valid until"), help_text=_("The last day the card can be used."))
     source = forms.ChoiceField(label=_("Source"), choices=CardSource.choices, widget=forms.RadioSelect)
     programme_month = MonthField(
         label=_("Programme month"),
@@ -68,6 +49,6 @@ class CardSpendForm(forms.Form):
     live_name = forms.CharField(label=_("Live"), max_length=100, required=False,
                                 help_text=_("The live's title or date, as you know it."))  # fmt: skip
     live_id = forms.CharField(label=_("Live id"), max_length=200, required=False)
-    amount_fen = YuanField(label=_("Amount (yuan)"))
-    spent_on = _date_field(_("Boosted on"))
+    amount_fen = YuanField(label=_("Amount (yuan)"), min_value=Decimal("0.01"))
+    spent_on = day_field(_("Boosted on"))
     memo = forms.CharField(label=_("Memo"), max_length=200, required=False)

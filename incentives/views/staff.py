@@ -5,7 +5,7 @@ page). Another shop's scheme or member answers 404."""
 
 import uuid
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
+from incentives.forms.fields import PercentField, YuanField, day_field, percent, start_of, yuan
 from incentives.models import StaffRewardBasis
 from incentives.selectors.ledger import month_start, next_month
 from incentives.selectors.staff import (
@@ -36,46 +37,12 @@ from incentives.services.staff import (
 )
 from incentives.staff_exports import staff_statement_csv_response
 from incentives.views.console import _month_param
-from shopops.money import FEN_PER_YUAN, PPM, format_yuan
+from shopops.money import format_yuan
 from shopops.roles import Perm
 from shopops.views import ShopMixin
 from shopops.views.confirm import ConfirmView, add_errors
 
-PPM_PER_PERCENT = PPM // 100
-MAX_YUAN = Decimal("99999999.99")
-
-
 # --- forms ---------------------------------------------------------------------------------------------------------
-
-
-class YuanField(forms.DecimalField):
-    """An amount in yuan with at most two decimals, cleaned to whole fen (int)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", Decimal(0))
-        super().__init__(max_digits=10, decimal_places=2, max_value=MAX_YUAN, **kwargs)
-        self.widget.attrs.setdefault("step", "0.01")
-
-    def clean(self, value):
-        yuan = super().clean(value)
-        return None if yuan is None else int(yuan * FEN_PER_YUAN)
-
-
-class PercentField(forms.DecimalField):
-    """A percentage with at most four decimals (1‰ = 0.1%), cleaned to parts per million exactly (int)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=7, decimal_places=4, min_value=Decimal(0), max_value=Decimal(100), **kwargs)
-        self.widget.attrs.setdefault("step", "0.0001")
-
-    def clean(self, value):
-        percent = super().clean(value)
-        return None if percent is None else int(percent * PPM_PER_PERCENT)
-
-
-def _start_of(day: date) -> datetime:
-    """00:00 Beijing time of ``day``."""
-    return datetime.combine(day, time.min, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
 
 
 class StaffSchemeForm(forms.Form):
@@ -88,17 +55,15 @@ class StaffSchemeForm(forms.Form):
         help_text=_("For example 1.5 for 1.5% (15‰). Rounded down to the fen once per order and staff member."),
     )  # fmt: skip
     fixed_fen = YuanField(label=_("Fixed amount per order (¥)"), required=False)
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(
-        label=_("Valid until (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = day_field(_("Valid from"))
+    valid_until = day_field(_("Valid until (inclusive)"), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
-        data["valid_from"] = _start_of(data["valid_from"])
+        data["valid_from"] = start_of(data["valid_from"])
         until = data.get("valid_until")
-        data["valid_until"] = _start_of(until + timedelta(days=1)) if until else None
+        data["valid_until"] = start_of(until + timedelta(days=1)) if until else None
         return data
 
     @staticmethod
@@ -108,8 +73,8 @@ class StaffSchemeForm(forms.Form):
         return {
             "name": scheme.name,
             "basis": scheme.basis,
-            "rate_ppm": Decimal(scheme.rate_ppm) / PPM_PER_PERCENT if scheme.rate_ppm else None,
-            "fixed_fen": Decimal(scheme.fixed_fen) / FEN_PER_YUAN if scheme.fixed_fen else None,
+            "rate_ppm": percent(scheme.rate_ppm or None),
+            "fixed_fen": yuan(scheme.fixed_fen or None),
             "valid_from": scheme.valid_from.astimezone(local).date(),
             "valid_until": until,
             "note": scheme.note,
@@ -299,7 +264,7 @@ class StaffPayoutView(_MemberMixin, ConfirmView):
     def confirm_context(self, obj):
         owed = staff_owed_fen(self.shop, obj.userid)
         form = getattr(self, "form", None) or StaffPayoutForm(
-            initial={"amount_fen": Decimal(max(owed, 0)) / FEN_PER_YUAN, "key": uuid.uuid4().hex}
+            initial={"amount_fen": yuan(max(owed, 0)), "key": uuid.uuid4().hex}
         )
         return {
             "member": obj,

@@ -32,6 +32,7 @@ from campaigns.models import LikeToBuy, LivePreview, LuckyBag, PreviewPromoter
 from incentives.models import StaffMember, StaffRewardScheme
 from incentives.models.ledger import LedgerAccount
 from incentives.services.growth import card_issue, card_spend
+from incentives.services.rules import ruleset_install_example
 from shopops.roles import Role
 from tests.factories import (
     CooperationAccountFactory,
@@ -83,6 +84,11 @@ def ledger_account_kwargs(shop) -> dict:
     has no account of that code."""
     account = LedgerAccount.objects.create(shop=shop, code=f"growth_card:{shop.public_id.hex[:12]}", kind="asset")
     return {"shop": shop.public_id, "code": account.code}
+
+
+@shop_scoped
+def ruleset_kwargs(shop) -> dict:
+    return {"shop": shop.public_id, "pk": ruleset_install_example(shop=shop).pk}
 
 
 @shop_scoped
@@ -460,6 +466,9 @@ OBJECT_URLS: dict[str, Builder] = {
     "console:incentive_statement_csv": ledger_account_kwargs,
     "console:incentive_statement_xlsx": ledger_account_kwargs,
     "console:incentive_forecast": shop_kwargs,
+    "console:incentive_rules": shop_kwargs,
+    "console:incentive_rules_new_version": ruleset_kwargs,
+    "console:incentive_rules_edit": ruleset_kwargs,
     "console:growth_card_list": shop_kwargs,
     "console:growth_card_create": shop_kwargs,
     "console:growth_card_detail": growth_card_kwargs,
