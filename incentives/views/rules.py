@@ -137,7 +137,9 @@ class RuleSetNewVersionView(ShopMixin, FormView):
         return super().get_form_kwargs() | {"ruleset": self.get_ruleset()}
 
     def get_initial(self):
-        return RuleSetForm.initial_from(self.get_ruleset())
+        # A new version starts today unless the owner says otherwise: from an earlier date it would take over the
+        # orders the chosen version has already accrued.
+        return RuleSetForm.initial_from(self.get_ruleset()) | {"valid_from": timezone.localdate()}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"ruleset": self.get_ruleset(), "editing": self.editing}
@@ -160,6 +162,9 @@ class RuleSetEditView(RuleSetNewVersionView):
     """The edit of a version that has earned nothing yet; one that has is refused (save a new version instead)."""
 
     editing = True
+
+    def get_initial(self):
+        return RuleSetForm.initial_from(self.get_ruleset())
 
     def save(self, fields: dict) -> RuleSet:
         return ruleset_update(ruleset=self.get_ruleset(), **fields)

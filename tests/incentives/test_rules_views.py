@@ -51,7 +51,7 @@ def test_a_new_version_is_saved_in_percent_and_yuan_from_the_chosen_one(owner_cl
     page = owner_client.get(console_url("incentive_rules_new_version", shop, pk=example.pk))
     initial = page.context["form"].initial
     assert (initial["rate_ppm"], initial["cap_per_order_fen"], initial["valid_from"]) == (
-        Decimal(1), Decimal(3), date(2025, 1, 1),
+        Decimal(1), Decimal(3), timezone.localdate(),  # from today, not from the chosen version's start
     )  # fmt: skip
     assert sorted(initial["sources"]) == ["0:2", "0:4", "0:6", "1:3"]
 
@@ -91,6 +91,8 @@ def test_refusals_land_on_their_fields_and_nothing_is_saved(owner_client, shop):
 def test_a_version_that_has_earned_nothing_is_edited_in_place_and_one_that_has_is_refused(owner_client, shop):
     example = ruleset_install_example(shop=shop)
     draft = ruleset_new_version(ruleset=example, rate_ppm=2_000)
+    page = owner_client.get(console_url("incentive_rules_edit", shop, pk=draft.pk))
+    assert page.context["form"].initial["valid_from"] == date(2025, 1, 1)  # its own
     response = owner_client.post(console_url("incentive_rules_edit", shop, pk=draft.pk), VERSION_2)
     assert response.status_code == 302
     draft.refresh_from_db()
