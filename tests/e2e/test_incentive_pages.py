@@ -1,5 +1,6 @@
 """The 私域激励 pages a merchant opens after the programme pays out, in headless Chromium: the growth cards with a
-live boost recorded on one, and the WeCom staff rewards of a month. Screenshots test-artifacts/screenshots/95–97."""
+live boost recorded on one, the WeCom staff rewards of a month, and the programme's rules changed by a new version.
+Screenshots test-artifacts/screenshots/95–99."""
 
 from datetime import timedelta
 from importlib import import_module
@@ -10,7 +11,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from incentives.models import RuleSet
 from incentives.services.growth import card_issue, card_spend
+from incentives.services.rules import ruleset_install_example
 from incentives.services.staff import staff_rewards_evaluate
 from tests.factories import PASSWORD, MembershipFactory
 from tests.incentives.staff_support import forwarded, make_order
@@ -74,3 +77,19 @@ def test_growth_cards_and_staff_rewards_read_in_chinese(
     expect(page.locator("main")).to_contain_text("zhangsan")
     expect(page.locator("main")).to_contain_text("¥2.99")  # floor(199.90 × 1.5%)
     page.screenshot(path=screenshot_dir / "97-staff-rewards.png", full_page=True)
+
+    example = ruleset_install_example(shop=shop)
+    page.goto(console("incentive_rules"))
+    expect(page.locator("main")).to_contain_text("示例比例")
+    page.screenshot(path=screenshot_dir / "98-incentive-rules.png", full_page=True)
+    page.locator(f"#ruleset-{example.pk}").get_by_role("link", name="新版本").click()
+    page.get_by_label("激励比例（%）").fill("0.8")
+    page.get_by_label("合作小程序").uncheck()
+    page.get_by_label("每月上限（元）").fill("500")
+    page.screenshot(path=screenshot_dir / "99-incentive-rules-new-version.png", full_page=True)
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".alert-success")).to_contain_text("第 2 版")
+    new = RuleSet.objects.get(shop=shop, version=2)
+    assert (new.rate_ppm, new.cap_per_month_fen, new.valid_from.date() <= today) == (8_000, 50_000, True)
+    assert sorted(new.sources.values_list("sale_channel", "account_type")) == [(0, 2), (0, 4), (0, 6)]
+    expect(page.locator(f"#ruleset-{new.pk}")).to_contain_text("0.8%")
