@@ -7,7 +7,9 @@ posted late for last month belongs to last month's statement.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, Sum, Window
+from django.db.models.functions import Coalesce
 
 from incentives.models.ledger import Entry, Journal, LedgerAccount
 from shopops.models import Shop
@@ -83,6 +85,10 @@ class Statement:
     closing_fen: int
 
 
+STATEMENT_LINES_PER_PAGE = 100
+_IN_ORDER = ("journal__booked_on", "journal_id", "pk")  # booking order: date, then posting order
+
+
 def statement(shop: Shop, code: str, month: date) -> Statement | None:
     """The statement of account ``code`` for the month containing ``month``: the opening balance (entries booked
     before the 1st), the month's entries in booking order (date, then posting order), their debit and credit totals
@@ -95,7 +101,7 @@ def statement(shop: Shop, code: str, month: date) -> Statement | None:
     opening = entries.filter(journal__booked_on__lt=first).aggregate(total=Sum("amount_fen"))["total"] or 0
     rows = (
         entries.filter(journal__booked_on__gte=first, journal__booked_on__lt=after)
-        .order_by("journal__booked_on", "journal_id", "pk")
+        .order_by(*_IN_ORDER)
         .values_list(
             "journal__booked_on",
             "journal__key",
@@ -122,6 +128,51 @@ def statement(shop: Shop, code: str, month: date) -> Statement | None:
         credit_total_fen=credit,
         closing_fen=running,
     )
+
+
+def statement_page(
+    shop: Shop, code: str, month: date, number, per_page: int = STATEMENT_LINES_PER_PAGE
+) -> tuple[Statement, Page] | None:
+    """Account ``code``'s statement of the month containing ``month``, a page at a time: the whole month's
+    opening, totals and closing, and only page ``number`` of its lines, each with its running balance (a window over
+    the month, in SQL). A fixed number of queries, and a page of rows read into Python, however many entries the
+    month has. None: no such account in this shop."""
+    account = LedgerAccount.objects.for_shop(shop).filter(code=code).first()
+    if account is None:
+        return None
+    first, after = month_start(month), next_month(month)
+    entries = Entry.objects.filter(account=account)
+    within = Q(journal__booked_on__gte=first, journal__booked_on__lt=after)
+    totals = entries.aggregate(
+        opening=Coalesce(Sum("amount_fen", filter=Q(journal__booked_on__lt=first)), 0),
+        debit=Coalesce(Sum("amount_fen", filter=within & Q(amount_fen__gt=0)), 0),
+        credit=Coalesce(Sum("amount_fen", filter=within & Q(amount_fen__lt=0)), 0),
+    )
+    rows = (
+        entries.filter(within)
+        .annotate(running=Window(Sum("amount_fen"), order_by=[F(name).asc() for name in _IN_ORDER]))
+        .order_by(*_IN_ORDER)
+        .values_list(
+            "journal__booked_on", "journal__key", "journal__kind", "journal__memo", "journal__reverses__key",
+            "amount_fen", "running",
+        )
+    )  # fmt: skip
+    page = Paginator(rows, per_page).get_page(number)
+    opening = totals["opening"]
+    page.object_list = [
+        StatementLine(booked_on, key, kind, memo, reverses_key, fen, opening + running)
+        for booked_on, key, kind, memo, reverses_key, fen, running in page.object_list
+    ]
+    found = Statement(
+        account=account,
+        month=first,
+        opening_fen=opening,
+        lines=page.object_list,
+        debit_total_fen=totals["debit"],
+        credit_total_fen=-totals["credit"],
+        closing_fen=opening + totals["debit"] + totals["credit"],
+    )
+    return found, page
 
 
 def statements(shop: Shop, month: date) -> list[Statement]:

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView, View
 
 from incentives.exports import statement_csv_response, statement_xlsx_response
 from incentives.models.ledger import LedgerAccount
-from incentives.selectors.ledger import month_start, next_month, statement
+from incentives.selectors.ledger import month_start, next_month, statement, statement_page
 from incentives.selectors.reconciliation import Reason, reconciliation_differences, reconciliation_months
 from incentives.selectors.rules import incentive_forecast
 from shopops.views import ShopMixin
@@ -88,6 +88,8 @@ class LedgerView(ShopMixin, TemplateView):
 
 
 class _StatementMixin(ShopMixin):
+    """The downloads: every line of the month."""
+
     def statement(self):
         month = _month_param(self.request.GET.get("month")) or month_start(timezone.localdate())
         found = statement(self.shop, self.kwargs["code"], month)
@@ -96,16 +98,19 @@ class _StatementMixin(ShopMixin):
         return found
 
 
-class StatementView(_StatementMixin, TemplateView):
+class StatementView(ShopMixin, TemplateView):
+    """The month's statement a page of lines at a time (the downloads hold every line)."""
+
     template_name = "incentives/statement.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        found = self.statement()
-        context.update(
-            statement=found,
-            query=urlencode({"month": found.month.strftime("%Y-%m")}),
-        )
+        month = _month_param(self.request.GET.get("month")) or month_start(timezone.localdate())
+        found = statement_page(self.shop, self.kwargs["code"], month, self.request.GET.get("page"))
+        if found is None:  # no such account in this shop (another shop's code included)
+            raise Http404
+        statement, page = found
+        context.update(statement=statement, page=page, query=urlencode({"month": statement.month.strftime("%Y-%m")}))
         return context
 
 

@@ -11,6 +11,7 @@ import time_machine
 from django.utils import timezone
 
 from incentives.models import OrderFlow
+from incentives.selectors.ledger import statement
 from incentives.selectors.reconciliation import Reason
 from incentives.services.evaluation import accruals_evaluate
 from incentives.services.ledger import post_journal
@@ -205,3 +206,27 @@ def test_empty_states(owner_client, shop):
         html = owner_client.get(console_url(name, shop)).content.decode()
         for marker in markers:
             assert marker in html, (name, marker)
+
+
+def test_the_statement_page_shows_a_page_of_lines_and_the_month_s_totals(owner_client, shop):
+    """150 entries: page 1 holds the opening and the first 100 lines, page 2 the other 50; the lines of both are the
+    full statement's (the downloads'), running balances included, and both show the month's totals."""
+    post_journal(shop=shop, key="before", kind="test", booked_on=date(2026, 10, 31),
+                 entries=[("fee_rebate_receivable", 1_000), ("incentive_income", -1_000)])  # fmt: skip
+    for i in range(150):
+        amount = -(i + 1) if i % 7 == 3 else i + 1
+        post_journal(shop=shop, key=f"k{i}", kind="test", booked_on=date(2026, 11, 1 + i % 30),
+                     entries=[("fee_rebate_receivable", amount), ("incentive_income", -amount)])  # fmt: skip
+    url = console_url("incentive_statement", shop, code="fee_rebate_receivable") + "?month=2026-11"
+    first, second = owner_client.get(url), owner_client.get(url + "&page=2")
+    full = statement(shop, "fee_rebate_receivable", date(2026, 11, 1))
+    assert (len(first.context["statement"].lines), len(second.context["statement"].lines)) == (100, 50)
+    assert first.context["statement"].lines + second.context["statement"].lines == full.lines
+    for page in (first, second):
+        shown = page.context["statement"]
+        assert (shown.opening_fen, shown.debit_total_fen, shown.credit_total_fen, shown.closing_fen) == (
+            1_000, full.debit_total_fen, full.credit_total_fen, full.closing_fen,
+        )  # fmt: skip
+    assert full.closing_fen == 1_000 + sum(-(i + 1) if i % 7 == 3 else i + 1 for i in range(150))
+    assert "期初余额" in first.content.decode() and "期初余额" not in second.content.decode()
+    assert "第 2 页，共 2 页" in second.content.decode()
