@@ -18,12 +18,14 @@ In a fresh database (dropped and created again, so its name must contain "bench"
           Then (the accruals analyzed, as autovacuum would after the first run) the hourly run
           (``accruals_evaluate_changes``: only the orders the sync queued): with nothing queued;
           after one order in 97 gets a refund after settlement, stored and queued as the sync would, writing their
-          reversals a thousand orders a statement; last, the 1,000 orders settled last evaluated as one page
-          (``order_ids``). Each is printed next to the floor: ONE hand-written aggregate over the same rows (lines,
-          orders, after-sales) computing the same per-order amounts (floor per line, order cap, fee cap; final
-          orders only) without writing. For scale: the first run's rows inserted alone into an empty table like the
-          accruals' (same indexes and unique key), and the first run less that insert. As a lower bound: the
-          floor's aggregate writing its per-order totals into such a table (``BOUND_SQL``).
+          reversals a thousand orders a statement; the 1,000 orders settled last evaluated as one page
+          (``order_ids``); last, a new version with a month cap (the whole shop moves to it) and the hourly run
+          with those 1,000 orders queued, which evaluates the months they settled in. Each is printed next to the
+          floor: ONE hand-written aggregate over the same rows (lines, orders, after-sales) computing the same
+          per-order amounts (floor per line, order cap, fee cap; final orders only) without writing. For scale:
+          the first run's rows inserted alone into an empty table like the accruals' (same indexes and unique
+          key), and the first run less that insert. As a lower bound: the floor's aggregate writing its per-order
+          totals into such a table (``BOUND_SQL``).
 
 Timings are printed, never asserted. It checks that the accruals sum to the floor's total, to the fen.
 """
@@ -38,6 +40,7 @@ from database import fresh_database  # bench/database.py (the script's folder is
 
 ROOT = Path(__file__).resolve().parent.parent
 DAYS = 120
+MONTH_CAP_FEN = 5_000_000  # ¥50,000 a month: binds (the shop earns about ¥160,000 a month under the example rules)
 
 # Line l (1 or 2) of order n: order n has two lines when n % 5 < 3 (1.6 lines an order).
 LINES_SQL = """
@@ -318,6 +321,20 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(f"{'evaluate one sync page (1,000 orders; nothing changed)':<58} {scoped.written:>9,} {seconds:>8.2f} "
           f"{seconds / floor_late:>7.2f}")  # fmt: skip
+
+    # A month cap: the owner saves a new version with one (the whole shop moves to it), then the hourly run with
+    # the same 1,000 orders queued evaluates every order settled in their months.
+    from incentives.services.rules import ruleset_new_version
+
+    ruleset_new_version(ruleset=ruleset, cap_per_month_fen=MONTH_CAP_FEN)
+    moved, moved_result = run(later, accruals_evaluate_changes)
+    label = f"new version, cap {MONTH_CAP_FEN // 100:,} yuan a month: whole shop"
+    print(f"{label:<58} {moved_result.written:>9,} {moved:>8.2f} {moved / floor_late:>7.2f}")
+    orders_queue(shop=shop, order_ids=page)
+    months = Order.objects.filter(shop=shop, order_id__in=page).datetimes("settle_time", "month").count()
+    capped, capped_result = run(later, accruals_evaluate_changes)
+    label = f"hourly run, month cap: 1,000 orders queued ({months} months)"
+    print(f"{label:<58} {capped_result.written:>9,} {capped:>8.2f} {capped / floor_late:>7.2f}")
 
 
 if __name__ == "__main__":

@@ -32,8 +32,8 @@ Which lines a run looks at: ``accruals_evaluate`` looks at every line of the sho
 The hourly task runs ``accruals_evaluate_changes``, which looks only at the orders queued since its last run
 (``QueuedOrder``): each stored page of orders or after-sales queues its orders, and each run queues the orders still
 within their after-sale period, due when it ends. Nothing else changes what a line earns, except the rule sets
-(their fingerprint is kept in ``EvaluationState``) and, under a month cap, the month's other orders: the whole shop
-is evaluated then.
+(their fingerprint is kept in ``EvaluationState``: the whole shop is evaluated then) and, under a month cap, the
+month's other orders: the run then evaluates every order settled in the months of the queued ones.
 """
 
 import hashlib
@@ -44,6 +44,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from incentives.models import Accrual, EvaluationState, QueuedOrder, RewardForm, RuleSet, RuleSource
@@ -126,6 +127,27 @@ def _in(values) -> tuple[str, list]:
     return "(" + ", ".join(["%s"] * len(values)) + ")", values
 
 
+@dataclass(frozen=True)
+class SettledIn:
+    """A scope of orders: the shop's orders settled in these months (instants [start, end), Beijing months). Under
+    a month cap the hourly run evaluates whole months, since a month's orders share its cap."""
+
+    shop_id: int
+    months: tuple[tuple[datetime, datetime], ...]
+
+
+Scope = list[str] | SettledIn | None  # None: the whole shop; a list: these orders (by platform order id)
+
+
+def _scope_in(scope: list[str] | SettledIn) -> tuple[str, list]:
+    """``(…)`` for ``order_id IN (…)``: the orders' ids, or a subquery of the months' orders."""
+    if isinstance(scope, list):
+        return _in(scope)
+    ranges = " OR ".join(["(settle_time >= %s AND settle_time < %s)"] * len(scope.months))
+    params = [_ts(bound) for month in scope.months for bound in month]
+    return f"(SELECT order_id FROM {_table(Order)} WHERE shop_id = %s AND ({ranges}))", [scope.shop_id, *params]
+
+
 def _least(*exprs: str) -> str:
     return f"{'LEAST' if _postgres() else 'MIN'}({', '.join(exprs)})"
 
@@ -160,7 +182,7 @@ def _per_version(rid: str, values: dict) -> str:
 
 
 def targets_sql(
-    shop: Shop, as_of: datetime, versions: list[RuleSet], *, pending: bool = False, scope: list[str] | None = None
+    shop: Shop, as_of: datetime, versions: list[RuleSet], *, pending: bool = False, scope: Scope = None
 ) -> tuple[str, list] | None:
     """``WITH`` clauses ending in ``target``: one row per final, eligible line of the shop and the version it is
     evaluated under, with its basis and the amount it should have earned in total. None: no version applies.
@@ -188,7 +210,7 @@ def targets_sql(
     refunded, refunded_params = _in(AFTERSALE_REFUNDED)
     cancelled, cancelled_params = _in(CANCELLED)
     line, order, aftersale = _table(OrderLine), _table(Order), _table(AfterSale)
-    in_scope, scope_params = ("", []) if scope is None else _in(scope)
+    in_scope, scope_params = ("", []) if scope is None else _scope_in(scope)
     order_scope = f"AND o.order_id IN {in_scope}" if scope is not None else ""
     refund_scope = f"AND order_id IN {in_scope}" if scope is not None else ""
     if pending:
@@ -303,7 +325,7 @@ def _greater(a: str, b: str) -> str:
 
 
 def _delta_insert_sql(
-    shop: Shop, as_of: datetime, versions: list[RuleSet], scope: list[str] | None = None
+    shop: Shop, as_of: datetime, versions: list[RuleSet], scope: Scope = None
 ) -> tuple[str, list] | None:
     targets = targets_sql(shop, as_of, versions, scope=scope)
     if targets is None and not Accrual.objects.for_shop(shop).exists():
@@ -324,7 +346,7 @@ def _delta_insert_sql(
     accrual, aftersale = _table(Accrual), _table(AfterSale)
     final_day, final_day_params = _final_day("d.settle_time", "v.after_days")
     key = connection.ops.quote_name("key")
-    in_scope, scope_params = ("", []) if scope is None else _in(scope)
+    in_scope, scope_params = ("", []) if scope is None else _scope_in(scope)
     accrued_scope = f"AND a.order_id IN {in_scope}" if scope is not None else ""
     today = connection.ops.adapt_datefield_value(timezone.localdate(as_of))
     step = "COALESCE(st.step, 0) + 1"
@@ -425,20 +447,24 @@ def rules_fingerprint(versions: list[RuleSet]) -> str:
     return hashlib.sha256(repr(facts).encode()).hexdigest()
 
 
-def _chunks(scope: list[str] | None) -> list[list[str] | None]:
-    """The whole shop as one statement (None), or the orders of ``scope`` a thousand at a time."""
-    return [None] if scope is None else [scope[i : i + SCOPE_CHUNK] for i in range(0, len(scope), SCOPE_CHUNK)]
+def _chunks(scope: Scope) -> list[Scope]:
+    """The orders of a list a thousand at a time; the whole shop or whole months as one statement."""
+    if not isinstance(scope, list):
+        return [scope]
+    return [scope[i : i + SCOPE_CHUNK] for i in range(0, len(scope), SCOPE_CHUNK)]
 
 
-def _write(shop: Shop, as_of: datetime, versions: list[RuleSet], scope: list[str] | None) -> tuple[int, int]:
-    """Write the accruals of the whole shop (``scope`` None) or of these orders (a statement per thousand);
-    returns (rows written, their sum)."""
+def _write(shop: Shop, as_of: datetime, versions: list[RuleSet], scope: Scope) -> tuple[int, int]:
+    """Write the accruals of the whole shop (``scope`` None), of whole months, or of these orders (a statement per
+    thousand); returns (rows written, their sum)."""
     before = Accrual.objects.for_shop(shop).aggregate(last=Max("pk"))["last"] or 0
     written = 0
     for chunk in _chunks(scope):
         statement = _delta_insert_sql(shop, as_of, versions, chunk)
         if statement is not None:
-            with connection.cursor() as cursor, pg_settings(WHOLE_SHOP_SETTINGS if chunk is None else {}):
+            # A list of orders is read by index; the whole shop and whole months are hashed (WHOLE_SHOP_SETTINGS).
+            many = not isinstance(chunk, list)
+            with connection.cursor() as cursor, pg_settings(WHOLE_SHOP_SETTINGS if many else {}):
                 cursor.execute(*statement)
                 written += _rowcount(cursor)
     new = Accrual.objects.for_shop(shop).filter(pk__gt=before)
@@ -463,6 +489,17 @@ def _queue_until_final(shop: Shop, as_of: datetime, versions: list[RuleSet], sco
             with connection.cursor() as cursor:
                 cursor.execute(f"INSERT INTO {queued} (shop_id, order_id, due_at) SELECT %s, q.* FROM ({select}) q",
                                [shop.pk, *params])  # fmt: skip
+
+
+def _settled_months(shop: Shop, order_ids: list[str]) -> SettledIn | list[str]:
+    """The Beijing months in which these orders were settled, as a scope of every order settled in them (no order
+    when none of them is settled)."""
+    starts = set()
+    for chunk in _chunks(order_ids):
+        settled = Order.objects.filter(shop=shop, order_id__in=chunk, settle_time__isnull=False)
+        starts |= set(settled.annotate(month=TruncMonth("settle_time")).values_list("month", flat=True).distinct())
+    months = sorted((start, (start + timedelta(days=32)).replace(day=1)) for start in starts)
+    return SettledIn(shop_id=shop.pk, months=tuple(months)) if months else []
 
 
 def _take_due(shop: Shop, as_of: datetime) -> list[str]:
@@ -521,8 +558,10 @@ def accruals_evaluate_changes(*, shop: Shop, as_of: datetime | None = None, post
     """The hourly run: evaluate only the orders queued as due (``QueuedOrder``: stored by the sync since the last
     run, or at the end of their after-sale period), queue those still within it, and post. The same accruals as a
     whole-shop evaluation (``accruals_evaluate``), which it runs instead when the shop has had none, when the rule
-    sets changed since (``EvaluationState``), when a version has a month cap (its orders depend on each other), or
-    when more than ``FULL_RUN_ORDERS`` rows are due (one statement then costs less than their pages)."""
+    sets changed since (``EvaluationState``), or when more than ``FULL_RUN_ORDERS`` rows are due (one statement
+    then costs less than their pages). Under a month cap a month's orders share the cap (first settled, first
+    served), so the run evaluates every order settled in the months of the due orders (``SettledIn``), in one
+    statement: a due order that is not settled has nothing to decide, and a settlement's month never changes."""
     as_of = as_of or timezone.now()
     versions = _shop_versions(shop)
     with transaction.atomic(), pg_settings(BATCH_SETTINGS):
@@ -532,13 +571,13 @@ def accruals_evaluate_changes(*, shop: Shop, as_of: datetime | None = None, post
         if (
             state is None
             or state.rules_fingerprint != rules_fingerprint(versions)
-            or _month_cap(versions)
             or due[: FULL_RUN_ORDERS + 1].count() > FULL_RUN_ORDERS
         ):
             written, amount = _evaluate_whole_shop(shop, as_of, versions)
         else:
             order_ids = _take_due(shop, as_of)
-            written, amount = _write(shop, as_of, versions, order_ids) if order_ids else (0, 0)
+            scope = _settled_months(shop, order_ids) if _month_cap(versions) else order_ids
+            written, amount = _write(shop, as_of, versions, scope) if order_ids else (0, 0)
             _queue_until_final(shop, as_of, versions, order_ids)
             EvaluationState.objects.filter(shop=shop).update(evaluated_at=as_of)
         posted = accruals_post(shop=shop) if post else 0

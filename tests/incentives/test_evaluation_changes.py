@@ -1,7 +1,7 @@
 """The hourly evaluation of the orders queued since the last run (``accruals_evaluate_changes``): the sync queues
-what it stores, the evaluation queues what is still within its after-sale period, and the whole shop is evaluated
-the first time, after a change of the rule sets and when too much is due. Every run ends with the accruals a
-whole-shop evaluation would write: running one afterwards writes nothing."""
+what it stores, the evaluation queues what is still within its after-sale period, the whole shop is evaluated
+the first time, after a change of the rule sets and when too much is due, and whole months under a month cap.
+Every run ends with the accruals a whole-shop evaluation would write: running one afterwards writes nothing."""
 
 from datetime import timedelta
 
@@ -134,7 +134,7 @@ def test_changed_rule_sets_are_evaluated_over_the_whole_shop(shop, rules):
     assert hourly(shop) == (0, 0)
 
 
-def test_too_many_due_orders_or_a_month_cap_evaluate_the_whole_shop(shop, rules, monkeypatch):
+def test_too_many_due_orders_evaluate_the_whole_shop(shop, rules, monkeypatch):
     assert hourly(shop) == (0, 0)
     orders = [make_order(shop, ("a", 9_999, LINKED_MP), fee=100_000) for _ in range(3)]
     monkeypatch.setattr(evaluation, "FULL_RUN_ORDERS", 1)
@@ -145,12 +145,31 @@ def test_too_many_due_orders_or_a_month_cap_evaluate_the_whole_shop(shop, rules,
     assert hourly(shop) == (2, 2 * 99)  # two rows due: the whole shop, the third order (not queued) too
     assert queued(shop) == []
 
-    ruleset_new_version(ruleset=rules, cap_per_month_fen=1_000)
-    assert hourly(shop) == (6, 0)  # the rule sets changed: every line moves to version 2
-    # A month cap makes a month's orders depend on each other: every run is the shop's whole.
-    Order.objects.filter(pk=orders[2].pk).update(status=Order.Status.CANCELLED)
-    assert hourly(shop) == (1, -99)
-    assert_whole_shop_agrees(shop)
+
+def test_under_a_month_cap_the_hourly_run_evaluates_the_due_orders_months_whole(shop, rules):
+    """A month's orders share the cap, first settled first served: a refund on the month's first order frees cap
+    for the next ones, so the run evaluates every order settled in the months of the due orders, and only those."""
+    ruleset_update(ruleset=rules, cap_per_month_fen=250)
+    first = make_order(shop, ("a", 19_990, LINKED_MP), settled=SETTLED - timedelta(days=2), fee=100_000)
+    second = make_order(shop, ("a", 19_990, LINKED_MP), settled=SETTLED, fee=100_000)
+    december = make_order(shop, ("a", 19_990, LINKED_MP), settled=SETTLED + timedelta(days=16), fee=100_000)
+    at = SETTLED + timedelta(days=20)
+    assert hourly(shop, at) == (3, 199 + 51 + 199)  # the whole shop first: November's cap leaves 51 to the second
+
+    refund(first, "a", 19_990)
+    orders_queue(shop=shop, order_ids=[first.order_id])
+    Order.objects.filter(pk=december.pk).update(status=Order.Status.CANCELLED)  # a change nobody queued
+    assert hourly(shop, at) == (2, -199 + 148)  # November only: the second order now has the month's cap
+    assert [row[:3] for row in accruals(shop)] == [
+        (f"{first.order_id}:a:{V1}:1", "accrual", 199),
+        (f"{first.order_id}:a:{V1}:2", "reversal", -199),
+        (f"{second.order_id}:a:{V1}:1", "accrual", 51),
+        (f"{second.order_id}:a:{V1}:2", "adjustment", 148),
+        (f"{december.order_id}:a:{V1}:1", "accrual", 199),
+    ]
+    orders_queue(shop=shop, order_ids=["not-settled-yet"])  # a due order that is not settled: nothing to decide
+    assert hourly(shop, at) == (0, 0)
+    assert accruals_evaluate(shop=shop, as_of=at, post=False).written == 1  # the whole shop finds December's
 
 
 def test_the_hourly_run_posts_what_it_wrote_and_remembers_the_last_accrual_posted(shop, rules):

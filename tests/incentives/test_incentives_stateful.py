@@ -9,6 +9,7 @@ After every step every journal balances, the accruals of every line and the ledg
 scratch in Python of what the rules in force make of the machine's model of the facts (to the fen), and the ledger
 refuses to have a row updated or deleted. An evaluation run twice writes nothing the second time."""
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -79,6 +80,7 @@ class Rules:
     cap_per_order_fen: int | None = 300
     cap_at_order_fee: bool = True
     min_order_basis_fen: int = 0
+    cap_per_month_fen: int | None = None
 
 
 @dataclass
@@ -99,10 +101,17 @@ def expected_parts(amounts: list[int], total: int) -> list[int]:
     return parts
 
 
-def target(order: OrderModel, rules: Rules) -> dict[str, int]:
-    """What each eligible line of a final order should have earned in total (the rules of evaluation.py)."""
+def target(order: OrderModel, rules: Rules, month_total: int | None = None) -> dict[str, int]:
+    """What each eligible line of a final order should have earned in total (the rules of evaluation.py), given the
+    order's total after the month cap when there is one."""
     if order.cancelled:
         return {}
+    skus, amounts, total = order_total(order, rules)
+    return dict(zip(skus, expected_parts(amounts, total if month_total is None else month_total), strict=True))
+
+
+def order_total(order: OrderModel, rules: Rules) -> tuple[list[str], list[int], int]:
+    """An order's eligible SKUs, their amounts, and its total before the month cap."""
     refunded = defaultdict(int)
     for sku, fen, status in order.aftersales.values():
         if status in AFTERSALE_REFUNDED:
@@ -117,7 +126,7 @@ def target(order: OrderModel, rules: Rules) -> dict[str, int]:
         total = min(raw, raw if rules.cap_per_order_fen is None else rules.cap_per_order_fen)
         if rules.cap_at_order_fee:
             total = min(total, order.fee)
-    return dict(zip(skus, expected_parts(amounts, total), strict=True))
+    return skus, amounts, total
 
 
 class IncentivesMachine(RuleBasedStateMachine):
@@ -126,6 +135,7 @@ class IncentivesMachine(RuleBasedStateMachine):
         self.shop = ShopFactory()
         self.ruleset = ruleset_install_example(shop=self.shop)
         self.rules = Rules()
+        self.month_capped = False  # a version has had a month cap: every evaluation is the shop's whole
         self.clock = SETTLED  # the time of the next evaluation
         self.orders: dict[int, OrderModel] = {}
         self.db_orders: dict[int, Order] = {}
@@ -227,27 +237,54 @@ class IncentivesMachine(RuleBasedStateMachine):
     @rule(
         rate_ppm=st.sampled_from([5_000, 10_000, 30_000]), cap=st.sampled_from([None, 150, 300]),
         cap_at_order_fee=st.booleans(), min_basis=st.sampled_from([0, 20_000]),
+        cap_month=st.sampled_from([None, None, 200, 500]),
     )  # fmt: skip
-    def new_version(self, rate_ppm, cap, cap_at_order_fee, min_basis):
+    def new_version(self, rate_ppm, cap, cap_at_order_fee, min_basis, cap_month):
         """The owner saves a new version (from the same start): the next evaluation moves every decidable line."""
         self.ruleset = ruleset_new_version(
             ruleset=self.ruleset, rate_ppm=rate_ppm, cap_per_order_fen=cap, cap_at_order_fee=cap_at_order_fee,
-            min_order_basis_fen=min_basis,
+            min_order_basis_fen=min_basis, cap_per_month_fen=cap_month,
         )  # fmt: skip
-        self.rules = Rules(rate_ppm, cap, cap_at_order_fee, min_basis)
+        self.rules = Rules(rate_ppm, cap, cap_at_order_fee, min_basis, cap_month)
+        self.month_capped = self.month_capped or cap_month is not None
 
     # --- evaluation ----------------------------------------------------------------------------------------------
 
+    def _decidable(self, i) -> bool:
+        """Cancelled, or settled by ``self.clock`` (after-sale period 0 days), and no after-sale open."""
+        order = self.orders[i]
+        if any(status not in AFTERSALE_NOT_OPEN for _sku, _fen, status in order.aftersales.values()):
+            return False
+        return order.cancelled or (order.settled is not None and order.settled <= self.clock)
+
+    def _month_totals(self) -> dict[int, int]:
+        """Under a month cap, each final order's total after it: the orders settled in one Beijing month share the
+        cap, first settled first served (then by order id)."""
+        months = defaultdict(list)
+        for i, order in self.orders.items():
+            if self._decidable(i) and not order.cancelled and order_total(order, self.rules)[0]:
+                months[beijing_date(order.settled).replace(day=1)].append(i)
+        totals = {}
+        for orders in months.values():
+            spent = 0
+            for i in sorted(orders, key=lambda i: (self.orders[i].settled, self.db_orders[i].order_id)):
+                total = order_total(self.orders[i], self.rules)[2]
+                totals[i] = min(total, max(0, self.rules.cap_per_month_fen - spent))
+                spent += total
+        return totals
+
     def _replay_evaluation(self, scope):
         """What an evaluation at ``self.clock`` decides, in the model: a cancelled order earns nothing, a settled one
-        whose after-sale period is over earns its target; an order with an open after-sale keeps what it has."""
-        for i in scope:
+        whose after-sale period is over earns its target; an order with an open after-sale keeps what it has. Once a
+        version has had a month cap, an evaluation of a sync page decides the whole shop (as the service does: its
+        orders depend on each other)."""
+        month_totals = {} if self.rules.cap_per_month_fen is None else self._month_totals()
+        for i in ORDERS if self.month_capped else scope:
             order = self.orders[i]
-            if any(status not in AFTERSALE_NOT_OPEN for _sku, _fen, status in order.aftersales.values()):
+            if not self._decidable(i):
                 continue
-            if not order.cancelled and (order.settled is None or order.settled > self.clock):
-                continue
-            want = {(i, sku, self.ruleset.pk): fen for sku, fen in target(order, self.rules).items()}
+            earned = target(order, self.rules, month_totals.get(i))
+            want = {(i, sku, self.ruleset.pk): fen for sku, fen in earned.items()}
             deltas = defaultdict(dict)  # version → sku → difference
             for key in {k for k in self.accrued if k[0] == i} | set(want):
                 if want.get(key, 0) != self.accrued[key]:
@@ -405,7 +442,7 @@ def test_incentives_under_random_orders_refunds_settlements_evaluations_and_cras
     run_state_machine_as_test(
         IncentivesMachine,
         settings=settings(
-            max_examples=60,
+            max_examples=int(os.environ.get("INCENTIVES_EXAMPLES", 60)),
             stateful_step_count=30,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
