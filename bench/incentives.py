@@ -333,7 +333,7 @@ def main() -> None:
     orders_queue(shop=shop, order_ids=page)
     months = Order.objects.filter(shop=shop, order_id__in=page).datetimes("settle_time", "month").count()
     capped, capped_result = run(later, accruals_evaluate_changes)
-    label = f"hourly run, month cap: 1,000 orders queued ({months} months)"
+    label = f"hourly run, month cap: 1,000 orders queued ({months} month{'s' if months > 1 else ''})"
     print(f"{label:<58} {capped_result.written:>9,} {capped:>8.2f} {capped / floor_late:>7.2f}")
 
 
