@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from campaigns.forms.plays import FanClubForm, LikeToBuyForm, LuckyBagForm, PosterForm, fen_initial
+from campaigns.forms.plays import FanClubForm, LikeToBuyForm, LuckyBagForm, PosterForm
 from campaigns.selectors import plays as selectors
 from campaigns.services import plays as services
+from shopops.forms.money import fen_initial
 from shopops.money import format_percent, ratio_ppm
 from shopops.roles import Perm
 from shopops.views import ShopMixin

@@ -7,8 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from incentives.forms.fields import YuanField, day_field
 from incentives.models.growth import CARD_NUMBER_MAX_LENGTH, CardSource, card_number_validator
+from shopops.forms.dates import day_field
+from shopops.forms.money import YuanField
 
 
 class MonthField(forms.CharField):
@@ -34,8 +35,8 @@ class GrowthCardForm(forms.Form):
         help_text=_("As the WeChat Shop backend shows it."),
     )
     face_value_fen = YuanField(label=_("Face value (yuan)"), min_value=Decimal("0.01"))
-    issued_on = day_field(_("Issued on"))
-    valid_until = day_field(_("Valid until"), help_text=_("The last day the card can be used."))
+    issued_on = day_field(_("Issued on"), required=True)
+    valid_until = day_field(_("Valid until"), required=True, help_text=_("The last day the card can be used."))
     source = forms.ChoiceField(label=_("Source"), choices=CardSource.choices, widget=forms.RadioSelect)
     programme_month = MonthField(
         label=_("Programme month"),
@@ -50,5 +51,5 @@ class CardSpendForm(forms.Form):
                                 help_text=_("The live's title or date, as you know it."))  # fmt: skip
     live_id = forms.CharField(label=_("Live id"), max_length=200, required=False)
     amount_fen = YuanField(label=_("Amount (yuan)"), min_value=Decimal("0.01"))
-    spent_on = day_field(_("Boosted on"))
+    spent_on = day_field(_("Boosted on"), required=True)
     memo = forms.CharField(label=_("Memo"), max_length=200, required=False)

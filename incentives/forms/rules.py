@@ -8,9 +8,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incentives.forms.fields import PercentField, YuanField, day_field, percent, start_of, yuan
+from incentives.forms.fields import PercentField, percent, start_of
 from incentives.models import RewardForm, RuleSet
 from shopops import channels
+from shopops.forms.dates import day_field
+from shopops.forms.money import YuanField, fen_initial
 
 # The sources a version can make eligible: the line's source_infos (sale_channel, account_type), shopops.channels.
 SOURCES = {
@@ -39,8 +41,8 @@ class RuleSetForm(forms.Form):
     """The fields of a version, named as the service's keywords so its refusals land on them."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
-    valid_from = day_field(_("Valid from"))
-    valid_to = day_field(_("Valid until (inclusive)"), required=False)
+    valid_from = day_field(_("Valid from"), required=True)
+    valid_to = day_field(_("Valid until (inclusive)"))
     sources = forms.MultipleChoiceField(label=_("Eligible sources"), widget=forms.CheckboxSelectMultiple)
     rate_ppm = PercentField(
         label=_("Rate (%)"), help_text=_("Of the basis: what the buyer paid for an eligible line less its refunds.")
@@ -74,9 +76,9 @@ class RuleSetForm(forms.Form):
             "valid_to": last_day,
             "sources": [_key((s.sale_channel, s.account_type)) for s in ruleset.sources.all()],
             "rate_ppm": percent(ruleset.rate_ppm),
-            "min_order_basis_fen": yuan(ruleset.min_order_basis_fen),
-            "cap_per_order_fen": yuan(ruleset.cap_per_order_fen),
-            "cap_per_month_fen": yuan(ruleset.cap_per_month_fen),
+            "min_order_basis_fen": fen_initial(ruleset.min_order_basis_fen),
+            "cap_per_order_fen": fen_initial(ruleset.cap_per_order_fen),
+            "cap_per_month_fen": fen_initial(ruleset.cap_per_month_fen),
             "cap_at_order_fee": ruleset.cap_at_order_fee,
             "after_sale_days": ruleset.after_sale_days,
             "reward_form": ruleset.reward_form,

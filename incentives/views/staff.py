@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
-from incentives.forms.fields import PercentField, YuanField, day_field, percent, start_of, yuan
+from incentives.forms.fields import PercentField, percent, start_of
 from incentives.models import StaffRewardBasis
 from incentives.selectors.ledger import month_start, next_month
 from incentives.selectors.staff import (
@@ -37,6 +37,8 @@ from incentives.services.staff import (
 )
 from incentives.staff_exports import staff_statement_csv_response
 from incentives.views.console import _month_param
+from shopops.forms.dates import day_field
+from shopops.forms.money import YuanField, fen_initial
 from shopops.money import format_yuan
 from shopops.roles import Perm
 from shopops.views import ShopMixin
@@ -55,8 +57,8 @@ class StaffSchemeForm(forms.Form):
         help_text=_("For example 1.5 for 1.5% (15‰). Rounded down to the fen once per order and staff member."),
     )  # fmt: skip
     fixed_fen = YuanField(label=_("Fixed amount per order (¥)"), required=False)
-    valid_from = day_field(_("Valid from"))
-    valid_until = day_field(_("Valid until (inclusive)"), required=False)
+    valid_from = day_field(_("Valid from"), required=True)
+    valid_until = day_field(_("Valid until (inclusive)"))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def service_fields(self) -> dict:
@@ -74,7 +76,7 @@ class StaffSchemeForm(forms.Form):
             "name": scheme.name,
             "basis": scheme.basis,
             "rate_ppm": percent(scheme.rate_ppm or None),
-            "fixed_fen": yuan(scheme.fixed_fen or None),
+            "fixed_fen": fen_initial(scheme.fixed_fen or None),
             "valid_from": scheme.valid_from.astimezone(local).date(),
             "valid_until": until,
             "note": scheme.note,
@@ -264,7 +266,7 @@ class StaffPayoutView(_MemberMixin, ConfirmView):
     def confirm_context(self, obj):
         owed = staff_owed_fen(self.shop, obj.userid)
         form = getattr(self, "form", None) or StaffPayoutForm(
-            initial={"amount_fen": yuan(max(owed, 0)), "key": uuid.uuid4().hex}
+            initial={"amount_fen": fen_initial(max(owed, 0)), "key": uuid.uuid4().hex}
         )
         return {
             "member": obj,

@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
-def day_field(label) -> forms.DateField:
+def day_field(label, *, required: bool = False, **kwargs) -> forms.DateField:
+    """A day in the browser's date input (which reads ISO dates only, whatever the language), within the bounds."""
     bounds = {"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs=bounds, format="%Y-%m-%d"))
+    widget = forms.DateInput(attrs=bounds, format="%Y-%m-%d")
+    return forms.DateField(label=label, required=required, widget=widget, **kwargs)
 
 
 def day_out_of_range() -> str:
